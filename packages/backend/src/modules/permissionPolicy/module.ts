@@ -1,0 +1,27 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { IncidentPermissionPolicy } from './IncidentPermissionPolicy';
+
+/**
+ * Installs {@link IncidentPermissionPolicy}. The groups that may read every
+ * entity's incident data come from `permission.platformTeams` (entity refs),
+ * `group:default/platform-team` when unset.
+ */
+export default createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'incident-policy',
+  register(reg) {
+    reg.registerInit({
+      deps: { policy: policyExtensionPoint, config: coreServices.rootConfig },
+      async init({ policy, config }) {
+        const platformTeamRefs = config.getOptionalStringArray(
+          'permission.platformTeams',
+        ) ?? ['group:default/platform-team'];
+        policy.setPolicy(new IncidentPermissionPolicy({ platformTeamRefs }));
+      },
+    });
+  },
+});

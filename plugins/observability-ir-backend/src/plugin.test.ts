@@ -1,0 +1,137 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import request from 'supertest';
+import { observabilityIrPlugin } from './plugin';
+
+const checkoutApi = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'checkout-api',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/kubernetes-id': 'checkout-api',
+      'backstage.io/kubernetes-namespace': 'finance',
+    },
+  },
+  spec: { type: 'service', owner: 'finance-team', lifecycle: 'production' },
+};
+
+const recommendations = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'recommendations', namespace: 'default' },
+  spec: { type: 'service', owner: 'storefront-team', lifecycle: 'production' },
+};
+
+async function startPlugin(
+  permissionResult: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+) {
+  const { server } = await startTestBackend({
+    features: [
+      observabilityIrPlugin,
+      catalogServiceMock.factory({ entities: [checkoutApi, recommendations] }),
+      mockServices.permissions.factory({ result: permissionResult }),
+    ],
+  });
+  return server;
+}
+
+describe('GET /api/observability-ir/v1/workload', () => {
+  it("returns the selector, namespace and cluster of the entity's pods", async () => {
+    const server = await startPlugin();
+
+    const response = await request(server)
+      .get('/api/observability-ir/v1/workload')
+      .query({ entityRef: 'component:default/checkout-api' });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      entityRef: 'component:default/checkout-api',
+      kubernetesId: 'checkout-api',
+      labelSelector: 'backstage.io/kubernetes-id=checkout-api',
+      namespace: 'finance',
+    });
+  });
+
+  it('accepts a short entity ref, as components are the default kind', async () => {
+    const server = await startPlugin();
+
+    const response = await request(server)
+      .get('/api/observability-ir/v1/workload')
+      .query({ entityRef: 'checkout-api' });
+
+    expect(response.status).toBe(200);
+    expect(response.body.entityRef).toBe('component:default/checkout-api');
+  });
+
+  it('answers 400 when the entity ref is missing or malformed', async () => {
+    const server = await startPlugin();
+
+    const missing = await request(server).get(
+      '/api/observability-ir/v1/workload',
+    );
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining('entityRef'),
+    });
+
+    const malformed = await request(server)
+      .get('/api/observability-ir/v1/workload')
+      .query({ entityRef: 'component:default/' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.name).toBe('InputError');
+  });
+
+  it('answers 400 for an entity that is not tied to Kubernetes', async () => {
+    const server = await startPlugin();
+
+    const response = await request(server)
+      .get('/api/observability-ir/v1/workload')
+      .query({ entityRef: 'component:default/recommendations' });
+
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toContain(
+      'backstage.io/kubernetes-id',
+    );
+  });
+
+  it('answers 401 without credentials', async () => {
+    const server = await startPlugin();
+
+    const response = await request(server)
+      .get('/api/observability-ir/v1/workload')
+      .set('Authorization', mockCredentials.none.header())
+      .query({ entityRef: 'component:default/checkout-api' });
+
+    expect(response.status).toBe(401);
+  });
+
+  it('answers 403 when the permission policy denies incident reads', async () => {
+    const server = await startPlugin(AuthorizeResult.DENY);
+
+    const response = await request(server)
+      .get('/api/observability-ir/v1/workload')
+      .query({ entityRef: 'component:default/checkout-api' });
+
+    expect(response.status).toBe(403);
+    expect(response.body.error.name).toBe('NotAllowedError');
+  });
+
+  it('answers 404 for an entity the catalog does not have', async () => {
+    const server = await startPlugin();
+
+    const response = await request(server)
+      .get('/api/observability-ir/v1/workload')
+      .query({ entityRef: 'component:default/no-such-service' });
+
+    expect(response.status).toBe(404);
+    expect(response.body.error.name).toBe('NotFoundError');
+  });
+});

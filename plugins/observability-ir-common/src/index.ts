@@ -1,0 +1,8 @@
+/**
+ * Types, API contracts and permissions shared by the observability-ir plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './permissions';
+export * from './workload';

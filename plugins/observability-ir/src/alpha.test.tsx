@@ -1,0 +1,139 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  mockApis,
+  registerMswTestHooks,
+  renderTestApp,
+} from '@backstage/frontend-test-utils';
+import { createTestEntityPage } from '@backstage/plugin-catalog-react/testUtils';
+import { screen } from '@testing-library/react';
+import { http, HttpResponse, delay } from 'msw';
+import { setupServer } from 'msw/node';
+import observabilityIrPlugin from './alpha';
+
+const incidentContent = observabilityIrPlugin.getExtension(
+  'entity-content:observability-ir/incident',
+);
+const clientApi = observabilityIrPlugin.getExtension('api:observability-ir');
+
+const checkoutApi: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'checkout-api',
+    annotations: {
+      'backstage.io/kubernetes-id': 'checkout-api',
+      'backstage.io/kubernetes-namespace': 'finance',
+    },
+  },
+  spec: { type: 'service', owner: 'finance-team', lifecycle: 'production' },
+};
+
+const recommendations: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'recommendations' },
+  spec: { type: 'service', owner: 'storefront-team', lifecycle: 'production' },
+};
+
+const baseUrl = 'http://backstage.test/api/observability-ir';
+const server = setupServer();
+registerMswTestHooks(server);
+
+function renderIncidentTab(entity: Entity) {
+  const discoveryApi = mockApis.discovery({
+    baseUrl: 'http://backstage.test',
+  });
+  return renderTestApp({
+    extensions: [createTestEntityPage({ entity }), incidentContent, clientApi],
+    apis: [
+      discoveryApi,
+      mockApis.fetch({ resolvePluginProtocol: { discoveryApi } }),
+    ],
+  });
+}
+
+describe('the Incident tab', () => {
+  it('shows where the entity runs and says that no evidence is collected yet', async () => {
+    const requested: string[] = [];
+    server.use(
+      http.get(`${baseUrl}/v1/workload`, ({ request }) => {
+        requested.push(new URL(request.url).searchParams.get('entityRef')!);
+        return HttpResponse.json({
+          entityRef: 'component:default/checkout-api',
+          kubernetesId: 'checkout-api',
+          labelSelector: 'backstage.io/kubernetes-id=checkout-api',
+          namespace: 'finance',
+        });
+      }),
+    );
+
+    renderIncidentTab(checkoutApi);
+
+    expect(
+      await screen.findByText('backstage.io/kubernetes-id=checkout-api'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('finance')).toBeInTheDocument();
+    expect(screen.getByText('every configured cluster')).toBeInTheDocument();
+    expect(
+      screen.getByText('No incident evidence collected yet'),
+    ).toBeInTheDocument();
+    expect(requested).toEqual(['component:default/checkout-api']);
+  });
+
+  it('shows a progress indicator while the backend answers', async () => {
+    server.use(
+      http.get(`${baseUrl}/v1/workload`, async () => {
+        await delay('infinite');
+        return HttpResponse.json({});
+      }),
+    );
+
+    renderIncidentTab(checkoutApi);
+
+    expect(await screen.findByTestId('progress')).toBeInTheDocument();
+  });
+
+  it('explains a refusal from the backend', async () => {
+    server.use(
+      http.get(`${baseUrl}/v1/workload`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'NotAllowedError',
+              message:
+                'You are not allowed to read the incident data of component:default/checkout-api',
+            },
+            request: { method: 'GET', url: '/v1/workload' },
+            response: { statusCode: 403 },
+          },
+          { status: 403 },
+        ),
+      ),
+    );
+
+    renderIncidentTab(checkoutApi);
+
+    expect(
+      await screen.findByText(
+        /You are not allowed to read the incident data of component:default\/checkout-api/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('is not offered on entities without Kubernetes annotations', async () => {
+    let requests = 0;
+    server.use(
+      http.get(`${baseUrl}/v1/workload`, () => {
+        requests += 1;
+        return HttpResponse.json({});
+      }),
+    );
+
+    renderIncidentTab(recommendations);
+
+    // The entity page has filtered the tab out, so it renders nothing.
+    expect(await screen.findByTestId('empty-entity-page')).toBeInTheDocument();
+    expect(screen.queryByText('Workload')).not.toBeInTheDocument();
+    expect(requests).toBe(0);
+  });
+});

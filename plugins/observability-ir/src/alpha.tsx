@@ -1,0 +1,43 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { isObservabilityIncidentAvailable } from '@observability-ir/plugin-observability-ir-common';
+import { ObservabilityIrClient, observabilityIrApiRef } from './api';
+
+/** The client of the observability-ir backend. */
+export const observabilityIrApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: observabilityIrApiRef,
+      deps: { fetchApi: fetchApiRef },
+      factory: deps => new ObservabilityIrClient(deps),
+    }),
+});
+
+/** The Incident tab, on entities annotated for Kubernetes. */
+export const entityIncidentContent = EntityContentBlueprint.make({
+  name: 'incident',
+  params: {
+    path: '/incident',
+    title: 'Incident',
+    filter: isObservabilityIncidentAvailable,
+    loader: () =>
+      import('./components/EntityIncidentContent').then(m => (
+        <m.EntityIncidentContent />
+      )),
+  },
+});
+
+/**
+ * The observability-ir plugin for apps on the new frontend system.
+ *
+ * @alpha
+ */
+export default createFrontendPlugin({
+  pluginId: 'observability-ir',
+  info: { packageJson: () => import('../package.json') },
+  extensions: [observabilityIrApi, entityIncidentContent],
+});

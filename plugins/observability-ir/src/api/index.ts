@@ -1,0 +1,5 @@
+export {
+  observabilityIrApiRef,
+  type ObservabilityIrApi,
+} from './ObservabilityIrApi';
+export { ObservabilityIrClient } from './ObservabilityIrClient';

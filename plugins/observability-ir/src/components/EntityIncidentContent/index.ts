@@ -1,0 +1,1 @@
+export { EntityIncidentContent } from './EntityIncidentContent';

@@ -1,0 +1,44 @@
+import {
+  createApiFactory,
+  createPlugin,
+  createRoutableExtension,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { ObservabilityIrClient, observabilityIrApiRef } from './api';
+import { rootRouteRef } from './routes';
+
+/**
+ * The observability-ir plugin for apps on the legacy frontend system.
+ *
+ * @public
+ */
+export const observabilityIrPlugin = createPlugin({
+  id: 'observability-ir',
+  apis: [
+    createApiFactory({
+      api: observabilityIrApiRef,
+      deps: { fetchApi: fetchApiRef },
+      factory: deps => new ObservabilityIrClient(deps),
+    }),
+  ],
+  routes: {
+    root: rootRouteRef,
+  },
+});
+
+/**
+ * The Incident tab content for the legacy frontend system, to place in an
+ * `EntityLayout.Route` guarded by `isObservabilityIncidentAvailable`.
+ *
+ * @public
+ */
+export const EntityObservabilityIncidentContent = observabilityIrPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityObservabilityIncidentContent',
+    component: () =>
+      import('./components/EntityIncidentContent').then(
+        m => m.EntityIncidentContent,
+      ),
+    mountPoint: rootRouteRef,
+  }),
+);
