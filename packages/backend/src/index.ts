@@ -25,7 +25,9 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 
+// User settings, kept in sync across tabs through signals.
 backend.add(import('@backstage/plugin-user-settings-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@observability-ir/plugin-observability-ir-backend'));
 

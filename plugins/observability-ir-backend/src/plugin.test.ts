@@ -30,7 +30,9 @@ const recommendations = {
 };
 
 async function startPlugin(
-  permissionResult: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+  permissionResult:
+    | AuthorizeResult.ALLOW
+    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
 ) {
   const { server } = await startTestBackend({
     features: [
@@ -97,9 +99,7 @@ describe('GET /api/observability-ir/v1/workload', () => {
       .query({ entityRef: 'component:default/recommendations' });
 
     expect(response.status).toBe(400);
-    expect(response.body.error.message).toContain(
-      'backstage.io/kubernetes-id',
-    );
+    expect(response.body.error.message).toContain('backstage.io/kubernetes-id');
   });
 
   it('answers 401 without credentials', async () => {

@@ -93,7 +93,7 @@ describe('the Incident tab', () => {
     expect(await screen.findByTestId('progress')).toBeInTheDocument();
   });
 
-  it('explains a refusal from the backend', async () => {
+  it('explains a refusal from the backend in plain words', async () => {
     server.use(
       http.get(`${baseUrl}/v1/workload`, () =>
         HttpResponse.json(
@@ -114,10 +114,37 @@ describe('the Incident tab', () => {
     renderIncidentTab(checkoutApi);
 
     expect(
-      await screen.findByText(
-        /You are not allowed to read the incident data of component:default\/checkout-api/,
+      await screen.findByText(/You cannot see this service's incident data/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /You are not allowed to read the incident data of component:default\/checkout-api\. Incident data is shown to the owners/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('reports a backend failure as an error', async () => {
+    server.use(
+      http.get(`${baseUrl}/v1/workload`, () =>
+        HttpResponse.json(
+          {
+            error: { name: 'Error', message: 'catalog unavailable' },
+            request: { method: 'GET', url: '/v1/workload' },
+            response: { statusCode: 500 },
+          },
+          { status: 500 },
+        ),
+      ),
+    );
+
+    renderIncidentTab(checkoutApi);
+
+    expect(
+      await screen.findByText(/Request failed with 500/),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText(/You cannot see this service's incident data/),
+    ).not.toBeInTheDocument();
   });
 
   it('is not offered on entities without Kubernetes annotations', async () => {

@@ -33,7 +33,8 @@ describe('resolveEntityWorkload', () => {
     const workload = resolveEntityWorkload(
       component({
         'backstage.io/kubernetes-id': 'checkout-api',
-        'backstage.io/kubernetes-label-selector': 'app=checkout,tier in (backend)',
+        'backstage.io/kubernetes-label-selector':
+          'app=checkout,tier in (backend)',
       }),
     );
     expect(workload.labelSelector).toBe('app=checkout,tier in (backend)');
@@ -47,13 +48,40 @@ describe('resolveEntityWorkload', () => {
   });
 
   it.each([
-    ['a kubernetes id with a quote', { 'backstage.io/kubernetes-id': 'checkout"}' }],
-    ['a kubernetes id with a newline', { 'backstage.io/kubernetes-id': 'a\nb' }],
-    ['a kubernetes id over 63 characters', { 'backstage.io/kubernetes-id': 'a'.repeat(64) }],
-    ['a selector with braces', { 'backstage.io/kubernetes-label-selector': 'app={x}' }],
-    ['a selector with a regex', { 'backstage.io/kubernetes-label-selector': 'app=~".*"' }],
-    ['an upper-case namespace', { 'backstage.io/kubernetes-id': 'x', 'backstage.io/kubernetes-namespace': 'Finance' }],
-    ['a namespace with a slash', { 'backstage.io/kubernetes-id': 'x', 'backstage.io/kubernetes-namespace': 'finance/../x' }],
+    [
+      'a kubernetes id with a quote',
+      { 'backstage.io/kubernetes-id': 'checkout"}' },
+    ],
+    [
+      'a kubernetes id with a newline',
+      { 'backstage.io/kubernetes-id': 'a\nb' },
+    ],
+    [
+      'a kubernetes id over 63 characters',
+      { 'backstage.io/kubernetes-id': 'a'.repeat(64) },
+    ],
+    [
+      'a selector with braces',
+      { 'backstage.io/kubernetes-label-selector': 'app={x}' },
+    ],
+    [
+      'a selector with a regex',
+      { 'backstage.io/kubernetes-label-selector': 'app=~".*"' },
+    ],
+    [
+      'an upper-case namespace',
+      {
+        'backstage.io/kubernetes-id': 'x',
+        'backstage.io/kubernetes-namespace': 'Finance',
+      },
+    ],
+    [
+      'a namespace with a slash',
+      {
+        'backstage.io/kubernetes-id': 'x',
+        'backstage.io/kubernetes-namespace': 'finance/../x',
+      },
+    ],
   ])('rejects %s', (_, annotations) => {
     expect(() => resolveEntityWorkload(component(annotations))).toThrow(
       /invalid backstage\.io\/kubernetes-[a-z-]+ annotation/,

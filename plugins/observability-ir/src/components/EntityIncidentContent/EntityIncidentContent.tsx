@@ -4,7 +4,9 @@ import {
   Progress,
   ResponseErrorPanel,
   StructuredMetadataTable,
+  WarningPanel,
 } from '@backstage/core-components';
+import { ResponseError } from '@backstage/errors';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -49,6 +51,20 @@ export const EntityIncidentContent = () => {
     return <Progress />;
   }
   if (state.status === 'error') {
+    // A refusal is not a fault: say so plainly, with the backend's reason.
+    if (
+      state.error instanceof ResponseError &&
+      state.error.statusCode === 403
+    ) {
+      return (
+        <WarningPanel
+          severity="info"
+          title="You cannot see this service's incident data"
+          message={`${state.error.body.error.message}. Incident data is shown to the owners of a service and to platform teams.`}
+          defaultExpanded
+        />
+      );
+    }
     return <ResponseErrorPanel error={state.error} />;
   }
   const { workload } = state;

@@ -1,0 +1,85 @@
+import { expect, Page, test } from '@playwright/test';
+import fs from 'node:fs';
+import { backendLogPath } from '../playwright.config';
+
+const screenshots = 'e2e-tests/screenshots';
+
+function entityTab(page: Page, name: string) {
+  return page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name, exact: true });
+}
+
+async function signInAsGuest(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Acme Shop Catalog' }),
+  ).toBeVisible();
+}
+
+test('the backend started every plugin without an error', async () => {
+  const log = fs.readFileSync(backendLogPath, 'utf8');
+  // Log lines carry ANSI colours when written to a terminal; strip them.
+  const lines = log.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
+
+  expect(lines.some(l => l.includes('Plugin initialization complete'))).toBe(
+    true,
+  );
+  expect(lines.filter(l => / error /i.test(l))).toEqual([]);
+});
+
+test('a service owner finds checkout-api and its Incident tab', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+
+  await page.getByRole('link', { name: 'Checkout API' }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Checkout API' }),
+  ).toBeVisible();
+
+  await entityTab(page, 'Incident').click();
+  await expect(page).toHaveURL(
+    /\/catalog\/default\/component\/checkout-api\/incident/,
+  );
+  await expect(
+    page.getByText('backstage.io/kubernetes-id=checkout-api'),
+  ).toBeVisible();
+  await expect(page.getByText('finance', { exact: true })).toBeVisible();
+  await expect(
+    page.getByText('No incident evidence collected yet'),
+  ).toBeVisible();
+
+  fs.mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: `${screenshots}/incident-tab.png` });
+});
+
+test('services without Kubernetes annotations have no Incident tab', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/component/recommendations');
+
+  await expect(
+    page.getByRole('heading', { name: 'Recommendations' }),
+  ).toBeVisible();
+  await expect(entityTab(page, 'Overview')).toBeVisible();
+  await expect(entityTab(page, 'Incident')).toHaveCount(0);
+});
+
+test("the incident data of another team's service is refused", async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/component/cart-service/incident');
+
+  await expect(
+    page.getByText("You cannot see this service's incident data"),
+  ).toBeVisible();
+  await expect(
+    page.getByText(
+      /You are not allowed to read the incident data of component:default\/cart-service/,
+    ),
+  ).toBeVisible();
+});
