@@ -11,6 +11,7 @@ if (!fs.existsSync(executablePath)) {
 }
 
 export const backendLogPath = 'e2e-tests/test-results/backend.log';
+const sandboxLogPath = 'e2e-tests/test-results/sandbox.log';
 
 export default defineConfig({
   testDir: 'e2e-tests',
@@ -21,14 +22,23 @@ export default defineConfig({
   retries: 0,
   workers: 1,
   reporter: [['list']],
-  // The production build of the app, served by the backend on one port, as
-  // a deployment would run it.
-  webServer: {
-    command: `mkdir -p e2e-tests/test-results && yarn workspace app build > e2e-tests/test-results/app-build.log 2>&1 && yarn workspace backend start --config ../../app-config.yaml --config ../../e2e-tests/app-config.e2e.yaml > ${backendLogPath} 2>&1`,
-    url: 'http://127.0.0.1:7007/.backstage/health/v1/readiness',
-    reuseExistingServer: !process.env.CI,
-    timeout: 300_000,
-  },
+  webServer: [
+    // The sandbox cluster with the lab's incident, as `npm start` runs it.
+    {
+      command: `mkdir -p e2e-tests/test-results && yarn sandbox --scenario checkout-oom --port 7008 > ${sandboxLogPath} 2>&1`,
+      url: 'http://127.0.0.1:7008/version',
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    // The production build of the app, served by the backend on one port,
+    // as a deployment would run it.
+    {
+      command: `mkdir -p e2e-tests/test-results && yarn workspace app build > e2e-tests/test-results/app-build.log 2>&1 && yarn workspace backend start --config ../../app-config.yaml --config ../../e2e-tests/app-config.e2e.yaml > ${backendLogPath} 2>&1`,
+      url: 'http://127.0.0.1:7007/.backstage/health/v1/readiness',
+      reuseExistingServer: !process.env.CI,
+      timeout: 300_000,
+    },
+  ],
   use: {
     baseURL: 'http://localhost:7007',
     screenshot: 'only-on-failure',

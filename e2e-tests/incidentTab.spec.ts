@@ -83,3 +83,15 @@ test("the incident data of another team's service is refused", async ({
     ),
   ).toBeVisible();
 });
+
+test('the stock Kubernetes tab shows the sandbox pods restarting', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/component/checkout-api/kubernetes');
+
+  // 45 and 42 at the start of the scenario, rising with every OOM kill.
+  const restarts = page.getByText(/container=checkout-api restarted 4\d times/);
+  await expect(restarts).toHaveCount(2);
+  await expect(restarts.first()).toBeVisible();
+});

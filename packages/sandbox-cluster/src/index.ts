@@ -1,0 +1,17 @@
+/**
+ * A stand-in for a Kubernetes API server, Prometheus and Loki that replays
+ * incident scenarios.
+ *
+ * @packageDocumentation
+ */
+export { startSandbox } from './sandbox';
+export type { Sandbox, SandboxCluster, SandboxOptions } from './sandbox';
+export {
+  loadScenario,
+  listScenarioNames,
+  parseScenario,
+  ScenarioError,
+  SCENARIOS_DIR,
+} from './scenario/loader';
+export type { Scenario, ScaleParams } from './scenario/schema';
+export { exportOpenMetrics } from './prometheus/openmetrics';

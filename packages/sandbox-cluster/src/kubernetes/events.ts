@@ -1,0 +1,312 @@
+import { ClusterWorld, SimPod } from '../world/cluster';
+import { hashString, uidFor } from '../util/random';
+import { K8sObject } from './render';
+import { k8sTime } from './time';
+
+/** Events expire an hour after they were last seen, as in the API server. */
+const EVENT_TTL_MS = 3_600_000;
+
+interface EventDraft {
+  object: {
+    kind: string;
+    name: string;
+    namespace: string;
+    uid: string;
+    fieldPath?: string;
+  };
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  times: number[];
+  component: string;
+  host?: string;
+}
+
+function probeUrl(pod: SimPod, probe: any, port: number | undefined) {
+  return `http://${pod.podIP}:${port ?? 0}${probe?.httpGet?.path ?? '/'}`;
+}
+
+function podEvents(pod: SimPod, fromMs: number, toMs: number): EventDraft[] {
+  const drafts: EventDraft[] = [];
+  const object = {
+    kind: 'Pod',
+    name: pod.name,
+    namespace: pod.namespace,
+    uid: pod.uid,
+  };
+  const kubelet = (
+    reason: string,
+    type: 'Normal' | 'Warning',
+    message: string,
+    times: number[],
+    fieldPath?: string,
+  ) => {
+    if (times.length) {
+      drafts.push({
+        object: { ...object, fieldPath },
+        type,
+        reason,
+        message,
+        times,
+        component: 'kubelet',
+        host: pod.nodeName,
+      });
+    }
+  };
+  if (pod.createdMs >= fromMs) {
+    drafts.push({
+      object,
+      type: 'Normal',
+      reason: 'Scheduled',
+      message: `Successfully assigned ${pod.namespace}/${pod.name} to ${pod.nodeName}`,
+      times: [pod.createdMs + 50],
+      component: 'default-scheduler',
+    });
+  }
+  for (const c of pod.containers) {
+    const fieldPath = `spec.containers{${c.model.name}}`;
+    const runs = c.timeline.runsBetween(fromMs, toMs);
+    const starts = runs
+      .map(r => r.startMs)
+      .filter(t => t >= fromMs && t <= toMs);
+    kubelet(
+      'Pulled',
+      'Normal',
+      `Container image "${c.model.image}" already present on machine`,
+      starts.map(t => t - 300),
+      fieldPath,
+    );
+    kubelet(
+      'Created',
+      'Normal',
+      `Created container: ${c.model.name}`,
+      starts.map(t => t - 100),
+      fieldPath,
+    );
+    kubelet(
+      'Started',
+      'Normal',
+      `Started container ${c.model.name}`,
+      starts,
+      fieldPath,
+    );
+    const restarting = runs.filter(
+      r =>
+        r.endMs !== undefined &&
+        r.nextStartMs !== undefined &&
+        r.endMs <= toMs &&
+        r.endMs >= fromMs,
+    );
+    kubelet(
+      'BackOff',
+      'Warning',
+      `Back-off restarting failed container ${c.model.name} in pod ${pod.name}_${pod.namespace}(${pod.uid})`,
+      restarting.map(r => r.endMs! + 1_000),
+      fieldPath,
+    );
+    const readiness = c.model.readinessProbe;
+    if (readiness) {
+      const failures: number[] = [];
+      for (const r of runs) {
+        const end = Math.min(r.endMs ?? toMs, toMs);
+        for (
+          let t = r.startMs + readiness.initialDelaySeconds * 1000;
+          t < end;
+          t += readiness.periodSeconds * 1000
+        ) {
+          if (t >= fromMs && !c.model.readyAt(r.index, t - r.startMs)) {
+            failures.push(t);
+          }
+        }
+      }
+      const port = c.model.spec.ports.find(
+        p =>
+          p.name === readiness.httpGet?.port ||
+          p.containerPort === readiness.httpGet?.port,
+      )?.containerPort;
+      const cause =
+        c.model.behavior.type === 'steady' &&
+        c.model.behavior.networkUnreachable
+          ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
+          : `dial tcp ${pod.podIP}:${port}: connect: connection refused`;
+      kubelet(
+        'Unhealthy',
+        'Warning',
+        `Readiness probe failed: Get "${probeUrl(
+          pod,
+          readiness,
+          port,
+        )}": ${cause}`,
+        failures,
+        fieldPath,
+      );
+    }
+    const killed = runs.filter(
+      r => r.outcome.killedByLiveness && r.endMs! >= fromMs && r.endMs! <= toMs,
+    );
+    if (killed.length && c.model.livenessProbe) {
+      const probe = c.model.livenessProbe;
+      const port =
+        typeof probe.httpGet?.port === 'number'
+          ? probe.httpGet.port
+          : c.model.spec.ports.find(p => p.name === probe.httpGet?.port)
+              ?.containerPort;
+      kubelet(
+        'Unhealthy',
+        'Warning',
+        `Liveness probe failed: Get "${probeUrl(pod, probe, port)}": dial tcp ${
+          pod.podIP
+        }:${port}: connect: connection refused`,
+        killed.flatMap(r =>
+          Array.from(
+            { length: probe.failureThreshold },
+            (_, i) => r.endMs! - i * probe.periodSeconds * 1000 - 30_000,
+          ),
+        ),
+        fieldPath,
+      );
+      kubelet(
+        'Killing',
+        'Normal',
+        `Container ${c.model.name} failed liveness probe, will be restarted`,
+        killed.map(r => r.endMs! - 30_000),
+        fieldPath,
+      );
+    }
+  }
+  if (
+    pod.evictedMs !== undefined &&
+    pod.evictedMs >= fromMs &&
+    pod.evictedMs <= toMs
+  ) {
+    kubelet(
+      'Evicted',
+      'Warning',
+      'The node was low on resource: memory. Threshold quantity: 100Mi, available: 86432Ki. ',
+      [pod.evictedMs],
+    );
+    for (const c of pod.containers) {
+      kubelet(
+        'Killing',
+        'Normal',
+        `Stopping container ${c.model.name}`,
+        [pod.evictedMs + 10],
+        `spec.containers{${c.model.name}}`,
+      );
+    }
+  }
+  return drafts;
+}
+
+/** Events the cluster holds at a moment (the last hour). */
+export function clusterEvents(cluster: ClusterWorld, ms: number): K8sObject[] {
+  const fromMs = ms - EVENT_TTL_MS;
+  const drafts: EventDraft[] = [];
+  for (const pod of cluster.allPods()) {
+    if (
+      pod.createdMs > ms ||
+      (pod.deletedMs !== undefined && pod.deletedMs < fromMs)
+    ) {
+      continue;
+    }
+    drafts.push(...podEvents(pod, fromMs, ms));
+  }
+  for (const d of cluster.deployments) {
+    for (const rs of d.replicaSets.slice(1)) {
+      if (rs.createdMs >= fromMs && rs.createdMs <= ms) {
+        drafts.push({
+          object: {
+            kind: 'Deployment',
+            name: d.object.metadata.name,
+            namespace: d.object.metadata.namespace,
+            uid: d.object.metadata.uid,
+          },
+          type: 'Normal',
+          reason: 'ScalingReplicaSet',
+          message: `Scaled up replica set ${rs.name} from 0 to ${rs.pods.length}`,
+          times: [rs.createdMs],
+          component: 'deployment-controller',
+        });
+      }
+    }
+  }
+  for (const node of cluster.nodes) {
+    const since = node.memoryPressureSinceMs;
+    if (since !== undefined && since <= ms && since >= fromMs) {
+      const object = {
+        kind: 'Node',
+        name: node.spec.name,
+        namespace: 'default',
+        uid: node.spec.name,
+      };
+      drafts.push({
+        object,
+        type: 'Normal',
+        reason: 'NodeHasInsufficientMemory',
+        message: `Node ${node.spec.name} status is now: NodeHasInsufficientMemory`,
+        times: [since],
+        component: 'kubelet',
+        host: node.spec.name,
+      });
+      drafts.push({
+        object,
+        type: 'Warning',
+        reason: 'EvictionThresholdMet',
+        message: 'Attempting to reclaim memory',
+        times: [since + 5_000],
+        component: 'kubelet',
+        host: node.spec.name,
+      });
+    }
+  }
+  return drafts
+    .map(d => ({
+      ...d,
+      times: d.times.filter(t => t <= ms).sort((a, b) => a - b),
+    }))
+    .filter(d => d.times.length > 0)
+    .map(d => renderEvent(cluster, d, ms));
+}
+
+function renderEvent(
+  cluster: ClusterWorld,
+  d: EventDraft,
+  ms: number,
+): K8sObject {
+  const first = d.times[0];
+  const last = d.times[d.times.length - 1];
+  const name = `${d.object.name}.${hashString(
+    `${d.object.uid}/${d.reason}/${d.message}`,
+  )
+    .toString(16)
+    .padStart(8, '0')}${hashString(d.reason).toString(16).slice(0, 8)}`;
+  return {
+    kind: 'Event',
+    apiVersion: 'v1',
+    metadata: {
+      name,
+      namespace: d.object.namespace,
+      uid: uidFor(cluster.name, 'event', name),
+      resourceVersion: cluster.resourceVersion(ms),
+      creationTimestamp: k8sTime(first),
+    },
+    involvedObject: {
+      kind: d.object.kind,
+      namespace: d.object.kind === 'Node' ? undefined : d.object.namespace,
+      name: d.object.name,
+      uid: d.object.uid,
+      apiVersion: d.object.kind === 'Deployment' ? 'apps/v1' : 'v1',
+      ...(d.object.fieldPath ? { fieldPath: d.object.fieldPath } : {}),
+    },
+    reason: d.reason,
+    message: d.message,
+    source: { component: d.component, ...(d.host ? { host: d.host } : {}) },
+    firstTimestamp: k8sTime(first),
+    lastTimestamp: k8sTime(last),
+    count: d.times.length,
+    type: d.type,
+    eventTime: null,
+    reportingComponent: d.component,
+    reportingInstance: d.host ?? '',
+  };
+}

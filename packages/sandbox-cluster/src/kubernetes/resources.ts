@@ -1,0 +1,228 @@
+import { ClusterWorld } from '../world/cluster';
+import { clusterEvents } from './events';
+import {
+  K8sObject,
+  renderDeployment,
+  renderEndpoints,
+  renderNamespace,
+  renderNode,
+  renderPod,
+  renderReplicaSet,
+  renderService,
+} from './render';
+
+/** Which objects a request is about, narrowed before rendering. */
+export interface Scope {
+  namespace?: string;
+  name?: string;
+}
+
+/** A resource type served by the sandbox API server. */
+export interface ResourceType {
+  group: string;
+  version: string;
+  plural: string;
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  verbs: string[];
+  /** Renders the objects in scope at a moment. */
+  list(cluster: ClusterWorld, scope: Scope, ms: number): K8sObject[];
+  /** Fields usable in a fieldSelector besides metadata.name/namespace. */
+  fields?: Record<string, (obj: K8sObject) => string | undefined>;
+}
+
+const inScope = (scope: Scope, namespace: string | undefined, name: string) =>
+  (scope.namespace === undefined || scope.namespace === namespace) &&
+  (scope.name === undefined || scope.name === name);
+
+const READ = ['get', 'list', 'watch'];
+
+export const RESOURCES: ResourceType[] = [
+  {
+    group: '',
+    version: 'v1',
+    plural: 'namespaces',
+    singular: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    verbs: READ,
+    list: (c, scope, ms) =>
+      c.namespaces
+        .filter(n => inScope({ name: scope.name }, undefined, n.name))
+        .map(n => renderNamespace(c, n, ms)),
+    fields: { 'status.phase': o => o.status.phase },
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'nodes',
+    singular: 'node',
+    kind: 'Node',
+    namespaced: false,
+    shortNames: ['no'],
+    verbs: READ,
+    list: (c, scope, ms) =>
+      c.nodes
+        .filter(n => inScope({ name: scope.name }, undefined, n.spec.name))
+        .map(n => renderNode(c, n, ms)),
+    fields: { 'spec.unschedulable': () => 'false' },
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'pods',
+    singular: 'pod',
+    kind: 'Pod',
+    namespaced: true,
+    shortNames: ['po'],
+    categories: ['all'],
+    verbs: [...READ, 'delete'],
+    list: (c, scope, ms) =>
+      c
+        .podsAt(ms)
+        .filter(p => inScope(scope, p.namespace, p.name))
+        .map(p => renderPod(c, p, ms)),
+    fields: {
+      'spec.nodeName': o => o.spec.nodeName,
+      'spec.restartPolicy': o => o.spec.restartPolicy,
+      'spec.schedulerName': o => o.spec.schedulerName,
+      'spec.serviceAccountName': o => o.spec.serviceAccountName,
+      'spec.hostNetwork': () => 'false',
+      'status.phase': o => o.status.phase,
+      'status.podIP': o => o.status.podIP,
+      'status.nominatedNodeName': () => '',
+    },
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'services',
+    singular: 'service',
+    kind: 'Service',
+    namespaced: true,
+    shortNames: ['svc'],
+    categories: ['all'],
+    verbs: READ,
+    list: (c, scope, ms) =>
+      c.services
+        .filter(s => inScope(scope, s.namespace, s.name))
+        .map(s => renderService(c, s, ms)),
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'endpoints',
+    singular: 'endpoints',
+    kind: 'Endpoints',
+    namespaced: true,
+    shortNames: ['ep'],
+    verbs: READ,
+    list: (c, scope, ms) =>
+      c.services
+        .filter(s => inScope(scope, s.namespace, s.name))
+        .map(s => renderEndpoints(c, s, ms)),
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+    verbs: READ,
+    list: (c, scope, ms) =>
+      clusterEvents(c, ms).filter(e =>
+        inScope(scope, e.metadata.namespace, e.metadata.name),
+      ),
+    fields: {
+      'involvedObject.kind': o => o.involvedObject.kind,
+      'involvedObject.name': o => o.involvedObject.name,
+      'involvedObject.namespace': o => o.involvedObject.namespace,
+      'involvedObject.uid': o => o.involvedObject.uid,
+      'involvedObject.fieldPath': o => o.involvedObject.fieldPath,
+      reason: o => o.reason,
+      type: o => o.type,
+      'source.component': o => o.source.component,
+    },
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'deployments',
+    singular: 'deployment',
+    kind: 'Deployment',
+    namespaced: true,
+    shortNames: ['deploy'],
+    categories: ['all'],
+    verbs: [...READ, 'patch', 'update'],
+    list: (c, scope, ms) =>
+      c.deployments
+        .filter(d =>
+          inScope(scope, d.object.metadata.namespace, d.object.metadata.name),
+        )
+        .map(d => renderDeployment(c, d, ms)),
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'replicasets',
+    singular: 'replicaset',
+    kind: 'ReplicaSet',
+    namespaced: true,
+    shortNames: ['rs'],
+    categories: ['all'],
+    verbs: READ,
+    list: (c, scope, ms) =>
+      c.deployments.flatMap(d =>
+        d.replicaSets
+          .filter(
+            rs =>
+              rs.createdMs <= ms &&
+              inScope(scope, d.object.metadata.namespace, rs.name),
+          )
+          .map(rs => renderReplicaSet(c, d, rs, ms)),
+      ),
+  },
+  {
+    group: 'batch',
+    version: 'v1',
+    plural: 'jobs',
+    singular: 'job',
+    kind: 'Job',
+    namespaced: true,
+    categories: ['all'],
+    verbs: [...READ, 'create', 'delete'],
+    list: (c, scope, ms) =>
+      c.jobs
+        .list(ms)
+        .filter(j => inScope(scope, j.metadata.namespace, j.metadata.name)),
+    fields: { 'status.successful': o => String(o.status.succeeded ?? 0) },
+  },
+  {
+    group: 'monitoring.coreos.com',
+    version: 'v1',
+    plural: 'servicemonitors',
+    singular: 'servicemonitor',
+    kind: 'ServiceMonitor',
+    namespaced: true,
+    shortNames: ['smon'],
+    categories: ['prometheus-operator'],
+    verbs: READ,
+    list: (c, scope) =>
+      c.serviceMonitors
+        .filter(s => inScope(scope, s.metadata.namespace, s.metadata.name))
+        .map(s => JSON.parse(JSON.stringify(s))),
+  },
+];
+
+/** Finds a resource type by group, version and plural name. */
+export function findResource(group: string, version: string, plural: string) {
+  return RESOURCES.find(
+    r => r.group === group && r.version === version && r.plural === plural,
+  );
+}

@@ -1,0 +1,89 @@
+import { ClusterWorld } from '../world/cluster';
+import { LabelMatcher } from './promql/ast';
+import { matchesAll, SampleSource } from './promql/evaluate';
+import { RangeSeries } from './promql/values';
+import { buildCatalog, SeriesDef, TargetDef } from './series';
+
+/**
+ * The time series database of one cluster's Prometheus: series are
+ * computed from the simulation on demand, sampled on their scrape grid and
+ * never later than the scenario clock.
+ */
+export class MetricsStore implements SampleSource {
+  private version = -1;
+  private series: SeriesDef[] = [];
+  private byName = new Map<string, SeriesDef[]>();
+  private targetList: TargetDef[] = [];
+
+  constructor(private readonly cluster: ClusterWorld) {}
+
+  private refresh() {
+    if (this.version === this.cluster.structureVersion) return;
+    const catalog = buildCatalog(this.cluster);
+    this.series = catalog.series;
+    this.targetList = catalog.targets;
+    this.byName = new Map();
+    for (const s of this.series) {
+      const list = this.byName.get(s.labels.__name__) ?? [];
+      list.push(s);
+      this.byName.set(s.labels.__name__, list);
+    }
+    this.version = this.cluster.structureVersion;
+  }
+
+  /** Series definitions matching the matchers (no samples). */
+  matching(matchers: LabelMatcher[]): SeriesDef[] {
+    this.refresh();
+    const byName = matchers.find(m => m.name === '__name__' && m.op === '=');
+    const candidates = byName
+      ? this.byName.get(byName.value) ?? []
+      : this.series;
+    return candidates.filter(s => matchesAll(s.labels, matchers));
+  }
+
+  /** Scrape timestamps of a series within (minMs, maxMs]. */
+  static scrapeTimes(s: SeriesDef, minMs: number, maxMs: number): number[] {
+    const lo = Math.max(minMs + 1, s.fromMs);
+    const hi = Math.min(maxMs, s.toMs !== undefined ? s.toMs - 1 : maxMs);
+    const times: number[] = [];
+    let t =
+      Math.ceil((lo - s.offsetMs) / s.intervalMs) * s.intervalMs + s.offsetMs;
+    for (; t <= hi; t += s.intervalMs) times.push(t);
+    return times;
+  }
+
+  /** Samples of one series within (minMs, maxMs], capped at the clock. */
+  samples(s: SeriesDef, minMs: number, maxMs: number): RangeSeries {
+    const out: RangeSeries = { labels: s.labels, t: [], v: [] };
+    const upTo = Math.min(maxMs, this.cluster.clock.now());
+    if (s.toMs !== undefined) {
+      const marker =
+        Math.ceil((s.toMs - s.offsetMs) / s.intervalMs) * s.intervalMs +
+        s.offsetMs;
+      if (marker > minMs && marker <= upTo) out.staleAt = marker;
+    }
+    for (const t of MetricsStore.scrapeTimes(s, minMs, upTo)) {
+      const v = s.value(t);
+      if (v !== undefined) {
+        out.t.push(t);
+        out.v.push(v);
+      }
+    }
+    return out;
+  }
+
+  select(
+    matchers: LabelMatcher[],
+    minMs: number,
+    maxMs: number,
+  ): RangeSeries[] {
+    return this.matching(matchers)
+      .map(s => this.samples(s, minMs, maxMs))
+      .filter(s => s.t.length > 0);
+  }
+
+  targets(): TargetDef[] {
+    this.refresh();
+    return this.targetList;
+  }
+}

@@ -1,0 +1,111 @@
+import { loadScenario } from './scenario/loader';
+import { parseScenario } from './scenario/loader';
+import { ScaleParams, Scenario } from './scenario/schema';
+import { startServer } from './server/server';
+import { writeKubeconfig } from './server/kubeconfig';
+import { World } from './world/world';
+
+/** Options for {@link startSandbox}. */
+export interface SandboxOptions {
+  /** Shipped scenario name, path to a scenario file, or a parsed scenario. Defaults to `checkout-oom`. */
+  scenario?: string | Scenario | Record<string, unknown>;
+  /** Port to listen on; 0 picks a free one. Defaults to 0. */
+  port?: number;
+  /** Interface to listen on. Defaults to `127.0.0.1`. */
+  host?: string;
+  /** Simulated seconds per wall-clock second; 0 freezes time. Defaults to 1. */
+  speed?: number;
+  /** Simulated time of scenario start (Date or ms since epoch). Defaults to now. */
+  now?: Date | number;
+  /** Require this bearer token on the Kubernetes API (any token is accepted when unset). */
+  token?: string;
+  /** Where to write a kubeconfig; `false` skips it. Defaults to a temporary file. */
+  kubeconfigPath?: string | false;
+  /** Overrides of the `scale` scenario's generator parameters. */
+  scale?: Partial<ScaleParams>;
+}
+
+/** Endpoints of one simulated cluster. */
+export interface SandboxCluster {
+  name: string;
+  kubernetesUrl: string;
+  prometheusUrl: string;
+  lokiUrl: string;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  /** Base URL; the first cluster's APIs are also served at its root. */
+  url: string;
+  scenario: Scenario;
+  clusters: SandboxCluster[];
+  kubeconfigPath?: string;
+  /** The bearer token written to the kubeconfig. */
+  token: string;
+  /** Current simulated time in ms since the epoch. */
+  now(): number;
+  /** Moves simulated time forward by the given milliseconds. */
+  advance(ms: number): void;
+  /** The simulation itself, for exporters and tests. */
+  world: World;
+  close(): Promise<void>;
+}
+
+function resolveScenario(options: SandboxOptions): Scenario {
+  const s = options.scenario ?? 'checkout-oom';
+  if (typeof s === 'string') {
+    return loadScenario(s, options.scale);
+  }
+  if (
+    'clusters' in s &&
+    Array.isArray((s as Scenario).clusters) &&
+    (s as Scenario).scrapeIntervalSeconds
+  ) {
+    return s as Scenario;
+  }
+  return parseScenario(s, '(inline)', options.scale);
+}
+
+/**
+ * Starts a sandbox serving a Kubernetes API server, Prometheus and Loki for
+ * every cluster of a scenario.
+ *
+ * Each cluster answers under `/clusters/<name>/k8s`, `/clusters/<name>/prometheus`
+ * and `/clusters/<name>/loki`; the first cluster is also served at the root
+ * (`/api`, `/apis`, `/api/v1/query`, `/loki/api/v1/...`) so plain kubectl works.
+ */
+export async function startSandbox(
+  options: SandboxOptions = {},
+): Promise<Sandbox> {
+  const scenario = resolveScenario(options);
+  const startMs =
+    options.now === undefined ? undefined : new Date(options.now).getTime();
+  const world = new World(scenario, { startMs, speed: options.speed ?? 1 });
+  const running = await startServer(world, {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    token: options.token,
+  });
+  const clusters = world.clusters.map(c => ({
+    name: c.name,
+    kubernetesUrl: `${running.url}/clusters/${c.name}/k8s`,
+    prometheusUrl: `${running.url}/clusters/${c.name}/prometheus`,
+    lokiUrl: `${running.url}/clusters/${c.name}/loki`,
+  }));
+  const token = options.token ?? 'sandbox-token';
+  const kubeconfigPath =
+    options.kubeconfigPath === false
+      ? undefined
+      : writeKubeconfig(clusters, token, options.kubeconfigPath);
+  return {
+    url: running.url,
+    scenario,
+    clusters,
+    kubeconfigPath,
+    token,
+    now: () => world.clock.now(),
+    advance: ms => world.clock.advance(ms),
+    world,
+    close: () => running.close(),
+  };
+}

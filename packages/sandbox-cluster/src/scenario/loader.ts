@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { ZodError } from 'zod';
+import {
+  ScaleParams,
+  Scenario,
+  scaleParamsSchema,
+  scenarioSchema,
+} from './schema';
+import { generateScaleClusters } from './scaleGenerator';
+
+/**
+ * Directory holding the scenarios shipped with the package, found through
+ * the package manifest so it works from sources and from a build alike.
+ */
+export const SCENARIOS_DIR = path.join(
+  path.dirname(
+    require.resolve('@observability-ir/sandbox-cluster/package.json'),
+  ),
+  'scenarios',
+);
+
+/** Raised when a scenario cannot be found, parsed or validated. */
+export class ScenarioError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+/** Names of the scenarios shipped in `scenarios/`. */
+export function listScenarioNames(): string[] {
+  return fs
+    .readdirSync(SCENARIOS_DIR)
+    .filter(f => f.endsWith('.yaml'))
+    .map(f => f.replace(/\.yaml$/, ''))
+    .sort();
+}
+
+function formatPath(segments: Array<string | number>): string {
+  return segments
+    .map((s, i) => {
+      if (typeof s === 'number') return `[${s}]`;
+      return i ? `.${s}` : s;
+    })
+    .join('');
+}
+
+/** Turns zod issues into one readable message naming each bad field. */
+export function describeValidationError(source: string, error: ZodError) {
+  const lines = error.issues.map(issue => {
+    const where = formatPath(issue.path) || '(root)';
+    return `  ${where}: ${issue.message}`;
+  });
+  return `invalid scenario ${source}:\n${lines.join('\n')}`;
+}
+
+/**
+ * Validates an already parsed scenario document and expands generated
+ * clusters.
+ */
+export function parseScenario(
+  document: unknown,
+  source = '(inline)',
+  scaleOverrides: Partial<ScaleParams> = {},
+): Scenario {
+  const result = scenarioSchema.safeParse(document);
+  if (!result.success) {
+    throw new ScenarioError(describeValidationError(source, result.error));
+  }
+  const file = result.data;
+  let clusters = file.clusters;
+  if (file.generate) {
+    const params = scaleParamsSchema.safeParse({
+      ...file.generate.params,
+      ...scaleOverrides,
+    });
+    if (!params.success) {
+      throw new ScenarioError(describeValidationError(source, params.error));
+    }
+    clusters = generateScaleClusters(params.data);
+  }
+  const scenario: Scenario = {
+    name: file.name,
+    description: file.description,
+    seed: file.seed,
+    historyHours: file.historyHours,
+    scrapeIntervalSeconds: file.scrapeIntervalSeconds,
+    clusters: clusters!,
+  };
+  checkReferences(scenario, source);
+  return scenario;
+}
+
+/** Cross-field checks zod cannot express on its own. */
+function checkReferences(scenario: Scenario, source: string) {
+  const problems: string[] = [];
+  const clusterNames = new Set<string>();
+  scenario.clusters.forEach((cluster, ci) => {
+    if (clusterNames.has(cluster.name)) {
+      problems.push(
+        `  clusters[${ci}].name: duplicate cluster "${cluster.name}"`,
+      );
+    }
+    clusterNames.add(cluster.name);
+    const nodes = new Set(cluster.nodes.map(n => n.name));
+    const namespaces = new Set(cluster.namespaces);
+    const podNames = new Set<string>();
+    cluster.deployments.forEach((d, di) => {
+      const at = `clusters[${ci}].deployments[${di}]`;
+      if (!namespaces.has(d.namespace)) {
+        problems.push(`  ${at}.namespace: unknown namespace "${d.namespace}"`);
+      }
+      d.pods.forEach((p, pi) => {
+        if (!nodes.has(p.node)) {
+          problems.push(`  ${at}.pods[${pi}].node: unknown node "${p.node}"`);
+        }
+        const key = `${d.namespace}/${p.name}`;
+        if (podNames.has(key)) {
+          problems.push(`  ${at}.pods[${pi}].name: duplicate pod "${key}"`);
+        }
+        podNames.add(key);
+      });
+    });
+    cluster.services.forEach((s, si) => {
+      if (!namespaces.has(s.namespace)) {
+        problems.push(
+          `  clusters[${ci}].services[${si}].namespace: unknown namespace "${s.namespace}"`,
+        );
+      }
+    });
+    cluster.serviceMonitors.forEach((s, si) => {
+      if (!namespaces.has(s.namespace)) {
+        problems.push(
+          `  clusters[${ci}].serviceMonitors[${si}].namespace: unknown namespace "${s.namespace}"`,
+        );
+      }
+    });
+  });
+  if (problems.length) {
+    throw new ScenarioError(
+      `invalid scenario ${source}:\n${problems.join('\n')}`,
+    );
+  }
+}
+
+/**
+ * Loads a scenario by shipped name (`checkout-oom`) or by path to a YAML
+ * file.
+ */
+export function loadScenario(
+  nameOrPath: string,
+  scaleOverrides: Partial<ScaleParams> = {},
+): Scenario {
+  const looksLikePath =
+    nameOrPath.includes('/') ||
+    nameOrPath.includes(path.sep) ||
+    /\.ya?ml$/.test(nameOrPath);
+  const file = looksLikePath
+    ? path.resolve(nameOrPath)
+    : path.join(SCENARIOS_DIR, `${nameOrPath}.yaml`);
+  if (!fs.existsSync(file)) {
+    const known = listScenarioNames().join(', ');
+    throw new ScenarioError(
+      looksLikePath
+        ? `scenario file ${file} does not exist`
+        : `unknown scenario "${nameOrPath}"; shipped scenarios: ${known}`,
+    );
+  }
+  let document: unknown;
+  try {
+    document = YAML.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ScenarioError(
+      `scenario ${file} is not valid YAML: ${(e as Error).message}`,
+    );
+  }
+  return parseScenario(document, file, scaleOverrides);
+}

@@ -1,0 +1,288 @@
+import { z } from 'zod';
+import { isQuantity, parseDuration } from '../util/quantity';
+
+/**
+ * The scenario file format. Every scenario describes one or more clusters:
+ * their nodes, namespaces, workloads (with the behaviour of each container
+ * over time), services and ServiceMonitors. See the package README for a
+ * field by field reference.
+ */
+
+const name = z
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+    'must be a lowercase RFC 1123 name',
+  );
+const quantity = z
+  .union([z.string(), z.number()])
+  .refine(isQuantity, 'must be a Kubernetes quantity such as 512Mi or 250m');
+const relativeTime = z
+  .string()
+  .refine(
+    v => /^-?([0-9]+(ms|s|m|h|d))+$/.test(v),
+    'must be a duration relative to scenario start such as -30m or 2h',
+  );
+const duration = z.string().refine(v => {
+  try {
+    parseDuration(v);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a duration such as 15s or 5m');
+const labels = z.record(z.string(), z.string());
+
+const resources = z
+  .object({
+    requests: z
+      .object({ cpu: quantity.optional(), memory: quantity.optional() })
+      .strict()
+      .optional(),
+    limits: z
+      .object({ cpu: quantity.optional(), memory: quantity.optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const probe = z
+  .object({
+    httpGet: z
+      .object({
+        path: z.string(),
+        port: z.union([z.number().int(), z.string()]),
+      })
+      .strict()
+      .optional(),
+    tcpSocket: z
+      .object({ port: z.union([z.number().int(), z.string()]) })
+      .strict()
+      .optional(),
+    initialDelaySeconds: z.number().int().min(0).default(0),
+    periodSeconds: z.number().int().min(1).default(10),
+    timeoutSeconds: z.number().int().min(1).default(1),
+    failureThreshold: z.number().int().min(1).default(3),
+  })
+  .strict();
+
+const logs = z
+  .object({
+    intervalSeconds: z.number().positive().default(20),
+    lines: z.array(z.string()).min(1).optional(),
+  })
+  .strict();
+
+const common = {
+  cpuCores: z.number().min(0).default(0.1),
+  startupSeconds: z.number().min(0).default(20),
+  logs: logs.default({}),
+};
+
+/** How a container behaves over time; the root cause lives here. */
+export const behaviorSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('steady'),
+      ...common,
+      memory: quantity.default('256Mi'),
+      /** Probes time out because the pod network drops traffic. */
+      networkUnreachable: z.boolean().default(false),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('memory-leak'),
+      ...common,
+      baselineMemory: quantity,
+      demandMemory: quantity,
+      rampSeconds: z.number().positive(),
+      restartDelaySeconds: z.number().min(0).default(10),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('crash-loop'),
+      ...common,
+      memory: quantity.default('200Mi'),
+      crashAfterSeconds: z.number().positive().default(8),
+      exitCode: z.number().int().min(1).max(255).default(1),
+      error: z.enum(['null-pointer', 'missing-config']).default('null-pointer'),
+    })
+    .strict(),
+]);
+
+const container = z
+  .object({
+    name,
+    image: z.string().min(1),
+    ports: z
+      .array(
+        z
+          .object({
+            name: z.string().optional(),
+            containerPort: z.number().int().min(1).max(65535),
+          })
+          .strict(),
+      )
+      .default([]),
+    resources: resources.default({}),
+    livenessProbe: probe.optional(),
+    readinessProbe: probe.optional(),
+    behavior: behaviorSchema,
+  })
+  .strict();
+
+const pod = z
+  .object({
+    name,
+    node: name,
+    /** Restart count of every container at scenario start. */
+    restarts: z.number().int().min(0).default(0),
+    /** When the pod was created, relative to scenario start. */
+    createdAt: relativeTime.optional(),
+    /** When the kubelet evicted the pod, relative to scenario start. */
+    evictedAt: relativeTime.optional(),
+  })
+  .strict();
+
+const deployment = z
+  .object({
+    name,
+    namespace: name,
+    labels: labels.default({}),
+    /** Name of the current ReplicaSet; pod names usually start with it. */
+    replicaSet: name,
+    pods: z.array(pod).min(1),
+    containers: z.array(container).min(1),
+  })
+  .strict();
+
+const service = z
+  .object({
+    name,
+    namespace: name,
+    labels: labels.default({}),
+    selector: labels,
+    ports: z
+      .array(
+        z
+          .object({
+            name: z.string(),
+            port: z.number().int().min(1).max(65535),
+            targetPort: z.union([z.number().int(), z.string()]),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+const serviceMonitor = z
+  .object({
+    name,
+    namespace: name,
+    labels: labels.default({}),
+    selector: labels,
+    namespaceSelector: z
+      .object({
+        any: z.boolean().optional(),
+        matchNames: z.array(z.string()).optional(),
+      })
+      .strict()
+      .default({ any: true }),
+    endpoints: z
+      .array(
+        z
+          .object({
+            port: z.string(),
+            interval: duration.default('30s'),
+            path: z.string().default('/metrics'),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+const node = z
+  .object({
+    name,
+    internalIP: z.string().ip({ version: 'v4' }),
+    capacity: z
+      .object({ cpu: quantity.default('4'), memory: quantity.default('16Gi') })
+      .strict()
+      .default({}),
+    /** The node reports MemoryPressure=True from this time on. */
+    memoryPressureSince: relativeTime.optional(),
+  })
+  .strict();
+
+/** One Kubernetes cluster with its own API, Prometheus and Loki. */
+export const clusterSchema = z
+  .object({
+    name,
+    nodes: z.array(node).min(1),
+    namespaces: z.array(name).min(1),
+    deployments: z.array(deployment).default([]),
+    services: z.array(service).default([]),
+    serviceMonitors: z.array(serviceMonitor).default([]),
+  })
+  .strict();
+
+/** Parameters of the generated `scale` scenario. */
+export const scaleParamsSchema = z
+  .object({
+    clusters: z.number().int().min(1).max(10).default(1),
+    namespaces: z.number().int().min(1).max(1000).default(5),
+    podsPerNamespace: z.number().int().min(1).max(1000).default(4),
+    nodesPerCluster: z.number().int().min(1).max(500).default(3),
+    oomPercent: z.number().min(0).max(100).default(3),
+  })
+  .strict();
+
+/** A complete scenario file. */
+export const scenarioSchema = z
+  .object({
+    name,
+    description: z.string().default(''),
+    seed: z.number().int().default(1),
+    historyHours: z.number().positive().max(48).default(6),
+    scrapeIntervalSeconds: z.number().int().min(1).default(15),
+    clusters: z.array(clusterSchema).optional(),
+    /** Generate the clusters from parameters instead of listing them. */
+    generate: z
+      .object({
+        kind: z.literal('scale'),
+        params: scaleParamsSchema.default({}),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine(s => Boolean(s.clusters) !== Boolean(s.generate), {
+    message: 'exactly one of "clusters" or "generate" must be given',
+    path: ['clusters'],
+  });
+
+export type ScenarioFile = z.infer<typeof scenarioSchema>;
+export type ClusterSpec = z.infer<typeof clusterSchema>;
+export type DeploymentSpec = z.infer<typeof deployment>;
+export type ContainerSpec = z.infer<typeof container>;
+export type PodSpecEntry = z.infer<typeof pod>;
+export type ProbeSpec = z.infer<typeof probe>;
+export type BehaviorSpec = z.infer<typeof behaviorSchema>;
+export type ServiceSpec = z.infer<typeof service>;
+export type ServiceMonitorSpec = z.infer<typeof serviceMonitor>;
+export type NodeSpec = z.infer<typeof node>;
+export type ScaleParams = z.infer<typeof scaleParamsSchema>;
+
+/** A scenario ready to run: clusters are always present. */
+export interface Scenario {
+  name: string;
+  description: string;
+  seed: number;
+  historyHours: number;
+  scrapeIntervalSeconds: number;
+  clusters: ClusterSpec[];
+}

@@ -1,0 +1,193 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { World } from '../world/world';
+import { ClusterWorld } from '../world/cluster';
+import { handleKubernetes } from '../kubernetes/router';
+import { handlePrometheus } from '../prometheus/api';
+import { handleLoki } from '../loki/api';
+import { HttpRequest, HttpResponse, json } from './types';
+
+/** Options of the sandbox HTTP server. */
+export interface ServerOptions {
+  host: string;
+  port: number;
+  /** Require this bearer token on the Kubernetes API. */
+  token?: string;
+}
+
+const PROMETHEUS_PATHS =
+  /^\/api\/v1\/(query|query_range|series|labels|label\/[^/]+\/values|targets|status\/[a-z]+|metadata|format_query|query_exemplars)$|^\/-\/(ready|healthy)$/;
+
+type Api = 'k8s' | 'prometheus' | 'loki';
+
+/** Decides which API and cluster a path belongs to. */
+export function routePath(
+  world: World,
+  path: string,
+):
+  | { api: Api; cluster: ClusterWorld; rest: string; prefix: string }
+  | undefined {
+  const prefixed = /^\/clusters\/([^/]+)\/(k8s|prometheus|loki)(\/.*)?$/.exec(
+    path,
+  );
+  if (prefixed) {
+    const cluster = world.cluster(decodeURIComponent(prefixed[1]));
+    if (!cluster) {
+      return undefined;
+    }
+    const api = prefixed[2] as Api;
+    const rest = prefixed[3] ?? '/';
+    return { api, cluster, rest, prefix: `/clusters/${prefixed[1]}/${api}` };
+  }
+  const cluster = world.defaultCluster;
+  if (path.startsWith('/loki/')) {
+    return { api: 'loki', cluster, rest: path, prefix: '' };
+  }
+  if (PROMETHEUS_PATHS.test(path)) {
+    return { api: 'prometheus', cluster, rest: path, prefix: '' };
+  }
+  return { api: 'k8s', cluster, rest: path, prefix: '' };
+}
+
+function index(world: World, baseUrl: string): HttpResponse {
+  return json(200, {
+    scenario: world.scenario.name,
+    description: world.scenario.description,
+    now: new Date(world.clock.now()).toISOString(),
+    clusters: world.clusters.map(c => ({
+      name: c.name,
+      kubernetes: `${baseUrl}/clusters/${c.name}/k8s`,
+      prometheus: `${baseUrl}/clusters/${c.name}/prometheus`,
+      loki: `${baseUrl}/clusters/${c.name}/loki`,
+    })),
+  });
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(
+  res: http.ServerResponse,
+  req: http.IncomingMessage,
+  response: HttpResponse,
+) {
+  if (response.stream) {
+    res.writeHead(response.status, response.headers);
+    let ended = false;
+    const listeners: Array<() => void> = [];
+    const close = () => {
+      if (!ended) {
+        ended = true;
+        listeners.forEach(l => l());
+      }
+    };
+    req.on('close', close);
+    res.on('close', close);
+    response.stream({
+      write: chunk => {
+        if (!ended) res.write(chunk);
+      },
+      end: () => {
+        if (!ended) {
+          res.end();
+          close();
+        }
+      },
+      onClose: l => listeners.push(l),
+    });
+    return;
+  }
+  const body = response.body ?? '';
+  res.writeHead(response.status, {
+    'Content-Length': Buffer.byteLength(body),
+    ...response.headers,
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** A running sandbox HTTP server. */
+export interface RunningServer {
+  server: http.Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP server serving every cluster's APIs. */
+export async function startServer(
+  world: World,
+  options: ServerOptions,
+): Promise<RunningServer> {
+  const sockets = new Set<import('node:net').Socket>();
+  let baseUrl = '';
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://sandbox');
+      const body = await readBody(req);
+      if (url.pathname === '/' || url.pathname === '/clusters') {
+        send(res, req, index(world, baseUrl));
+        return;
+      }
+      const route = routePath(world, url.pathname);
+      if (!route) {
+        send(res, req, {
+          status: 404,
+          headers: { 'Content-Type': 'text/plain' },
+          body: '404 page not found\n',
+        });
+        return;
+      }
+      const request: HttpRequest = {
+        method: req.method ?? 'GET',
+        path: route.rest,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        baseUrl: `${baseUrl}${route.prefix}`,
+      };
+      let response: HttpResponse;
+      if (route.api === 'k8s') {
+        response = handleKubernetes(route.cluster, request, {
+          token: options.token,
+        });
+      } else if (route.api === 'prometheus') {
+        response = handlePrometheus(world, route.cluster, request);
+      } else {
+        response = handleLoki(route.cluster, request);
+      }
+      send(res, req, response);
+    } catch (e) {
+      send(res, req, {
+        status: 500,
+        headers: { 'Content-Type': 'text/plain' },
+        body: `internal error: ${(e as Error).stack ?? e}\n`,
+      });
+    }
+  });
+  server.on('connection', socket => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  return {
+    server,
+    url: baseUrl,
+    close: () =>
+      new Promise<void>(resolve => {
+        for (const s of sockets) {
+          s.destroy();
+        }
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,251 @@
+import { BehaviorSpec, ContainerSpec, ProbeSpec } from '../scenario/schema';
+import { parseQuantity } from '../util/quantity';
+import { randomFor } from '../util/random';
+
+/** How one run (one container instance) of a container ends. */
+export interface RunOutcome {
+  /** How long the process lives; undefined when it keeps running. */
+  durationMs?: number;
+  exitCode: number;
+  reason: 'OOMKilled' | 'Error' | 'Completed';
+  /** The kubelet killed it after failed liveness probes. */
+  killedByLiveness?: boolean;
+}
+
+/**
+ * Everything the simulation derives from a container's spec and its
+ * behaviour: when it dies, what it uses, whether it listens and is ready.
+ * The root cause follows from the spec, so changing the spec (for example
+ * raising the memory limit) changes the outcome.
+ */
+export class ContainerModel {
+  readonly name: string;
+  readonly image: string;
+  readonly memoryLimit?: number;
+  readonly memoryRequest?: number;
+  readonly cpuLimit?: number;
+  readonly cpuRequest?: number;
+  readonly listenPorts: number[];
+  readonly readinessProbe?: ProbeSpec;
+  readonly livenessProbe?: ProbeSpec;
+
+  constructor(
+    readonly spec: ContainerSpec,
+    readonly behavior: BehaviorSpec,
+    private readonly seedKey: string,
+  ) {
+    this.name = spec.name;
+    this.image = spec.image;
+    const { limits = {}, requests = {} } = spec.resources ?? {};
+    this.memoryLimit = opt(limits.memory);
+    this.memoryRequest = opt(requests.memory);
+    this.cpuLimit = opt(limits.cpu);
+    this.cpuRequest = opt(requests.cpu);
+    this.listenPorts = spec.ports.map(p => p.containerPort);
+    this.readinessProbe = spec.readinessProbe;
+    this.livenessProbe = spec.livenessProbe;
+  }
+
+  private rand(runIndex: number, what: string) {
+    return randomFor(this.seedKey, runIndex, what);
+  }
+
+  /** Seconds after start at which the process accepts connections. */
+  get startupMs(): number {
+    return this.behavior.startupSeconds * 1000;
+  }
+
+  /** Whether the process ever listens (a crash-loop dies during startup). */
+  listensAfter(runIndex: number): number | undefined {
+    const outcome = this.behaviorOutcome(runIndex);
+    if (
+      outcome.durationMs !== undefined &&
+      outcome.durationMs <= this.startupMs
+    ) {
+      return undefined;
+    }
+    return this.startupMs;
+  }
+
+  private resolvePort(port: number | string | undefined): number | undefined {
+    if (typeof port === 'number') {
+      return port;
+    }
+    return this.spec.ports.find(p => p.name === port)?.containerPort;
+  }
+
+  private probePort(probe: ProbeSpec): number | undefined {
+    return this.resolvePort(probe.httpGet?.port ?? probe.tcpSocket?.port);
+  }
+
+  /** Whether a probe passes at a given moment of a run. */
+  probePasses(probe: ProbeSpec, runIndex: number, sinceStartMs: number) {
+    if (this.behavior.type === 'steady' && this.behavior.networkUnreachable) {
+      return false;
+    }
+    const port = this.probePort(probe);
+    const listensAfter = this.listensAfter(runIndex);
+    return (
+      port !== undefined &&
+      this.listenPorts.includes(port) &&
+      listensAfter !== undefined &&
+      sinceStartMs >= listensAfter
+    );
+  }
+
+  /** Whether the container is Ready at a moment of a run. */
+  readyAt(runIndex: number, sinceStartMs: number): boolean {
+    const probe = this.readinessProbe;
+    if (!probe) {
+      return true;
+    }
+    if (sinceStartMs < probe.initialDelaySeconds * 1000) {
+      return false;
+    }
+    return this.probePasses(probe, runIndex, sinceStartMs);
+  }
+
+  /** How the run would end if only the behaviour mattered. */
+  private behaviorOutcome(runIndex: number): RunOutcome {
+    const b = this.behavior;
+    if (b.type === 'memory-leak') {
+      const kill = this.oomAfterMs(runIndex);
+      return kill === undefined
+        ? { exitCode: 0, reason: 'Completed' }
+        : { durationMs: kill, exitCode: 137, reason: 'OOMKilled' };
+    }
+    if (b.type === 'crash-loop') {
+      const jitter = 0.9 + 0.2 * this.rand(runIndex, 'crash');
+      return {
+        durationMs: b.crashAfterSeconds * 1000 * jitter,
+        exitCode: b.exitCode,
+        reason: 'Error',
+      };
+    }
+    return { exitCode: 0, reason: 'Completed' };
+  }
+
+  /** How a run ends, taking the kubelet's liveness probe into account. */
+  outcome(runIndex: number): RunOutcome {
+    const raw = this.behaviorOutcome(runIndex);
+    const own =
+      raw.durationMs === undefined
+        ? raw
+        : { ...raw, durationMs: Math.floor(raw.durationMs) };
+    const probe = this.livenessProbe;
+    if (!probe) {
+      return own;
+    }
+    // The kubelet restarts the container after failureThreshold consecutive
+    // failures, the first probe running after initialDelaySeconds.
+    const killAt =
+      (probe.initialDelaySeconds +
+        probe.periodSeconds * (probe.failureThreshold - 1)) *
+        1000 +
+      Math.floor(this.rand(runIndex, 'probe') * 1000);
+    const failsThen = !this.probePasses(probe, runIndex, killAt);
+    if (
+      failsThen &&
+      (own.durationMs === undefined || killAt < own.durationMs)
+    ) {
+      return {
+        durationMs: killAt,
+        exitCode: 137,
+        reason: 'Error',
+        killedByLiveness: true,
+      };
+    }
+    return own;
+  }
+
+  /** Delay before the kubelet starts the next run. */
+  restartDelayMs(consecutiveFailures: number): number {
+    if (this.behavior.type === 'memory-leak') {
+      return this.behavior.restartDelaySeconds * 1000;
+    }
+    // The kubelet's exponential back-off: 10s doubling up to five minutes.
+    return Math.min(
+      10_000 * 2 ** Math.max(0, consecutiveFailures - 1),
+      300_000,
+    );
+  }
+
+  private rampMs(runIndex: number): number {
+    const b = this.behavior;
+    if (b.type !== 'memory-leak') {
+      return 1;
+    }
+    return b.rampSeconds * 1000 * (0.85 + 0.3 * this.rand(runIndex, 'ramp'));
+  }
+
+  private oomAfterMs(runIndex: number): number | undefined {
+    const b = this.behavior;
+    if (b.type !== 'memory-leak' || this.memoryLimit === undefined) {
+      return undefined;
+    }
+    const base = parseQuantity(b.baselineMemory);
+    const demand = parseQuantity(b.demandMemory);
+    if (demand < this.memoryLimit) {
+      return undefined;
+    }
+    const fraction = (this.memoryLimit - base) / (demand - base);
+    if (fraction >= 1) {
+      return undefined;
+    }
+    return -this.rampMs(runIndex) * Math.log(1 - fraction);
+  }
+
+  /** Working set bytes at a moment of a run. */
+  memoryAt(runIndex: number, sinceStartMs: number): number {
+    const b = this.behavior;
+    if (b.type === 'memory-leak') {
+      const base = parseQuantity(b.baselineMemory);
+      const demand = parseQuantity(b.demandMemory);
+      const value =
+        base +
+        (demand - base) * (1 - Math.exp(-sinceStartMs / this.rampMs(runIndex)));
+      return Math.floor(
+        this.memoryLimit === undefined
+          ? value
+          : Math.min(value, this.memoryLimit),
+      );
+    }
+    const steady = parseQuantity(b.memory);
+    // A little deterministic wobble, as a real working set has.
+    const wobble = Math.sin(
+      sinceStartMs / 97_000 + this.rand(runIndex, 'mem') * 6,
+    );
+    return Math.floor(steady * (1 + 0.02 * wobble));
+  }
+
+  /** CPU cores actually used (capped by the CFS quota). */
+  cpuUsageCores(): number {
+    const wanted = this.behavior.cpuCores;
+    return this.cpuLimit === undefined
+      ? wanted
+      : Math.min(wanted, this.cpuLimit);
+  }
+
+  /** Share of CFS periods in which the container was throttled. */
+  throttledShare(): number {
+    if (this.cpuLimit === undefined) {
+      return 0;
+    }
+    const wanted = this.behavior.cpuCores;
+    if (wanted <= this.cpuLimit) {
+      return wanted / this.cpuLimit > 0.8 ? 0.05 : 0.001;
+    }
+    return Math.min(0.95, 0.3 + (wanted - this.cpuLimit) / wanted);
+  }
+
+  /** Whether the CPU demand exceeds the quota. */
+  get throttled(): boolean {
+    return (
+      this.cpuLimit !== undefined && this.behavior.cpuCores > this.cpuLimit
+    );
+  }
+}
+
+function opt(value: string | number | undefined): number | undefined {
+  return value === undefined ? undefined : parseQuantity(value);
+}
