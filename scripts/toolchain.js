@@ -29,8 +29,10 @@ const YARN_VERSION = require('../package.json').packageManager.replace(
 const INSTALL_STAMP = path.join(ROOT, 'node_modules', '.install-stamp');
 
 // Packages that would otherwise fetch binaries from outside the npm registry
-// while installing.
+// while installing; native modules (better-sqlite3) are built from source
+// instead of trying prebuilt downloads.
 const NO_DOWNLOAD_ENV = {
+  npm_config_build_from_source: 'true',
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
   PUPPETEER_SKIP_DOWNLOAD: '1',
   CYPRESS_INSTALL_BINARY: '0',

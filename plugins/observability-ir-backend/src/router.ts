@@ -1,15 +1,25 @@
 import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
+import {
+  EvidenceQuery,
+  evidenceQuerySchema,
+} from '@observability-ir/plugin-observability-ir-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { IncidentService } from './service/IncidentService';
+import {
+  IncidentRequestOptions,
+  IncidentService,
+} from './service/IncidentService';
 
-const entityQuery = z.object({
-  entityRef: z.string().min(1).max(512),
-});
+const workloadQuery = z
+  .object({ entityRef: z.string().min(1).max(512) })
+  .strict();
 
-function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
+function parseQuery<T>(
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  query: unknown,
+): T {
   const parsed = schema.safeParse(query);
   if (!parsed.success) {
     const issues = parsed.error.issues
@@ -27,27 +37,59 @@ export async function createRouter(options: {
 }): Promise<express.Router> {
   const { httpAuth, auditor, incidents } = options;
   const router = Router();
-  router.use(express.json());
 
-  router.get('/v1/workload', async (req, res) => {
-    const { entityRef } = parseQuery(entityQuery, req.query);
-    const auditorEvent = await auditor.createEvent({
-      eventId: 'incident-read',
-      request: req,
-      meta: { queryType: 'workload', entityRef },
-    });
-    try {
-      const credentials = await httpAuth.credentials(req, {
-        allow: ['user', 'service'],
+  /**
+   * One read of incident data: validated input, the caller's credentials,
+   * and an audit event that names the entity and the kind of data, never
+   * any query text.
+   */
+  function read<Q extends { entityRef: string }>(
+    queryType: string,
+    schema: z.ZodType<Q, z.ZodTypeDef, unknown>,
+    load: (query: Q, options: IncidentRequestOptions) => Promise<unknown>,
+  ): express.RequestHandler {
+    return async (req, res) => {
+      const query = parseQuery(schema, req.query);
+      const auditorEvent = await auditor.createEvent({
+        eventId: 'incident-read',
+        request: req,
+        meta: { queryType, entityRef: query.entityRef },
       });
-      const workload = await incidents.getWorkload(entityRef, { credentials });
-      await auditorEvent.success();
-      res.json(workload);
-    } catch (error) {
-      await auditorEvent.fail({ error: error as Error });
-      throw error;
-    }
-  });
+      try {
+        const credentials = await httpAuth.credentials(req, {
+          allow: ['user', 'service'],
+        });
+        const body = await load(query, { credentials });
+        await auditorEvent.success();
+        res.json(body);
+      } catch (error) {
+        await auditorEvent.fail({ error: error as Error });
+        throw error;
+      }
+    };
+  }
+
+  router.get(
+    '/v1/workload',
+    read('workload', workloadQuery, (query, opts) =>
+      incidents.getWorkload(query.entityRef, opts),
+    ),
+  );
+  const evidence: Array<
+    [
+      string,
+      (query: EvidenceQuery, opts: IncidentRequestOptions) => Promise<unknown>,
+    ]
+  > = [
+    ['replicas', (q, o) => incidents.getReplicas(q, o)],
+    ['metrics', (q, o) => incidents.getMetrics(q, o)],
+    ['logs', (q, o) => incidents.getLogs(q, o)],
+    ['timeline', (q, o) => incidents.getTimeline(q, o)],
+    ['diagnosis', (q, o) => incidents.getDiagnosis(q, o)],
+  ];
+  for (const [queryType, load] of evidence) {
+    router.get(`/v1/${queryType}`, read(queryType, evidenceQuerySchema, load));
+  }
 
   return router;
 }

@@ -4,5 +4,7 @@
  * @packageDocumentation
  */
 
+export * from './api';
 export * from './permissions';
+export * from './quantity';
 export * from './workload';

@@ -21,6 +21,23 @@ export const KUBERNETES_NAMESPACE_ANNOTATION =
 export const KUBERNETES_CLUSTER_ANNOTATION = 'backstage.io/kubernetes-cluster';
 
 /**
+ * Optional annotation: extra PromQL label matchers that narrow every metric
+ * query of the entity, e.g. `{cluster="eu-1"}`.
+ *
+ * @public
+ */
+export const PROMETHEUS_MATCHERS_ANNOTATION =
+  'observability-ir.io/prometheus-matchers';
+
+/**
+ * Optional annotation: a LogQL stream selector that narrows the entity's log
+ * queries, e.g. `{app="checkout"}`.
+ *
+ * @public
+ */
+export const LOKI_SELECTOR_ANNOTATION = 'observability-ir.io/loki-selector';
+
+/**
  * Whether an entity carries the annotations that tie it to Kubernetes
  * workloads, the same ones the stock Kubernetes plugin reads.
  *
@@ -55,4 +72,8 @@ export interface EntityWorkload {
   namespace?: string;
   /** The one cluster to look in; every configured cluster when absent. */
   cluster?: string;
+  /** The entity's validated extra PromQL matchers annotation, if any. */
+  prometheusMatchers?: string;
+  /** The entity's validated LogQL stream selector annotation, if any. */
+  lokiSelector?: string;
 }

@@ -4,15 +4,19 @@ import {
   createServiceFactory,
   createServiceRef,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
+  DiagnosisResponse,
   EntityWorkload,
-  incidentReadPermission,
+  EvidenceQuery,
+  LogsResponse,
+  MetricsResponse,
+  ReplicasResponse,
+  TimelineResponse,
 } from '@observability-ir/plugin-observability-ir-common';
-import { resolveEntityWorkload } from './resolveEntityWorkload';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { readObservabilityIrConfig } from '../config/readObservabilityIrConfig';
+import { AuthorizedIncidentService } from './AuthorizedIncidentService';
+import { DefaultIncidentService } from './DefaultIncidentService';
 
 /** Who asks, passed to every call so upstreams are asked on their behalf. */
 export interface IncidentRequestOptions {
@@ -20,7 +24,9 @@ export interface IncidentRequestOptions {
 }
 
 /**
- * The incident evidence of catalog entities.
+ * The incident evidence of catalog entities. Every method takes the entity
+ * and, where it looks back in time, the range; each answers with the status
+ * of every cluster and source it asked.
  *
  * @public
  */
@@ -30,60 +36,36 @@ export interface IncidentService {
     entityRef: string,
     options: IncidentRequestOptions,
   ): Promise<EntityWorkload>;
-}
-
-function normalizeEntityRef(entityRef: string): string {
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(entityRef, { defaultKind: 'component' }),
-    );
-  } catch (error) {
-    throw new InputError(
-      `Invalid entity ref "${entityRef}": ${(error as Error).message}`,
-    );
-  }
-}
-
-/**
- * Reads entities from the catalog on the caller's behalf, so nobody reaches
- * an entity the catalog hides from them, and authorizes every read with
- * {@link @observability-ir/plugin-observability-ir-common#incidentReadPermission}.
- */
-export class DefaultIncidentService implements IncidentService {
-  constructor(
-    private readonly deps: {
-      catalog: typeof catalogServiceRef.T;
-      permissions: typeof coreServices.permissions.T;
-    },
-  ) {}
-
-  async getWorkload(
-    entityRef: string,
+  /** The entity's containers now: restarts, terminations, resources. */
+  getReplicas(
+    query: EvidenceQuery,
     options: IncidentRequestOptions,
-  ): Promise<EntityWorkload> {
-    const ref = normalizeEntityRef(entityRef);
-    const [decision] = await this.deps.permissions.authorize(
-      [{ permission: incidentReadPermission, resourceRef: ref }],
-      { credentials: options.credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `You are not allowed to read the incident data of ${ref}`,
-      );
-    }
-    const entity = await this.deps.catalog.getEntityByRef(ref, {
-      credentials: options.credentials,
-    });
-    if (!entity) {
-      throw new NotFoundError(`No entity ${ref} in the catalog`);
-    }
-    return resolveEntityWorkload(entity);
-  }
+  ): Promise<ReplicasResponse>;
+  /** Memory, CPU, restarts and readiness over the range. */
+  getMetrics(
+    query: EvidenceQuery,
+    options: IncidentRequestOptions,
+  ): Promise<MetricsResponse>;
+  /** Error log lines over the range, grouped by signature. */
+  getLogs(
+    query: EvidenceQuery,
+    options: IncidentRequestOptions,
+  ): Promise<LogsResponse>;
+  /** Terminations and error bursts on one axis, and how they correlate. */
+  getTimeline(
+    query: EvidenceQuery,
+    options: IncidentRequestOptions,
+  ): Promise<TimelineResponse>;
+  /** Ranked hypotheses of what is wrong, and what to do about the top one. */
+  getDiagnosis(
+    query: EvidenceQuery,
+    options: IncidentRequestOptions,
+  ): Promise<DiagnosisResponse>;
 }
 
 /**
- * The service behind the plugin's routes. Replace it through this ref to
- * change where evidence comes from.
+ * The service behind the plugin's routes: {@link DefaultIncidentService}
+ * behind the permission checks of {@link AuthorizedIncidentService}.
  *
  * @public
  */
@@ -95,7 +77,15 @@ export const incidentServiceRef = createServiceRef<IncidentService>({
       deps: {
         catalog: catalogServiceRef,
         permissions: coreServices.permissions,
+        config: coreServices.rootConfig,
       },
-      factory: deps => new DefaultIncidentService(deps),
+      factory: ({ catalog, permissions, config }) =>
+        new AuthorizedIncidentService(
+          new DefaultIncidentService({
+            catalog,
+            config: readObservabilityIrConfig(config),
+          }),
+          permissions,
+        ),
     }),
 });

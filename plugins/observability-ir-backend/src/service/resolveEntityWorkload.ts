@@ -8,15 +8,19 @@ import {
   EntityWorkload,
   KUBERNETES_CLUSTER_ANNOTATION,
   KUBERNETES_NAMESPACE_ANNOTATION,
+  LOKI_SELECTOR_ANNOTATION,
+  PROMETHEUS_MATCHERS_ANNOTATION,
 } from '@observability-ir/plugin-observability-ir-common';
+import {
+  extraMatchersFromAnnotation,
+  labelSelectorForKubernetesId,
+  parseLabelSelector,
+  renderLabelSelector,
+} from '../queries';
 
-// Kubernetes label values and namespace names: at most 63 characters,
-// alphanumeric at both ends. Checked so annotation text never reaches a
+// Namespace names: DNS labels. Checked so annotation text never reaches a
 // selector or a URL path unvalidated.
-const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
 const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
-// The label selector grammar's alphabet: keys, values, operators, sets.
-const SELECTOR_CHARACTERS = /^[A-Za-z0-9_./\-=!,() ]{1,1024}$/;
 
 function annotationError(entityRef: string, annotation: string, why: string) {
   return new InputError(
@@ -46,18 +50,18 @@ export function resolveEntityWorkload(entity: Entity): EntityWorkload {
       `Entity ${entityRef} has neither a ${KUBERNETES_ANNOTATION} nor a ${KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION} annotation`,
     );
   }
-  if (kubernetesId && !LABEL_VALUE.test(kubernetesId)) {
+  let labelSelector: string;
+  try {
+    labelSelector = selector
+      ? renderLabelSelector(parseLabelSelector(selector))
+      : labelSelectorForKubernetesId(kubernetesId!);
+  } catch (error) {
     throw annotationError(
       entityRef,
-      KUBERNETES_ANNOTATION,
-      'it must be a Kubernetes label value (at most 63 letters, digits, "-", "_" or ".", alphanumeric at both ends)',
-    );
-  }
-  if (selector && !SELECTOR_CHARACTERS.test(selector)) {
-    throw annotationError(
-      entityRef,
-      KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
-      'it may only hold label keys, values and the operators = == != in notin ( ) ,',
+      selector
+        ? KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION
+        : KUBERNETES_ANNOTATION,
+      (error as Error).message,
     );
   }
   if (namespace && !DNS_LABEL.test(namespace)) {
@@ -68,11 +72,31 @@ export function resolveEntityWorkload(entity: Entity): EntityWorkload {
     );
   }
 
+  const prometheusMatchers =
+    annotations[PROMETHEUS_MATCHERS_ANNOTATION]?.trim() || undefined;
+  if (prometheusMatchers) {
+    // Parsed here so a bad override is a clear 400, not a failed query later.
+    try {
+      extraMatchersFromAnnotation(prometheusMatchers);
+    } catch (error) {
+      throw annotationError(
+        entityRef,
+        PROMETHEUS_MATCHERS_ANNOTATION,
+        (error as Error).message,
+      );
+    }
+  }
+  // Checked against each pod scope when the log query is built.
+  const lokiSelector =
+    annotations[LOKI_SELECTOR_ANNOTATION]?.trim() || undefined;
+
   return {
     entityRef,
     kubernetesId,
-    labelSelector: selector ?? `${KUBERNETES_ANNOTATION}=${kubernetesId}`,
+    labelSelector,
     namespace,
     cluster,
+    ...(prometheusMatchers ? { prometheusMatchers } : {}),
+    ...(lokiSelector ? { lokiSelector } : {}),
   };
 }

@@ -1,0 +1,184 @@
+/*
+ * Benchmark: how the evidence endpoints' latency relates to upstream latency,
+ * and how many upstream calls concurrent identical requests cost.
+ *
+ *   yarn workspace @observability-ir/plugin-observability-ir-backend bench
+ *
+ * Every request to the sandbox cluster's Kubernetes API, Prometheus and Loki
+ * goes through a proxy on 127.0.0.1 that holds it for DELAY_MS. An endpoint
+ * that asks its upstreams one after another takes many delays; one that asks
+ * them in parallel takes as many delays as its longest chain of dependent
+ * calls. The figures are printed; nothing is asserted.
+ */
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { startSandbox } from '@observability-ir/sandbox-cluster';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { readObservabilityIrConfig } from '../src/config/readObservabilityIrConfig';
+import { DefaultIncidentService } from '../src/service/DefaultIncidentService';
+
+const DELAY_MS = Number(process.env.DELAY_MS ?? 200);
+const CONCURRENT = 50;
+
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'checkout-api',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/kubernetes-id': 'checkout-api',
+      'backstage.io/kubernetes-namespace': 'finance',
+    },
+  },
+  spec: { type: 'service', owner: 'finance-team' },
+};
+
+/** Forwards to the sandbox after DELAY_MS, counting calls per upstream. */
+async function startDelayProxy(target: string) {
+  const calls = { kubernetes: 0, prometheus: 0, loki: 0 };
+  const server = http.createServer((req, res) => {
+    const path = req.url ?? '/';
+    if (path.includes('/prometheus/')) calls.prometheus++;
+    else if (path.includes('/loki/')) calls.loki++;
+    else calls.kubernetes++;
+    const chunks: Buffer[] = [];
+    req.on('data', c => chunks.push(c));
+    req.on('end', () =>
+      setTimeout(async () => {
+        const upstream = await fetch(`${target}${path}`, {
+          method: req.method,
+          headers: { 'content-type': req.headers['content-type'] ?? '' },
+          body: chunks.length ? Buffer.concat(chunks) : undefined,
+        });
+        res.writeHead(upstream.status, {
+          'content-type': upstream.headers.get('content-type') ?? 'text/plain',
+        });
+        res.end(Buffer.from(await upstream.arrayBuffer()));
+      }, DELAY_MS),
+    );
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    reset() {
+      calls.kubernetes = calls.prometheus = calls.loki = 0;
+    },
+    close: () => new Promise(resolve => server.close(resolve)),
+  };
+}
+
+async function main() {
+  const sandbox = await startSandbox({ speed: 0, kubeconfigPath: false });
+  const proxy = await startDelayProxy(sandbox.url);
+  const [cluster] = sandbox.clusters;
+  const viaProxy = (url: string) => url.replace(sandbox.url, proxy.url);
+  const config = readObservabilityIrConfig(
+    new ConfigReader({
+      kubernetes: {
+        clusterLocatorMethods: [
+          {
+            type: 'config',
+            clusters: [
+              {
+                name: cluster.name,
+                url: viaProxy(cluster.kubernetesUrl),
+                authProvider: 'serviceAccount',
+                serviceAccountToken: sandbox.token,
+                skipTLSVerify: true,
+              },
+            ],
+          },
+        ],
+      },
+      observabilityIr: {
+        clusters: [
+          {
+            name: cluster.name,
+            prometheus: { url: viaProxy(cluster.prometheusUrl) },
+            loki: { url: viaProxy(cluster.lokiUrl) },
+          },
+        ],
+      },
+    }),
+  );
+  const catalog = { getEntityByRef: async () => entity } as any;
+  const credentials = mockCredentials.user();
+  const fresh = () => new DefaultIncidentService({ catalog, config });
+  const query = { entityRef: 'component:default/checkout-api' };
+
+  const endpoints = {
+    replicas: (s: DefaultIncidentService) =>
+      s.getReplicas(query, { credentials }),
+    metrics: (s: DefaultIncidentService) =>
+      s.getMetrics(query, { credentials }),
+    logs: (s: DefaultIncidentService) => s.getLogs(query, { credentials }),
+    timeline: (s: DefaultIncidentService) =>
+      s.getTimeline(query, { credentials }),
+    diagnosis: (s: DefaultIncidentService) =>
+      s.getDiagnosis(query, { credentials }),
+  };
+
+  // Warm up modules and connections outside the measurement.
+  await endpoints.diagnosis(fresh());
+
+  console.log(`Upstream delay: ${DELAY_MS} ms per request\n`);
+  console.log(
+    'endpoint   latency   ratio to delay   upstream calls (k8s/prom/loki)   calls if sequential',
+  );
+  for (const [name, call] of Object.entries(endpoints)) {
+    proxy.reset();
+    const started = performance.now();
+    await call(fresh());
+    const latency = performance.now() - started;
+    const { kubernetes, prometheus, loki } = proxy.calls;
+    const total = kubernetes + prometheus + loki;
+    console.log(
+      `${name.padEnd(10)} ${`${latency.toFixed(0)} ms`.padStart(8)}   ${(
+        latency / DELAY_MS
+      )
+        .toFixed(2)
+        .padStart(14)}   ${`${kubernetes}/${prometheus}/${loki}`.padStart(
+        30,
+      )}   ${`${total} delays = ${total * DELAY_MS} ms`.padStart(19)}`,
+    );
+  }
+
+  proxy.reset();
+  const single = fresh();
+  await endpoints.diagnosis(single);
+  const singleCalls = { ...proxy.calls };
+
+  proxy.reset();
+  const shared = fresh();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENT }, () => endpoints.diagnosis(shared)),
+  );
+  const concurrentMs = performance.now() - started;
+  const concurrentCalls = { ...proxy.calls };
+  const sum = (c: typeof singleCalls) => c.kubernetes + c.prometheus + c.loki;
+
+  console.log(
+    `\n${CONCURRENT} concurrent identical diagnosis requests: ${sum(
+      concurrentCalls,
+    )} upstream calls (${concurrentCalls.kubernetes}/${
+      concurrentCalls.prometheus
+    }/${concurrentCalls.loki}) against ${sum(singleCalls)} for one request: ${(
+      sum(concurrentCalls) / sum(singleCalls)
+    ).toFixed(2)}x; all answered in ${concurrentMs.toFixed(0)} ms (${(
+      concurrentMs / DELAY_MS
+    ).toFixed(2)}x the delay)`,
+  );
+
+  await proxy.close();
+  await sandbox.close();
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,166 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ClusterConfig } from '../config/readObservabilityIrConfig';
+import { KubernetesClient } from './KubernetesClient';
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+function pod(name: string) {
+  return {
+    metadata: { name, namespace: 'finance' },
+    spec: { containers: [{ name: 'checkout-api' }] },
+  };
+}
+
+describe('KubernetesClient', () => {
+  let server: http.Server;
+  let handler: Handler;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      requests.push(req.url!);
+      handler(req, res);
+    });
+    await new Promise<void>(resolve =>
+      server.listen(0, '127.0.0.1', () => resolve()),
+    );
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise(resolve => server.close(resolve));
+  });
+  beforeEach(() => {
+    requests.length = 0;
+  });
+
+  function client(overrides: Partial<ClusterConfig['kubernetes']> = {}) {
+    const { port } = server.address() as AddressInfo;
+    return new KubernetesClient({
+      cluster: {
+        name: 'sandbox',
+        kubernetes: {
+          url: `http://127.0.0.1:${port}`,
+          serviceAccountToken: 'secret-token',
+          // The Kubernetes client refuses plain http unless told to.
+          skipTLSVerify: true,
+          ...overrides,
+        },
+      },
+      timeoutMs: 500,
+      retryDelayMs: 1,
+    });
+  }
+
+  function json(res: http.ServerResponse, status: number, body: unknown) {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  it('follows continue tokens across pages, with the bearer token', async () => {
+    const authorization: string[] = [];
+    handler = (req, res) => {
+      authorization.push(req.headers.authorization!);
+      const url = new URL(req.url!, 'http://x');
+      if (url.searchParams.get('continue') === 'page-2') {
+        json(res, 200, { kind: 'PodList', metadata: {}, items: [pod('c')] });
+      } else {
+        json(res, 200, {
+          kind: 'PodList',
+          metadata: { continue: 'page-2' },
+          items: [pod('a'), pod('b')],
+        });
+      }
+    };
+
+    const pods = await client().listPods({
+      namespace: 'finance',
+      labelSelector: 'backstage.io/kubernetes-id=checkout-api',
+    });
+
+    expect(pods.map(p => p.metadata?.name)).toEqual(['a', 'b', 'c']);
+    expect(requests).toHaveLength(2);
+    const first = new URL(requests[0], 'http://x');
+    expect(first.pathname).toBe('/api/v1/namespaces/finance/pods');
+    expect(first.searchParams.get('labelSelector')).toBe(
+      'backstage.io/kubernetes-id=checkout-api',
+    );
+    expect(first.searchParams.get('limit')).toBe('500');
+    expect(authorization).toEqual([
+      'Bearer secret-token',
+      'Bearer secret-token',
+    ]);
+  });
+
+  it('retries after a 429, honouring Retry-After, then succeeds', async () => {
+    let calls = 0;
+    handler = (_req, res) => {
+      calls += 1;
+      if (calls === 1) {
+        res.writeHead(429, {
+          'Content-Type': 'application/json',
+          'Retry-After': '0',
+        });
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            status: 'Failure',
+            reason: 'TooManyRequests',
+            code: 429,
+            message: 'too many requests, please try again later',
+          }),
+        );
+      } else {
+        json(res, 200, { kind: 'PodList', metadata: {}, items: [pod('a')] });
+      }
+    };
+
+    const pods = await client().listPods({ labelSelector: 'app=checkout' });
+
+    expect(pods).toHaveLength(1);
+    expect(calls).toBe(2);
+    expect(new URL(requests[0], 'http://x').pathname).toBe('/api/v1/pods');
+  });
+
+  it('does not retry a 403, and says what the API server said', async () => {
+    handler = (_req, res) =>
+      json(res, 403, {
+        kind: 'Status',
+        status: 'Failure',
+        reason: 'Forbidden',
+        code: 403,
+        message:
+          'pods is forbidden: User "system:serviceaccount:backstage:reader" cannot list resource "pods"',
+      });
+
+    await expect(
+      client().listPods({ namespace: 'finance', labelSelector: 'app=x' }),
+    ).rejects.toThrow(
+      'Kubernetes API of cluster sandbox: answered 403: pods is forbidden',
+    );
+    expect(requests).toHaveLength(1);
+  });
+
+  it('gives up on an API server that does not answer in time', async () => {
+    handler = () => {
+      // never answers
+    };
+
+    await expect(
+      client().listPods({ namespace: 'finance', labelSelector: 'app=x' }),
+    ).rejects.toThrow(/Kubernetes API of cluster sandbox: .*(in time|abort)/i);
+  });
+
+  it('reports an auth provider it cannot use, without calling the cluster', async () => {
+    await expect(
+      client({
+        unsupported: 'auth provider "google" is not supported',
+      }).listPods({
+        labelSelector: 'app=x',
+      }),
+    ).rejects.toThrow(
+      'Kubernetes API of cluster sandbox: auth provider "google" is not supported',
+    );
+    expect(requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,222 @@
+import type {
+  ConfigurationOptions,
+  CoreV1Api,
+  CoreV1Event,
+  V1Node,
+  V1Pod,
+} from '@kubernetes/client-node';
+import { ClusterConfig } from '../config/readObservabilityIrConfig';
+import { parseRetryAfter, withRetries } from './retry';
+import { UpstreamError } from './UpstreamError';
+
+/** Objects per page of a list; the API server's own default is unbounded. */
+const PAGE_SIZE = 500;
+/** At most this many pages per list, so one entity cannot exhaust memory. */
+const MAX_PAGES = 40;
+
+interface PageOfList<T> {
+  items: T[];
+  metadata?: { _continue?: string };
+}
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function retryAfterOf(error: unknown): string | undefined {
+  const headers = (error as { headers?: Record<string, string> }).headers;
+  return headers?.['retry-after'] ?? headers?.['Retry-After'];
+}
+
+/** The reason a Kubernetes `Status` body gives, if the error carries one. */
+function reasonOf(error: unknown): string {
+  const body = (error as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      const status = JSON.parse(body) as { message?: string };
+      if (status.message) return status.message;
+    } catch {
+      // not a Status object
+    }
+  }
+  const e = error as Error & { cause?: { code?: string }; type?: string };
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') {
+    return 'no answer in time';
+  }
+  return e.cause?.code ?? e.message;
+}
+
+/**
+ * Reads one cluster's pods, events and nodes through `@kubernetes/client-node`.
+ * Lists are paginated with `limit`/`continue`; reads are retried on 429 and
+ * 5xx, honouring `Retry-After`.
+ */
+export class KubernetesClient {
+  private connection?: Promise<{
+    api: CoreV1Api;
+    callOptions: ConfigurationOptions;
+  }>;
+
+  constructor(
+    private readonly options: {
+      cluster: ClusterConfig;
+      timeoutMs: number;
+      /** Injected by tests to keep retries fast. */
+      retryDelayMs?: number;
+    },
+  ) {}
+
+  /** Pods matching a label selector, in one namespace or in all. */
+  async listPods(selector: {
+    namespace?: string;
+    labelSelector: string;
+  }): Promise<V1Pod[]> {
+    const { api, callOptions } = await this.connect();
+    return this.listAll(continueToken =>
+      selector.namespace
+        ? api.listNamespacedPod(
+            {
+              namespace: selector.namespace,
+              labelSelector: selector.labelSelector,
+              limit: PAGE_SIZE,
+              _continue: continueToken,
+            },
+            callOptions,
+          )
+        : api.listPodForAllNamespaces(
+            {
+              labelSelector: selector.labelSelector,
+              limit: PAGE_SIZE,
+              _continue: continueToken,
+            },
+            callOptions,
+          ),
+    );
+  }
+
+  /** Events about one object kind in a namespace, e.g. its pods. */
+  async listEvents(
+    namespace: string,
+    fieldSelector: string,
+  ): Promise<CoreV1Event[]> {
+    const { api, callOptions } = await this.connect();
+    return this.listAll(continueToken =>
+      api.listNamespacedEvent(
+        {
+          namespace,
+          fieldSelector,
+          limit: PAGE_SIZE,
+          _continue: continueToken,
+        },
+        callOptions,
+      ),
+    );
+  }
+
+  async readNode(name: string): Promise<V1Node> {
+    const { api, callOptions } = await this.connect();
+    return this.read(() => api.readNode({ name }, callOptions));
+  }
+
+  private async listAll<T>(
+    page: (continueToken?: string) => Promise<PageOfList<T>>,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    let continueToken: string | undefined;
+    for (let pages = 0; pages < MAX_PAGES; pages++) {
+      const token = continueToken;
+      const result = await this.read(() => page(token));
+      items.push(...result.items);
+      continueToken = result.metadata?._continue || undefined;
+      if (!continueToken) {
+        return items;
+      }
+    }
+    throw this.error(
+      `more than ${
+        PAGE_SIZE * MAX_PAGES
+      } objects match; narrow the entity's label selector`,
+    );
+  }
+
+  private async read<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetries(call, {
+        attempts: 4,
+        baseDelayMs: this.options.retryDelayMs ?? 250,
+        maxDelayMs: 5_000,
+        classify: error => {
+          const status = statusOf(error);
+          return {
+            retry: status === 429 || (status !== undefined && status >= 500),
+            retryAfterMs: parseRetryAfter(retryAfterOf(error)),
+          };
+        },
+      });
+    } catch (error) {
+      const status = statusOf(error);
+      throw this.error(
+        status ? `answered ${status}: ${reasonOf(error)}` : reasonOf(error),
+        status,
+      );
+    }
+  }
+
+  private connect() {
+    // @kubernetes/client-node is ESM-only; load it on first use.
+    this.connection ??= (async () => {
+      const { cluster, timeoutMs } = this.options;
+      if (cluster.kubernetes.unsupported) {
+        throw this.error(cluster.kubernetes.unsupported);
+      }
+      const k8s = await import('@kubernetes/client-node');
+      const kubeConfig = new k8s.KubeConfig();
+      kubeConfig.loadFromOptions({
+        clusters: [
+          {
+            name: cluster.name,
+            server: cluster.kubernetes.url,
+            caData: cluster.kubernetes.caData,
+            caFile: cluster.kubernetes.caFile,
+            skipTLSVerify: cluster.kubernetes.skipTLSVerify,
+          },
+        ],
+        users: [
+          { name: 'backstage', token: cluster.kubernetes.serviceAccountToken },
+        ],
+        contexts: [
+          { name: cluster.name, cluster: cluster.name, user: 'backstage' },
+        ],
+        currentContext: cluster.name,
+      });
+      // Bounds every request; the API server's own timeouts are far longer.
+      const callOptions: ConfigurationOptions = {
+        middleware: [
+          {
+            pre: context => {
+              context.setSignal(AbortSignal.timeout(timeoutMs));
+              return new k8s.Observable(Promise.resolve(context));
+            },
+            post: response => new k8s.Observable(Promise.resolve(response)),
+          },
+        ],
+        middlewareMergeStrategy: 'append',
+      };
+      return { api: kubeConfig.makeApiClient(k8s.CoreV1Api), callOptions };
+    })();
+    this.connection.catch(() => {
+      this.connection = undefined;
+    });
+    return this.connection;
+  }
+
+  private error(reason: string, status?: number) {
+    return new UpstreamError(
+      'kubernetes',
+      this.options.cluster.name,
+      reason,
+      status,
+    );
+  }
+}

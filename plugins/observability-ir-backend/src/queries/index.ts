@@ -1,0 +1,44 @@
+/**
+ * Query builders: the only place PromQL, LogQL and Kubernetes label
+ * selectors are written, with every value escaped.
+ *
+ * @packageDocumentation
+ */
+export {
+  assertLabelName,
+  escapeLabelValue,
+  escapeRegexValue,
+} from './escaping';
+export type { LabelMatcher, MatchOperator, RegexPattern } from './matchers';
+export { anyOfExactly, renderMatchers, withPrefix } from './matchers';
+export type { PodScope } from './scope';
+export { MAX_PODS, MAX_VALUE_LENGTH, scopeMatchers } from './scope';
+export { formatDuration, MAX_DURATION_SECONDS } from './duration';
+export {
+  cpuLimit,
+  cpuThrottledShare,
+  cpuUsage,
+  lastTerminatedReason,
+  memoryLimit,
+  memoryRequest,
+  memoryWorkingSet,
+  peakWorkingSet,
+  ready,
+  restartIncrease,
+  restarts,
+} from './promql';
+export { extraMatchersFromAnnotation } from './promqlAnnotation';
+export type { ErrorLogsOptions } from './logql';
+export {
+  customSelectorFromAnnotation,
+  ERROR_LINE_PATTERN,
+  errorLogs,
+  streamSelector,
+} from './logql';
+export type { LabelRequirement } from './labelSelector';
+export {
+  KUBERNETES_ID_LABEL,
+  labelSelectorForKubernetesId,
+  parseLabelSelector,
+  renderLabelSelector,
+} from './labelSelector';

@@ -1,0 +1,82 @@
+import {
+  DiagnosisResponse,
+  Hypothesis,
+  HypothesisId,
+} from '@observability-ir/plugin-observability-ir-common';
+import { buildContext, DiagnosisContext } from './context';
+import { applicationCrash } from './hypotheses/applicationCrash';
+import { cpuThrottling } from './hypotheses/cpuThrottling';
+import { healthy } from './hypotheses/healthy';
+import { memoryLeak } from './hypotheses/memoryLeak';
+import { memoryLimitTooLow } from './hypotheses/memoryLimitTooLow';
+import { networkFault } from './hypotheses/networkFault';
+import { nodeMemoryPressure } from './hypotheses/nodeMemoryPressure';
+import { probeMisconfiguration } from './hypotheses/probeMisconfiguration';
+import { recommend } from './recommendation';
+import { EvidenceScore } from './score';
+import { DiagnosisInput } from './types';
+
+/** What {@link diagnose} returns. */
+export type Diagnosis = Pick<
+  DiagnosisResponse,
+  'hypotheses' | 'recommendation'
+>;
+
+/** Options of {@link diagnose}. */
+export interface DiagnoseOptions {
+  /** The end of the range; defaults to the current time. */
+  now?: Date;
+}
+
+const CHECKS: Array<(ctx: DiagnosisContext) => EvidenceScore> = [
+  memoryLimitTooLow,
+  memoryLeak,
+  nodeMemoryPressure,
+  applicationCrash,
+  probeMisconfiguration,
+  cpuThrottling,
+  networkFault,
+];
+
+/** Ties in confidence are broken in this order. */
+const ORDER: HypothesisId[] = [
+  'memory-limit-too-low',
+  'memory-leak',
+  'node-memory-pressure',
+  'application-crash',
+  'probe-misconfiguration',
+  'cpu-throttling',
+  'network-fault',
+  'healthy',
+];
+
+function toHypothesis(score: EvidenceScore): Hypothesis {
+  return {
+    id: score.id,
+    title: score.title,
+    confidence: score.confidence,
+    supporting: score.supporting,
+    contradicting: score.contradicting,
+  };
+}
+
+/**
+ * Ranks what may be wrong with one entity, from the evidence gathered for
+ * it: every hypothesis with its confidence (0–1) and the evidence for and
+ * against it, most likely first, and a recommendation for the top one.
+ * Pure: the same input and `now` give the same answer.
+ */
+export function diagnose(
+  input: DiagnosisInput,
+  options: DiagnoseOptions = {},
+): Diagnosis {
+  const ctx = buildContext(input, options.now ?? new Date());
+  const others = CHECKS.map(check => toHypothesis(check(ctx)));
+  const all = [...others, toHypothesis(healthy(ctx, others))];
+  const hypotheses = all.sort(
+    (a, b) =>
+      b.confidence - a.confidence || ORDER.indexOf(a.id) - ORDER.indexOf(b.id),
+  );
+  const recommendation = recommend(ctx, hypotheses[0]);
+  return recommendation ? { hypotheses, recommendation } : { hypotheses };
+}

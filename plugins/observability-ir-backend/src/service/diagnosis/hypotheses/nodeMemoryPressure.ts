@@ -1,0 +1,136 @@
+import { DiagnosisContext } from '../context';
+import { listNames, plural } from '../format';
+import { describeBytes } from '@observability-ir/plugin-observability-ir-common';
+import { EvidenceScore } from '../score';
+import { limitBySources, oomKilled, supportEach } from './common';
+
+/**
+ * The node ran out of memory and the kubelet evicted pods: pods `Evicted`,
+ * `EvictionThresholdMet` events, nodes with `MemoryPressure=True`, while no
+ * container was OOMKilled at its own limit.
+ */
+export function nodeMemoryPressure(ctx: DiagnosisContext): EvidenceScore {
+  const score = new EvidenceScore(
+    'node-memory-pressure',
+    'Node memory pressure',
+  );
+  const { input } = ctx;
+  const evicted = input.replicas.filter(r => r.podReason === 'Evicted');
+  const evictedPods = [...new Map(evicted.map(r => [r.pod, r])).values()];
+  const evictionEvents = input.events.filter(e => e.reason === 'Evicted');
+  const thresholdEvents = input.events.filter(
+    e =>
+      e.reason === 'EvictionThresholdMet' ||
+      e.reason === 'NodeHasInsufficientMemory',
+  );
+  const pressured = input.nodes.filter(n =>
+    n.conditions.some(c => c.type === 'MemoryPressure' && c.status === 'True'),
+  );
+  const aboutMemory = (text?: string) => /memory/i.test(text ?? '');
+
+  if (evictedPods.length) {
+    const memory = evictedPods.filter(r => aboutMemory(r.podMessage));
+    supportEach(
+      score,
+      memory.length || evictedPods.every(r => !r.podMessage) ? 1.5 : 0.5,
+      'kubernetes',
+      evictedPods.map(
+        r =>
+          `${r.pod}${r.node ? ` on ${r.node}` : ''}: Evicted${
+            r.podMessage ? ` — ${r.podMessage.trim()}` : ''
+          }`,
+      ),
+      n => `${plural(n, 'more pod')} evicted`,
+    );
+  }
+  if (evictionEvents.length) {
+    const sentence = `${plural(
+      evictionEvents.reduce((sum, e) => sum + Math.max(1, e.count), 0),
+      'Evicted event',
+    )} for ${listNames(
+      evictionEvents.map(e => e.pod),
+    )}: ${evictionEvents[0].message.trim()}`;
+    if (evictedPods.length) {
+      score.support(0.3, 'kubernetes', sentence);
+    } else {
+      score.support(
+        aboutMemory(evictionEvents[0].message) ? 1.2 : 0.5,
+        'kubernetes',
+        sentence,
+      );
+    }
+  }
+  if (thresholdEvents.length) {
+    score.support(
+      0.5,
+      'kubernetes',
+      `${listNames(
+        thresholdEvents.map(e => `${e.reason} (${e.message.trim()})`),
+        2,
+      )}`,
+    );
+  }
+  for (const [i, node] of pressured.entries()) {
+    const c = node.conditions.find(x => x.type === 'MemoryPressure')!;
+    const detail = [c.reason, c.message].filter(Boolean).join(': ');
+    const sentence = `Node ${node.name}: MemoryPressure=True${
+      detail ? ` (${detail})` : ''
+    }`;
+    if (i === 0) {
+      score.support(1, 'kubernetes', sentence);
+    } else {
+      score.note('kubernetes', sentence);
+    }
+  }
+
+  const evidence =
+    evictedPods.length + evictionEvents.length + pressured.length > 0;
+  const oom = oomKilled(ctx);
+  if (evidence && oom.length === 0 && !ctx.unavailable.kubernetes) {
+    score.support(
+      0.3,
+      'kubernetes',
+      'No container was OOMKilled: the pods were evicted by the kubelet, not killed at their own memory limit',
+    );
+    const burstable = evictedPods.filter(
+      r =>
+        r.requests.memoryBytes !== undefined &&
+        r.limits.memoryBytes !== undefined &&
+        r.requests.memoryBytes < r.limits.memoryBytes,
+    );
+    if (burstable.length) {
+      const r = burstable[0];
+      score.note(
+        'kubernetes',
+        `${r.pod}: requests.memory ${describeBytes(
+          r.requests.memoryBytes!,
+        )} below limits.memory ${describeBytes(
+          r.limits.memoryBytes!,
+        )}: a Burstable pod, evicted before Guaranteed ones`,
+      );
+    }
+  }
+  if (!evidence && !ctx.unavailable.kubernetes) {
+    score.contradict(
+      1.5,
+      'kubernetes',
+      `No pod was evicted and no node reports MemoryPressure (${plural(
+        input.nodes.length,
+        'node',
+      )} checked)`,
+    );
+  }
+  if (oom.length) {
+    score.contradict(
+      0.5,
+      'kubernetes',
+      `${listNames(
+        oom.map(r => ctx.label(r)),
+      )} were OOMKilled at their own memory limit: the container limit, not the node, ended them`,
+    );
+  }
+  limitBySources(ctx, score, {
+    kubernetes: [0.5, 'evictions and node conditions could not be read'],
+  });
+  return score;
+}

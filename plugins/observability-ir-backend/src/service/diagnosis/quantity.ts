@@ -1,0 +1,52 @@
+import { roundUpMemoryQuantity } from '@observability-ir/plugin-observability-ir-common';
+
+/**
+ * The memory limit rule of the recommendation.
+ */
+
+/** Headroom over the need: the proposal is at least 1.5 times the need. */
+export const MEMORY_HEADROOM = 1.5;
+/** The proposal is at least 25% above the current limit. */
+export const MIN_LIMIT_INCREASE = 1.25;
+/**
+ * A process killed at its limit never showed its true need: it is assumed
+ * to need at least 25% more than the limit it was killed at.
+ */
+export const CLIPPED_NEED_FACTOR = 1.25;
+/** The working set counts as clipped at the limit from 90% of it. */
+export const CLIPPED_SHARE = 0.9;
+
+/** What a limit proposal is computed from. */
+export interface MemoryLimitBasis {
+  /** Bytes; the current limit of the container. */
+  currentLimit: number;
+  /** Bytes; the highest working set over the range, when known. */
+  peakWorkingSet?: number;
+  /** Whether the container was OOMKilled in the range. */
+  oomKilled: boolean;
+}
+
+/**
+ * The memory limit to propose, in bytes:
+ *
+ * - need = the peak working set; when the container was OOMKilled and the
+ *   peak is at 90% of the limit or more (or unknown), the series is clipped
+ *   at the limit and need = max(peak, limit) × 1.25;
+ * - proposal = the ladder quantity at or above max(need × 1.5, limit × 1.25).
+ *
+ * 512Mi OOMKilled at 99% → need 640Mi → 960Mi → 1Gi. 256Mi peaking at 250Mi
+ * without an OOM kill → 375Mi → 384Mi; with OOM kills → 480Mi → 512Mi.
+ */
+export function proposeMemoryLimit(basis: MemoryLimitBasis): number {
+  const { currentLimit, peakWorkingSet, oomKilled } = basis;
+  const clipped =
+    oomKilled &&
+    (peakWorkingSet === undefined ||
+      peakWorkingSet >= CLIPPED_SHARE * currentLimit);
+  const need = clipped
+    ? Math.max(peakWorkingSet ?? 0, currentLimit) * CLIPPED_NEED_FACTOR
+    : peakWorkingSet ?? currentLimit;
+  return roundUpMemoryQuantity(
+    Math.max(need * MEMORY_HEADROOM, currentLimit * MIN_LIMIT_INCREASE),
+  );
+}

@@ -1,0 +1,154 @@
+import {
+  Hypothesis,
+  Recommendation,
+  describeBytes,
+  formatMemoryQuantity,
+} from '@observability-ir/plugin-observability-ir-common';
+import { DiagnosisContext, rootCause } from './context';
+import { listNames } from './format';
+import { crashed, oomKilled, timelineOomKills } from './hypotheses/common';
+import { proposeMemoryLimit } from './quantity';
+
+/** No recommendation below this confidence of the top hypothesis. */
+export const RECOMMENDATION_MIN_CONFIDENCE = 0.3;
+
+interface LimitProposal {
+  container: string;
+  memoryLimit: NonNullable<Recommendation['memoryLimit']>;
+}
+
+/**
+ * The limit raise for the container with the most OOM kills (else the one
+ * closest to its limit), per {@link proposeMemoryLimit}.
+ */
+export function proposeLimit(ctx: DiagnosisContext): LimitProposal | undefined {
+  const key = (x: { cluster: string; container?: string }) =>
+    `${x.cluster}/${x.container ?? ''}`;
+  const kills = new Map<string, number>();
+  const count = (x: { cluster: string; container?: string }, n: number) =>
+    kills.set(key(x), (kills.get(key(x)) ?? 0) + n);
+  for (const r of oomKilled(ctx)) {
+    count(r, 1 + ctx.restarts(r));
+  }
+  for (const e of timelineOomKills(ctx)) {
+    count(e, 1);
+  }
+  const candidates = ctx.memory
+    .filter(m => m.currentLimit !== undefined)
+    .sort(
+      (a, b) =>
+        (kills.get(key(b)) ?? 0) - (kills.get(key(a)) ?? 0) ||
+        (b.peak?.share ?? 0) - (a.peak?.share ?? 0) ||
+        key(a).localeCompare(key(b)),
+    );
+  const m = candidates[0];
+  if (!m) {
+    return undefined;
+  }
+  const currentLimit = m.currentLimit!;
+  const proposed = proposeMemoryLimit({
+    currentLimit,
+    peakWorkingSet: m.peak?.bytes,
+    oomKilled: kills.has(key(m)),
+  });
+  return {
+    container: m.name,
+    memoryLimit: {
+      current: formatMemoryQuantity(currentLimit),
+      proposed: formatMemoryQuantity(proposed),
+      peakWorkingSet: m.peak ? describeBytes(m.peak.bytes) : 'unknown',
+    },
+  };
+}
+
+function probeTarget(ctx: DiagnosisContext): string | undefined {
+  const failure =
+    ctx.probes.find(p => p.probe !== 'readiness' && p.target) ??
+    ctx.probes.find(p => p.target);
+  return failure?.target;
+}
+
+/** What to do about the top hypothesis; none for `healthy` or weak ones. */
+export function recommend(
+  ctx: DiagnosisContext,
+  top: Hypothesis | undefined,
+): Recommendation | undefined {
+  if (
+    !top ||
+    top.id === 'healthy' ||
+    top.confidence < RECOMMENDATION_MIN_CONFIDENCE
+  ) {
+    return undefined;
+  }
+  switch (top.id) {
+    case 'memory-limit-too-low': {
+      const proposal = proposeLimit(ctx);
+      if (!proposal) {
+        return {
+          summary:
+            'Set limits.memory of the OOMKilled container above its peak working set, with 50% headroom',
+        };
+      }
+      const { container, memoryLimit } = proposal;
+      return {
+        summary: `Raise limits.memory of container ${container} from ${memoryLimit.current} to ${memoryLimit.proposed} (peak working set ${memoryLimit.peakWorkingSet}; the kills show it needs more than the current limit)`,
+        memoryLimit,
+      };
+    }
+    case 'memory-leak': {
+      const proposal = proposeLimit(ctx);
+      const stopgap = proposal
+        ? ` As a stopgap, raise limits.memory of container ${proposal.container} from ${proposal.memoryLimit.current} to ${proposal.memoryLimit.proposed}: it buys time, it does not fix the leak.`
+        : '';
+      return {
+        summary: `Investigate the memory leak${
+          proposal ? ` in container ${proposal.container}` : ''
+        }: take a heap dump while the working set is high (e.g. jcmd <pid> GC.heap_dump, or the runtime's equivalent) and compare it with one taken after a start.${stopgap}`,
+        memoryLimit: proposal?.memoryLimit,
+      };
+    }
+    case 'node-memory-pressure': {
+      const nodes = ctx.input.nodes
+        .filter(n =>
+          n.conditions.some(
+            c => c.type === 'MemoryPressure' && c.status === 'True',
+          ),
+        )
+        .map(n => n.name);
+      const where = nodes.length ? ` on ${listNames(nodes)}` : '';
+      return {
+        summary: `Relieve the node memory pressure${where}: move or shrink the workloads that fill the node, or add node capacity; set requests.memory equal to limits.memory so the pods are Guaranteed and evicted last`,
+      };
+    }
+    case 'application-crash': {
+      const group = ctx.logs.exceptions[0];
+      const exception = group ? rootCause(group) ?? group.signature : undefined;
+      const exit = crashed(ctx)[0]?.lastTermination;
+      return {
+        summary: `Fix the application error${exception ? ` ${exception}` : ''}${
+          exit ? ` that ends the container with exit ${exit.exitCode}` : ''
+        }: read its stack trace and the previous container's logs (kubectl logs --previous); a restart or more memory will not help`,
+      };
+    }
+    case 'probe-misconfiguration': {
+      const target = probeTarget(ctx);
+      return {
+        summary: `Fix the liveness/readiness probe${
+          target ? ` that checks ${target}` : ''
+        }: point it at the port and path the application serves (see the Unhealthy event message); the process itself is healthy`,
+      };
+    }
+    case 'cpu-throttling':
+      return {
+        summary:
+          'Raise or remove limits.cpu of the throttled container (keep requests.cpu at its real usage): the CFS quota slows it down',
+      };
+    case 'network-fault':
+      return {
+        summary:
+          'Check the pod network: NetworkPolicies that select the pods, the CNI on the nodes that run them, and run node forensics (connectivity from the node to the pod IP on the probe port)',
+      };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,28 @@
+import {
+  LogErrorGroup,
+  MetricsResponse,
+  NodeSummary,
+  PodEvent,
+  Replica,
+  SourceStatus,
+  TimelineResponse,
+} from '@observability-ir/plugin-observability-ir-common';
+
+/**
+ * Everything the diagnosis weighs, gathered for one entity over one time
+ * range. Any part may be empty when its source did not answer; `sources`
+ * says which answered.
+ */
+export interface DiagnosisInput {
+  /** Kubernetes: pods, containers, their states and resources. */
+  replicas: Replica[];
+  events: PodEvent[];
+  nodes: NodeSummary[];
+  /** Prometheus series over the range. */
+  metrics: Pick<MetricsResponse, 'memory' | 'cpu' | 'restarts' | 'ready'>;
+  /** Loki error groups over the range. */
+  logGroups: LogErrorGroup[];
+  /** Terminations and error bursts on one axis, with their correlation. */
+  timeline: Pick<TimelineResponse, 'events' | 'correlation'>;
+  sources: SourceStatus[];
+}

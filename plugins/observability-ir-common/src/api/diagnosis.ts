@@ -1,0 +1,66 @@
+import { SourceStatus } from './sources';
+
+/**
+ * The causes a diagnosis tells apart.
+ *
+ * @public
+ */
+export type HypothesisId =
+  | 'memory-limit-too-low'
+  | 'memory-leak'
+  | 'node-memory-pressure'
+  | 'application-crash'
+  | 'probe-misconfiguration'
+  | 'cpu-throttling'
+  | 'network-fault'
+  | 'healthy';
+
+/**
+ * A fact that speaks for or against a hypothesis.
+ *
+ * @public
+ */
+export interface EvidenceItem {
+  source: 'kubernetes' | 'prometheus' | 'loki' | 'forensics';
+  /** One sentence a person can check, with the numbers. */
+  description: string;
+}
+
+/**
+ * A recommended change, for the top hypothesis when there is one to make.
+ *
+ * @public
+ */
+export interface Recommendation {
+  /** What to do, in words. */
+  summary: string;
+  /** For memory limits: the current and the proposed quantity. */
+  memoryLimit?: { current: string; proposed: string; peakWorkingSet: string };
+}
+
+/**
+ * One possible cause, ranked by confidence.
+ *
+ * @public
+ */
+export interface Hypothesis {
+  id: HypothesisId;
+  title: string;
+  /** 0–1. */
+  confidence: number;
+  supporting: EvidenceItem[];
+  contradicting: EvidenceItem[];
+}
+
+/**
+ * `GET /v1/diagnosis`.
+ *
+ * @public
+ */
+export interface DiagnosisResponse {
+  entityRef: string;
+  /** Most likely first. */
+  hypotheses: Hypothesis[];
+  recommendation?: Recommendation;
+  sources: SourceStatus[];
+}

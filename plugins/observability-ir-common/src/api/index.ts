@@ -1,0 +1,7 @@
+export * from './request';
+export * from './sources';
+export * from './replicas';
+export * from './metrics';
+export * from './logs';
+export * from './timeline';
+export * from './diagnosis';
