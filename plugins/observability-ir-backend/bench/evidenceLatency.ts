@@ -17,23 +17,11 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { readObservabilityIrConfig } from '../src/config/readObservabilityIrConfig';
 import { DefaultIncidentService } from '../src/service/DefaultIncidentService';
+import { checkoutApiEntity, clustersConfig } from '../src/testing/fixtures';
 
 const DELAY_MS = Number(process.env.DELAY_MS ?? 200);
 const CONCURRENT = 50;
 
-const entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'checkout-api',
-    namespace: 'default',
-    annotations: {
-      'backstage.io/kubernetes-id': 'checkout-api',
-      'backstage.io/kubernetes-namespace': 'finance',
-    },
-  },
-  spec: { type: 'service', owner: 'finance-team' },
-};
 
 /** Forwards to the sandbox after DELAY_MS, counting calls per upstream. */
 async function startDelayProxy(target: string) {
@@ -77,35 +65,21 @@ async function main() {
   const [cluster] = sandbox.clusters;
   const viaProxy = (url: string) => url.replace(sandbox.url, proxy.url);
   const config = readObservabilityIrConfig(
-    new ConfigReader({
-      kubernetes: {
-        clusterLocatorMethods: [
-          {
-            type: 'config',
-            clusters: [
-              {
-                name: cluster.name,
-                url: viaProxy(cluster.kubernetesUrl),
-                authProvider: 'serviceAccount',
-                serviceAccountToken: sandbox.token,
-                skipTLSVerify: true,
-              },
-            ],
-          },
-        ],
-      },
-      observabilityIr: {
-        clusters: [
+    new ConfigReader(
+      clustersConfig(
+        [
           {
             name: cluster.name,
-            prometheus: { url: viaProxy(cluster.prometheusUrl) },
-            loki: { url: viaProxy(cluster.lokiUrl) },
+            kubernetesUrl: viaProxy(cluster.kubernetesUrl),
+            prometheusUrl: viaProxy(cluster.prometheusUrl),
+            lokiUrl: viaProxy(cluster.lokiUrl),
           },
         ],
-      },
-    }),
+        { token: sandbox.token },
+      ),
+    ),
   );
-  const catalog = { getEntityByRef: async () => entity } as any;
+  const catalog = { getEntityByRef: async () => checkoutApiEntity } as any;
   const credentials = mockCredentials.user();
   const fresh = () => new DefaultIncidentService({ catalog, config });
   const query = { entityRef: 'component:default/checkout-api' };

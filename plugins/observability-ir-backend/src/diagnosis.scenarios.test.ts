@@ -7,20 +7,8 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
+import { checkoutApiEntity, sandboxConfig } from './testing/fixtures';
 
-const checkoutApi = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'checkout-api',
-    namespace: 'default',
-    annotations: {
-      'backstage.io/kubernetes-id': 'checkout-api',
-      'backstage.io/kubernetes-namespace': 'finance',
-    },
-  },
-  spec: { type: 'service', owner: 'finance-team', lifecycle: 'production' },
-};
 
 // Every scenario the sandbox ships, and the cause a diagnosis must name.
 const scenarios: Array<[string, HypothesisId]> = [
@@ -47,32 +35,8 @@ describe('diagnosis of every sandbox scenario', () => {
         const { server } = await startTestBackend({
           features: [
             observabilityIrPlugin,
-            catalogServiceMock.factory({ entities: [checkoutApi] }),
-            mockServices.rootConfig.factory({
-              data: {
-                kubernetes: {
-                  clusterLocatorMethods: [
-                    {
-                      type: 'config',
-                      clusters: sandbox.clusters.map(c => ({
-                        name: c.name,
-                        url: c.kubernetesUrl,
-                        authProvider: 'serviceAccount',
-                        serviceAccountToken: sandbox.token,
-                        skipTLSVerify: true,
-                      })),
-                    },
-                  ],
-                },
-                observabilityIr: {
-                  clusters: sandbox.clusters.map(c => ({
-                    name: c.name,
-                    prometheus: { url: c.prometheusUrl },
-                    loki: { url: c.lokiUrl },
-                  })),
-                },
-              },
-            }),
+            catalogServiceMock.factory({ entities: [checkoutApiEntity] }),
+            mockServices.rootConfig.factory({ data: sandboxConfig(sandbox) }),
           ],
         });
 

@@ -9,61 +9,22 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
+import {
+  checkoutApiEntity,
+  ClusterUrls,
+  clustersConfig,
+} from './testing/fixtures';
 import { startStubServer } from './testing/stubServer';
 
-const checkoutApi = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'checkout-api',
-    namespace: 'default',
-    annotations: {
-      'backstage.io/kubernetes-id': 'checkout-api',
-      'backstage.io/kubernetes-namespace': 'finance',
-    },
-  },
-  spec: { type: 'service', owner: 'finance-team', lifecycle: 'production' },
-};
 
-type ClusterUrls = {
-  name: string;
-  kubernetesUrl: string;
-  prometheusUrl?: string;
-  lokiUrl?: string;
-};
 
 async function startPlugin(clusters: ClusterUrls[], upstreamTimeout = '2s') {
   const { server } = await startTestBackend({
     features: [
       observabilityIrPlugin,
-      catalogServiceMock.factory({ entities: [checkoutApi] }),
+      catalogServiceMock.factory({ entities: [checkoutApiEntity] }),
       mockServices.rootConfig.factory({
-        data: {
-          kubernetes: {
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: clusters.map(c => ({
-                  name: c.name,
-                  url: c.kubernetesUrl,
-                  authProvider: 'serviceAccount',
-                  serviceAccountToken: 'token',
-                  skipTLSVerify: true,
-                })),
-              },
-            ],
-          },
-          observabilityIr: {
-            upstreamTimeout,
-            clusters: clusters.map(c => ({
-              name: c.name,
-              ...(c.prometheusUrl
-                ? { prometheus: { url: c.prometheusUrl } }
-                : {}),
-              ...(c.lokiUrl ? { loki: { url: c.lokiUrl } } : {}),
-            })),
-          },
-        },
+        data: clustersConfig(clusters, { upstreamTimeout }),
       }),
     ],
   });

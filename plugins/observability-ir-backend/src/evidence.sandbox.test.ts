@@ -10,51 +10,9 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
+import { checkoutApiEntity, sandboxConfig } from './testing/fixtures';
 
-const checkoutApi = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'checkout-api',
-    namespace: 'default',
-    annotations: {
-      'backstage.io/kubernetes-id': 'checkout-api',
-      'backstage.io/kubernetes-namespace': 'finance',
-    },
-  },
-  spec: { type: 'service', owner: 'finance-team', lifecycle: 'production' },
-};
 
-function backendConfig(sandbox: Sandbox) {
-  const [cluster] = sandbox.clusters;
-  return {
-    kubernetes: {
-      clusterLocatorMethods: [
-        {
-          type: 'config',
-          clusters: [
-            {
-              name: cluster.name,
-              url: cluster.kubernetesUrl,
-              authProvider: 'serviceAccount',
-              serviceAccountToken: sandbox.token,
-              skipTLSVerify: true,
-            },
-          ],
-        },
-      ],
-    },
-    observabilityIr: {
-      clusters: [
-        {
-          name: cluster.name,
-          prometheus: { url: cluster.prometheusUrl },
-          loki: { url: cluster.lokiUrl },
-        },
-      ],
-    },
-  };
-}
 
 describe('evidence of the lab incident, from the sandbox cluster', () => {
   let sandbox: Sandbox;
@@ -69,8 +27,8 @@ describe('evidence of the lab incident, from the sandbox cluster', () => {
     ({ server } = await startTestBackend({
       features: [
         observabilityIrPlugin,
-        catalogServiceMock.factory({ entities: [checkoutApi] }),
-        mockServices.rootConfig.factory({ data: backendConfig(sandbox) }),
+        catalogServiceMock.factory({ entities: [checkoutApiEntity] }),
+        mockServices.rootConfig.factory({ data: sandboxConfig(sandbox) }),
       ],
     }));
   });

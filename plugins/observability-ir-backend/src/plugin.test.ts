@@ -7,20 +7,8 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
+import { checkoutApiEntity } from './testing/fixtures';
 
-const checkoutApi = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'checkout-api',
-    namespace: 'default',
-    annotations: {
-      'backstage.io/kubernetes-id': 'checkout-api',
-      'backstage.io/kubernetes-namespace': 'finance',
-    },
-  },
-  spec: { type: 'service', owner: 'finance-team', lifecycle: 'production' },
-};
 
 const recommendations = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -37,7 +25,7 @@ async function startPlugin(
   const { server } = await startTestBackend({
     features: [
       observabilityIrPlugin,
-      catalogServiceMock.factory({ entities: [checkoutApi, recommendations] }),
+      catalogServiceMock.factory({ entities: [checkoutApiEntity, recommendations] }),
       mockServices.permissions.factory({ result: permissionResult }),
     ],
   });

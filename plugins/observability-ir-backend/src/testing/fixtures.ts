@@ -1,0 +1,66 @@
+import type { Sandbox } from '@observability-ir/sandbox-cluster';
+
+/** The lab's service, annotated as the demo catalog annotates it. */
+export const checkoutApiEntity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'checkout-api',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/kubernetes-id': 'checkout-api',
+      'backstage.io/kubernetes-namespace': 'finance',
+    },
+  },
+  spec: { type: 'service', owner: 'finance-team', lifecycle: 'production' },
+};
+
+/** Where one cluster's APIs are; Prometheus and Loki may be left out. */
+export interface ClusterUrls {
+  name: string;
+  kubernetesUrl: string;
+  prometheusUrl?: string;
+  lokiUrl?: string;
+}
+
+/**
+ * Backend configuration for clusters: the `kubernetes` block and the
+ * plugin's Prometheus and Loki settings, as a deployment would write them.
+ */
+export function clustersConfig(
+  clusters: ClusterUrls[],
+  options: { token?: string; upstreamTimeout?: string } = {},
+) {
+  return {
+    kubernetes: {
+      clusterLocatorMethods: [
+        {
+          type: 'config',
+          clusters: clusters.map(c => ({
+            name: c.name,
+            url: c.kubernetesUrl,
+            authProvider: 'serviceAccount',
+            serviceAccountToken: options.token ?? 'token',
+            // The sandbox speaks plain http, which the client only accepts so.
+            skipTLSVerify: true,
+          })),
+        },
+      ],
+    },
+    observabilityIr: {
+      ...(options.upstreamTimeout
+        ? { upstreamTimeout: options.upstreamTimeout }
+        : {}),
+      clusters: clusters.map(c => ({
+        name: c.name,
+        ...(c.prometheusUrl ? { prometheus: { url: c.prometheusUrl } } : {}),
+        ...(c.lokiUrl ? { loki: { url: c.lokiUrl } } : {}),
+      })),
+    },
+  };
+}
+
+/** Backend configuration for every cluster of a sandbox. */
+export function sandboxConfig(sandbox: Sandbox) {
+  return clustersConfig(sandbox.clusters, { token: sandbox.token });
+}
