@@ -22,7 +22,6 @@ import { checkoutApiEntity, clustersConfig } from '../src/testing/fixtures';
 const DELAY_MS = Number(process.env.DELAY_MS ?? 200);
 const CONCURRENT = 50;
 
-
 /** Forwards to the sandbox after DELAY_MS, counting calls per upstream. */
 async function startDelayProxy(target: string) {
   const calls = { kubernetes: 0, prometheus: 0, loki: 0 };

@@ -9,7 +9,6 @@ import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
 import { checkoutApiEntity, sandboxConfig } from './testing/fixtures';
 
-
 // Every scenario the sandbox ships, and the cause a diagnosis must name.
 const scenarios: Array<[string, HypothesisId]> = [
   ['checkout-oom', 'memory-limit-too-low'],

@@ -16,8 +16,6 @@ import {
 } from './testing/fixtures';
 import { startStubServer } from './testing/stubServer';
 
-
-
 async function startPlugin(clusters: ClusterUrls[], upstreamTimeout = '2s') {
   const { server } = await startTestBackend({
     features: [

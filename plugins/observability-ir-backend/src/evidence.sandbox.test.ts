@@ -12,8 +12,6 @@ import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
 import { checkoutApiEntity, sandboxConfig } from './testing/fixtures';
 
-
-
 describe('evidence of the lab incident, from the sandbox cluster', () => {
   let sandbox: Sandbox;
   let server: Awaited<ReturnType<typeof startTestBackend>>['server'];

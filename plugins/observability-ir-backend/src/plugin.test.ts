@@ -9,7 +9,6 @@ import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
 import { checkoutApiEntity } from './testing/fixtures';
 
-
 const recommendations = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
@@ -25,7 +24,9 @@ async function startPlugin(
   const { server } = await startTestBackend({
     features: [
       observabilityIrPlugin,
-      catalogServiceMock.factory({ entities: [checkoutApiEntity, recommendations] }),
+      catalogServiceMock.factory({
+        entities: [checkoutApiEntity, recommendations],
+      }),
       mockServices.permissions.factory({ result: permissionResult }),
     ],
   });

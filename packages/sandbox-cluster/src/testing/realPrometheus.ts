@@ -105,8 +105,9 @@ async function stop(child: ChildProcess): Promise<void> {
  * configuration (it scrapes nothing) and a ten-year retention, so samples
  * from a fixed past moment stay queryable.
  *
- * Export samples from a past moment only: blocks reaching into the head
- * block's time range are not all queryable at once.
+ * Pin the simulation's clock to a fixed past moment (as the conformance
+ * test does), so the exported samples land in persisted blocks whatever
+ * the wall-clock time.
  *
  * @throws Error if a binary is missing, the backfill fails, or the server
  * is not ready within the timeout (with Prometheus' stderr).

@@ -7,6 +7,13 @@ import {
 import * as promql from '../queries/promql';
 import { PodScope } from '../queries';
 import { ResolvedRange, resolveRange } from '../service/evidence/timeRange';
+import { MetricSeries } from '@observability-ir/plugin-observability-ir-common';
+import {
+  CollectedMetrics,
+  collectMetrics,
+} from '../service/evidence/collectMetrics';
+import { LocatedWorkload } from '../service/evidence/locatePods';
+import { KubernetesClient } from './KubernetesClient';
 import { PrometheusClient } from './PrometheusClient';
 
 // Every query builder, run through the client against a real Prometheus
@@ -54,11 +61,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const WINDOWS: Window[] = [
   // The default: the last hour, 15 s step.
   windowOf('the last hour', resolveRange({}, START)),
-  // An explicit range: 60 s step, off the step grid.
+  // An explicit range off the step grid, 30 s step. (The pods are about
+  // two hours old: a longer range starts before them.)
   windowOf(
-    'three hours ending at an odd second',
+    'ninety minutes ending at an odd second',
     resolveRange(
-      { start: iso(START - 3 * 3_600_000 - 37_000), end: iso(START - 37_000) },
+      { start: iso(START - 5_400_000 - 37_000), end: iso(START - 37_000) },
       START,
     ),
   ),
@@ -373,6 +381,51 @@ function expectSameAnswer(query: string, actual: Answer[], expected: Answer[]) {
   }
 }
 
+/** What collectMetrics found for one scope, as one Kubernetes-less cluster. */
+function located(
+  prometheus: PrometheusClient,
+  scope: PodScope,
+): LocatedWorkload[] {
+  return [
+    {
+      connection: {
+        name: 'sandbox',
+        // collectMetrics only asks Prometheus.
+        kubernetes: {} as KubernetesClient,
+        prometheus,
+      },
+      pods: [],
+      scopes: [scope],
+      kubernetes: { cluster: 'sandbox', source: 'kubernetes', status: 'ok' },
+    },
+  ];
+}
+
+function seriesLists(
+  collected: CollectedMetrics,
+): Array<[string, Array<MetricSeries & { reason?: string }>]> {
+  return [
+    ['working set', collected.memory.workingSet],
+    ['memory limit', collected.memory.limit],
+    ['memory request', collected.memory.request],
+    ['CPU usage', collected.cpu.usage],
+    ['CPU limit', collected.cpu.limit],
+    ['throttled share', collected.cpu.throttledShare],
+    ['restarts', collected.restarts],
+    ['ready', collected.ready],
+    ['termination reasons', collected.terminationReasons],
+  ];
+}
+
+function asAnswer(series: Array<MetricSeries & { reason?: string }>): Answer[] {
+  return series.map(({ points, ...labels }) => ({
+    metric: Object.fromEntries(
+      Object.entries(labels).map(([k, v]) => [k, String(v)]),
+    ),
+    values: points,
+  }));
+}
+
 maybe('query builders against a real Prometheus', () => {
   jest.setTimeout(120_000);
   let sandbox: Sandbox | undefined;
@@ -452,9 +505,9 @@ maybe('query builders against a real Prometheus', () => {
         stepSeconds: 15,
       },
       {
-        startSeconds: START / 1000 - 3 * 3600 - 37,
+        startSeconds: START / 1000 - 5400 - 37,
         endSeconds: START / 1000 - 37,
-        stepSeconds: 60,
+        stepSeconds: 30,
       },
     ]);
   });
@@ -498,6 +551,48 @@ maybe('query builders against a real Prometheus', () => {
       },
     );
   });
+
+  it.each(SCOPES)(
+    'collectMetrics reads real Prometheus into per-pod series, as from the sandbox (%s)',
+    async (_, scope) => {
+      const { range } = WINDOWS[0];
+      const fromReal = await collectMetrics(located(real, scope), range);
+      expect(fromReal.sources).toEqual([
+        { cluster: 'sandbox', source: 'prometheus', status: 'ok' },
+      ]);
+      expect(fromReal.queries).toHaveLength(9);
+      for (const [name, series] of seriesLists(fromReal)) {
+        expect({
+          name,
+          series: series.map(s => `${s.pod}/${s.container}`).sort(),
+        }).toEqual({ name, series: PODS.map(p => `${p}/${CONTAINER}`) });
+        for (const s of series) {
+          expect(s.points.length).toBeGreaterThan(0);
+          // Milliseconds, on the step grid of the range.
+          expect(s.points[0][0]).toBe(range.startSeconds * 1000);
+        }
+      }
+      expect(fromReal.terminationReasons.map(s => s.reason)).toEqual([
+        'OOMKilled',
+        'OOMKilled',
+      ]);
+      const limits = fromReal.memory.limit.flatMap(s => s.points);
+      expect(new Set(limits.map(([, v]) => v))).toEqual(
+        new Set([MEMORY_LIMIT]),
+      );
+
+      const fromSandbox = await collectMetrics(
+        located(simulated, scope),
+        range,
+      );
+      expect(fromSandbox.sources).toEqual(fromReal.sources);
+      expect(fromSandbox.queries).toEqual(fromReal.queries);
+      const sandboxLists = seriesLists(fromSandbox);
+      seriesLists(fromReal).forEach(([name, series], i) => {
+        expectSameAnswer(name, asAnswer(sandboxLists[i][1]), asAnswer(series));
+      });
+    },
+  );
 
   it.each(HOSTILE_CASES)(
     'real Prometheus parses $name and selects nothing',
