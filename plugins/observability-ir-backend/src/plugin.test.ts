@@ -124,3 +124,64 @@ describe('GET /api/observability-ir/v1/workload', () => {
     expect(response.body.error.name).toBe('NotFoundError');
   });
 });
+
+describe('the evidence routes', () => {
+  const routes = ['replicas', 'metrics', 'logs', 'timeline', 'diagnosis'];
+
+  it.each(routes)(
+    '/v1/%s refuses a query or URL from the browser',
+    async route => {
+      const server = await startPlugin();
+
+      const response = await request(server)
+        .get(`/api/observability-ir/v1/${route}`)
+        .query({
+          entityRef: 'component:default/checkout-api',
+          query: 'up{job="kubelet"}',
+        });
+
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).toContain(
+        "Unrecognized key(s) in object: 'query'",
+      );
+    },
+  );
+
+  it.each(routes)(
+    '/v1/%s refuses a range that ends before it starts',
+    async route => {
+      const server = await startPlugin();
+
+      const response = await request(server)
+        .get(`/api/observability-ir/v1/${route}`)
+        .query({
+          entityRef: 'component:default/checkout-api',
+          start: '2026-11-25T12:00:00Z',
+          end: '2026-11-25T11:00:00Z',
+        });
+
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).toContain(
+        'start: must be at least 60 seconds before end',
+      );
+    },
+  );
+
+  it.each(routes)(
+    '/v1/%s answers 401 without credentials and 403 when denied',
+    async route => {
+      const open = await startPlugin();
+      const unauthenticated = await request(open)
+        .get(`/api/observability-ir/v1/${route}`)
+        .set('Authorization', mockCredentials.none.header())
+        .query({ entityRef: 'component:default/checkout-api' });
+      expect(unauthenticated.status).toBe(401);
+
+      const denied = await startPlugin(AuthorizeResult.DENY);
+      const forbidden = await request(denied)
+        .get(`/api/observability-ir/v1/${route}`)
+        .query({ entityRef: 'component:default/checkout-api' });
+      expect(forbidden.status).toBe(403);
+    },
+  );
+});
