@@ -29,7 +29,7 @@ test('the backend started every plugin without an error', async () => {
   expect(lines.filter(l => / error /i.test(l))).toEqual([]);
 });
 
-test('a service owner finds checkout-api and its Incident tab', async ({
+test('a service owner finds checkout-api and sees why it is slow', async ({
   page,
 }) => {
   await signInAsGuest(page);
@@ -43,15 +43,53 @@ test('a service owner finds checkout-api and its Incident tab', async ({
   await expect(page).toHaveURL(
     /\/catalog\/default\/component\/checkout-api\/incident/,
   );
+
+  // The diagnosis names the memory limit and the fix.
   await expect(
-    page.getByText('backstage.io/kubernetes-id=checkout-api'),
+    page.getByRole('heading', {
+      name: 'Most likely cause: Memory limit too low',
+    }),
   ).toBeVisible();
-  await expect(page.getByText('finance', { exact: true })).toBeVisible();
+  const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
+  await expect(diagnosis.getByText('512Mi → 1Gi')).toBeVisible();
+
+  // Memory against its 512Mi limit, with the OOM kills marked.
+  const memoryChart = page.getByRole('img', {
+    name: 'Memory working set and limit over time',
+  });
+  await expect(memoryChart).toBeVisible();
+  await expect(memoryChart).toContainText('limit 512Mi');
+  const timeline = page.getByRole('region', { name: 'Timeline' });
+  await timeline
+    .getByRole('button', { name: /Events in this range: \d+ terminations/ })
+    .click();
   await expect(
-    page.getByText('No incident evidence collected yet'),
+    timeline.getByText(/OOMKilled at \d\d:\d\d:\d\d/).first(),
+  ).toBeVisible();
+
+  // Both replicas, restarted in the 40s, last terminated OOMKilled.
+  const replicas = page.getByRole('table', { name: 'Replicas' });
+  for (const pod of ['checkout-api-v1-abc', 'checkout-api-v1-xyz']) {
+    const row = replicas.getByRole('row').filter({ hasText: pod });
+    await expect(row.getByRole('cell', { name: /^4\d$/ })).toBeVisible();
+    await expect(row).toContainText('OOMKilled');
+  }
+
+  // The OutOfMemoryError lines grouped, with their count.
+  await expect(
+    page.getByRole('button', {
+      name: /java\.lang\.OutOfMemoryError: Java heap space: \d+ lines; show a sample/,
+    }),
   ).toBeVisible();
 
   fs.mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({
+    path: `${screenshots}/incident-tab-full.png`,
+    fullPage: true,
+  });
+  await timeline.getByRole('button', { name: /Events in this range/ }).click();
+  await page.setViewportSize({ width: 1280, height: 1500 });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${screenshots}/incident-tab.png` });
 });
 

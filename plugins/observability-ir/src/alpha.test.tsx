@@ -9,6 +9,7 @@ import { screen } from '@testing-library/react';
 import { http, HttpResponse, delay } from 'msw';
 import { setupServer } from 'msw/node';
 import observabilityIrPlugin from './alpha';
+import { labHandlers } from './__testUtils__/renderPanel';
 
 const incidentContent = observabilityIrPlugin.getExtension(
   'entity-content:observability-ir/incident',
@@ -53,7 +54,7 @@ function renderIncidentTab(entity: Entity) {
 }
 
 describe('the Incident tab', () => {
-  it('shows where the entity runs and says that no evidence is collected yet', async () => {
+  it('shows where the entity runs below the incident evidence', async () => {
     const requested: string[] = [];
     server.use(
       http.get(`${baseUrl}/v1/workload`, ({ request }) => {
@@ -65,6 +66,7 @@ describe('the Incident tab', () => {
           namespace: 'finance',
         });
       }),
+      ...labHandlers(),
     );
 
     renderIncidentTab(checkoutApi);
@@ -75,7 +77,9 @@ describe('the Incident tab', () => {
     expect(screen.getByText('finance')).toBeInTheDocument();
     expect(screen.getByText('every configured cluster')).toBeInTheDocument();
     expect(
-      screen.getByText('No incident evidence collected yet'),
+      await screen.findByRole('heading', {
+        name: 'Most likely cause: Memory limit too low',
+      }),
     ).toBeInTheDocument();
     expect(requested).toEqual(['component:default/checkout-api']);
   });

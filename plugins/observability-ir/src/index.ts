@@ -12,5 +12,6 @@ export { isObservabilityIncidentAvailable } from '@observability-ir/plugin-obser
 export {
   observabilityIrApiRef,
   ObservabilityIrClient,
+  type EvidenceRequest,
   type ObservabilityIrApi,
 } from './api';

@@ -1,5 +1,6 @@
 export {
   observabilityIrApiRef,
+  type EvidenceRequest,
   type ObservabilityIrApi,
 } from './ObservabilityIrApi';
 export { ObservabilityIrClient } from './ObservabilityIrClient';

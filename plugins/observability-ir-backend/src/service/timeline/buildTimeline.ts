@@ -197,7 +197,7 @@ export function buildTimeline(options: {
       ...(before !== undefined ? { workingSetBytesBefore: before } : {}),
       ...(limit ? { memoryLimitBytes: limit } : {}),
       errorLinesBefore,
-      summary: `${series.pod}: ${parts.join('; ')}`,
+      summary: parts.join('; '),
     };
   });
 

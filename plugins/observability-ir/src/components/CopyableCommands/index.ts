@@ -1,0 +1,1 @@
+export { CopyableCommands } from './CopyableCommands';

@@ -1,0 +1,1 @@
+export { DiagnosisBanner } from './DiagnosisBanner';

@@ -1,0 +1,211 @@
+import '@testing-library/jest-dom';
+import { registerMswTestHooks } from '@backstage/frontend-test-utils';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { labMetrics, okSources } from '../../testing/fixtures';
+import { renderIncidentTab } from '../../__testUtils__/renderIncidentTab';
+import {
+  answer,
+  BASE_URL,
+  checkoutApiEntity,
+  fail,
+  hang,
+  labHandlers,
+} from '../../__testUtils__/renderPanel';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const HOUR = 3600 * 1000;
+
+// Whole tabs with charts and tables render slowly in jsdom.
+jest.setTimeout(20_000);
+
+/** Records the range of each metrics request. */
+function recordMetricsRanges() {
+  const ranges: number[] = [];
+  server.use(
+    http.get(`${BASE_URL}/v1/metrics`, ({ request }) => {
+      const params = new URL(request.url).searchParams;
+      ranges.push(
+        Date.parse(params.get('end')!) - Date.parse(params.get('start')!),
+      );
+      return HttpResponse.json(labMetrics());
+    }),
+  );
+  return ranges;
+}
+
+describe('the Incident tab', () => {
+  it('shows every panel of the lab in layout order', async () => {
+    server.use(...labHandlers());
+    renderIncidentTab(checkoutApiEntity);
+
+    const diagnosis = await screen.findByRole('region', { name: 'Diagnosis' });
+    expect(
+      await within(diagnosis).findByText(/512Mi → 1Gi/),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByRole(
+        'img',
+        { name: 'Memory working set and limit over time' },
+        { timeout: 10_000 },
+      ),
+    ).toBeInTheDocument();
+    const table = await screen.findByRole('table', { name: 'Replicas' });
+    expect(within(table).getByText('checkout-api-v1-abc')).toBeInTheDocument();
+    expect(
+      await screen.findByRole('heading', { name: 'Error logs' }),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Last updated \d\d:\d\d:\d\d/),
+    ).toBeInTheDocument();
+
+    const headings = screen
+      .getAllByRole('heading', { level: 2 })
+      .map(h => h.textContent);
+    expect(headings).toEqual([
+      'Diagnosis',
+      'Timeline',
+      'Replicas',
+      'Error logs',
+    ]);
+  });
+
+  it('keeps the replicas when Prometheus fails, naming it on the chart', async () => {
+    server.use(
+      answer(
+        'metrics',
+        labMetrics({
+          memory: { workingSet: [], limit: [], request: [] },
+          cpu: { usage: [], limit: [], throttledShare: [] },
+          sources: [
+            ...okSources(['kubernetes']),
+            {
+              cluster: 'sandbox',
+              source: 'prometheus',
+              status: 'error',
+              error: 'no answer within 10 s',
+            },
+          ],
+        }),
+      ),
+      ...labHandlers(),
+    );
+    renderIncidentTab(checkoutApiEntity);
+
+    const timeline = await screen.findByRole('region', { name: 'Timeline' });
+    expect(
+      await within(timeline).findByText(
+        'Prometheus of cluster sandbox: no answer within 10 s',
+      ),
+    ).toBeInTheDocument();
+    expect(within(timeline).queryByRole('img', { name: /Memory/ })).toBeNull();
+
+    const table = await screen.findByRole('table', { name: 'Replicas' });
+    expect(within(table).getByText('checkout-api-v1-abc')).toBeInTheDocument();
+    expect(within(table).getByText('checkout-api-v1-xyz')).toBeInTheDocument();
+  });
+
+  it('keeps the other panels when one endpoint fails', async () => {
+    server.use(
+      fail('logs', 500, 'Error', 'Loki client crashed'),
+      ...labHandlers(),
+    );
+    renderIncidentTab(checkoutApiEntity);
+
+    const logs = await screen.findByRole('region', { name: 'Error logs' });
+    expect(
+      await within(logs).findByText(/Loki client crashed/),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByRole('table', { name: 'Replicas' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the refusal alone when the user may not see the service', async () => {
+    server.use(
+      fail(
+        'workload',
+        403,
+        'NotAllowedError',
+        'You are not allowed to read the incident data of component:default/checkout-api',
+      ),
+      ...labHandlers(),
+    );
+    renderIncidentTab(checkoutApiEntity);
+
+    expect(
+      await screen.findByText(/You cannot see this service's incident data/),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('region', { name: 'Diagnosis' })).toBeNull();
+  });
+
+  it('shows progress per panel before the answers', async () => {
+    server.use(
+      hang('diagnosis'),
+      hang('metrics'),
+      hang('timeline'),
+      hang('replicas'),
+      hang('logs'),
+      ...labHandlers(),
+    );
+    renderIncidentTab(checkoutApiEntity);
+
+    for (const label of [
+      'Loading diagnosis',
+      'Loading metrics',
+      'Loading replicas',
+      'Loading error logs',
+    ]) {
+      expect(
+        await screen.findByRole('progressbar', { name: label }),
+      ).toBeInTheDocument();
+    }
+  });
+
+  it('fetches again with a 6 h range when 6h is chosen', async () => {
+    server.use(...labHandlers());
+    const ranges = recordMetricsRanges();
+    renderIncidentTab(checkoutApiEntity);
+
+    await waitFor(() => expect(ranges).toEqual([HOUR]));
+    const sixHours = screen.getByRole('button', { name: 'Last 6h' });
+    expect(sixHours).toHaveAttribute('aria-pressed', 'false');
+
+    await userEvent.click(sixHours);
+
+    await waitFor(() => expect(ranges).toEqual([HOUR, 6 * HOUR]));
+    expect(sixHours).toHaveAttribute('aria-pressed', 'true');
+  });
+
+  it('refuses a custom range that ends before it starts, keeping the input', async () => {
+    server.use(...labHandlers());
+    const ranges = recordMetricsRanges();
+    renderIncidentTab(checkoutApiEntity);
+    await waitFor(() => expect(ranges).toEqual([HOUR]));
+
+    await userEvent.click(screen.getByRole('button', { name: 'Custom' }));
+    const start = screen.getByLabelText('Start');
+    const end = screen.getByLabelText('End');
+    fireEvent.change(start, { target: { value: '2026-11-25T15:00' } });
+    fireEvent.change(end, { target: { value: '2026-11-25T13:00' } });
+    await userEvent.click(screen.getByRole('button', { name: 'Apply range' }));
+
+    const form = screen.getByRole('form', { name: 'Custom range' });
+    expect(await within(form).findByRole('alert')).toHaveTextContent(
+      'The start must be before the end.',
+    );
+    expect(start).toHaveValue('2026-11-25T15:00');
+    expect(end).toHaveValue('2026-11-25T13:00');
+    expect(ranges).toEqual([HOUR]);
+
+    // Corrected, it applies.
+    fireEvent.change(start, { target: { value: '2026-11-25T11:00' } });
+    await userEvent.click(screen.getByRole('button', { name: 'Apply range' }));
+    await waitFor(() => expect(ranges).toEqual([HOUR, 2 * HOUR]));
+    expect(within(form).queryByRole('alert')).toBeNull();
+  });
+});

@@ -1,0 +1,9 @@
+export { EvidenceError } from './EvidenceError';
+export { PanelSkeleton } from './PanelSkeleton';
+export {
+  SourceProblems,
+  describeNotConfigured,
+  describeSourceError,
+  sourceName,
+  sourceUnavailable,
+} from './SourceProblems';

@@ -1,0 +1,147 @@
+import '@testing-library/jest-dom';
+import { registerMswTestHooks } from '@backstage/frontend-test-utils';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { setupServer } from 'msw/node';
+import { labMetrics, labTimeline, okSources } from '../../testing/fixtures';
+import { answer, hang, renderPanel } from '../../__testUtils__/renderPanel';
+import { IncidentTimeline } from './IncidentTimeline';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+describe('IncidentTimeline', () => {
+  it('draws memory and CPU of both pods with the limit and the OOM kills', async () => {
+    server.use(
+      answer('metrics', labMetrics()),
+      answer('timeline', labTimeline()),
+    );
+    renderPanel(<IncidentTimeline />);
+
+    const memory = await screen.findByRole(
+      'img',
+      { name: 'Memory working set and limit over time' },
+      { timeout: 10_000 },
+    );
+    expect(
+      screen.getByRole('img', { name: 'CPU usage and limit over time' }),
+    ).toBeInTheDocument();
+    // The legend names both pods and the one shared limit and request.
+    expect(within(memory).getByText('checkout-api-v1-abc')).toBeInTheDocument();
+    expect(within(memory).getByText('checkout-api-v1-xyz')).toBeInTheDocument();
+    expect(within(memory).getByText('limit 512Mi')).toBeInTheDocument();
+    expect(within(memory).getByText('request 384Mi')).toBeInTheDocument();
+    // Two lines per pod, one limit and one request.
+    expect(memory.querySelectorAll('.recharts-line')).toHaveLength(4);
+    // A marker per event.
+    expect(memory.querySelectorAll('.recharts-reference-line')).toHaveLength(3);
+
+    expect(
+      screen.getByText(/All 2 terminations followed the working set at 99%/),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', {
+        name: /Events in this range: 2 terminations, 1 error bursts/,
+      }),
+    );
+    expect(
+      await screen.findAllByText(/OOMKilled at .* working set 99% of 512Mi/),
+    ).toHaveLength(2);
+  });
+
+  it('shows the error naming Prometheus when it failed', async () => {
+    server.use(
+      answer(
+        'metrics',
+        labMetrics({
+          memory: { workingSet: [], limit: [], request: [] },
+          cpu: { usage: [], limit: [], throttledShare: [] },
+          sources: [
+            { cluster: 'sandbox', source: 'kubernetes', status: 'ok' },
+            {
+              cluster: 'sandbox',
+              source: 'prometheus',
+              status: 'error',
+              error: 'no answer within 10 s',
+            },
+          ],
+        }),
+      ),
+      answer('timeline', labTimeline()),
+    );
+    renderPanel(<IncidentTimeline />);
+
+    expect(
+      await screen.findByText(
+        'Prometheus of cluster sandbox: no answer within 10 s',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('img', { name: /Memory working set/ }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('says how to configure a missing Prometheus', async () => {
+    server.use(
+      answer(
+        'metrics',
+        labMetrics({
+          memory: { workingSet: [], limit: [], request: [] },
+          cpu: { usage: [], limit: [], throttledShare: [] },
+          sources: [
+            ...okSources(['kubernetes']),
+            {
+              cluster: 'sandbox',
+              source: 'prometheus',
+              status: 'not-configured',
+            },
+          ],
+        }),
+      ),
+      answer('timeline', labTimeline({ events: [] })),
+    );
+    renderPanel(<IncidentTimeline />);
+
+    expect(
+      await screen.findByText(
+        'No Prometheus configured for cluster sandbox: set observabilityIr.clusters[].prometheus.url.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a skeleton until the metrics arrive', async () => {
+    server.use(hang('metrics'), hang('timeline'));
+    renderPanel(<IncidentTimeline />);
+
+    expect(
+      await screen.findByRole('progressbar', { name: 'Loading metrics' }),
+    ).toBeInTheDocument();
+  });
+
+  it('draws a day of 15 s samples with at most 500 points a line', async () => {
+    // 24 h at 15 s: 5,761 points per series.
+    const day = labMetrics({}, 15_000);
+    const start = Date.parse(day.range.end) - 24 * 3600 * 1000;
+    for (const s of [...day.memory.workingSet, ...day.cpu.usage]) {
+      s.points = Array.from({ length: 5761 }, (_, i) => [
+        start + i * 15_000,
+        s.points[i % s.points.length][1],
+      ]);
+    }
+    day.range.start = new Date(start).toISOString();
+    server.use(answer('metrics', day), answer('timeline', labTimeline()));
+    renderPanel(<IncidentTimeline />);
+
+    const memory = await screen.findByRole(
+      'img',
+      { name: 'Memory working set and limit over time' },
+      { timeout: 10_000 },
+    );
+    const path = memory
+      .querySelector('.recharts-line-curve')!
+      .getAttribute('d')!;
+    const vertices = path.split(/[ML]/).filter(Boolean).length;
+    expect(vertices).toBeGreaterThan(100);
+    expect(vertices).toBeLessThanOrEqual(500);
+  });
+});

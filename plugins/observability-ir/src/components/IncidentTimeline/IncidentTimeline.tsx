@@ -1,0 +1,201 @@
+import { EmptyState } from '@backstage/core-components';
+import {
+  MetricsResponse,
+  TimelineEvent,
+  TimelineResponse,
+} from '@observability-ir/plugin-observability-ir-common';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Typography from '@material-ui/core/Typography';
+import { lazy, Suspense, useMemo } from 'react';
+import { useContainerWidth, useMetrics, useTimeline } from '../../hooks';
+import { formatBytes } from '../../format';
+import {
+  EvidenceError,
+  PanelSkeleton,
+  SourceProblems,
+  sourceUnavailable,
+} from '../EvidenceStatus';
+import { IncidentPanel } from '../IncidentPanel';
+import { buildChart, byteTicks, chartMax, eventsByRow } from './chartData';
+import { TimelineEvents } from './TimelineEvents';
+
+// recharts is only loaded by users who open the tab.
+const TimelineChart = lazy(() => import('./TimelineChart'));
+
+/** The accessible name of the memory chart. */
+export const MEMORY_CHART_LABEL = 'Memory working set and limit over time';
+/** The accessible name of the CPU chart. */
+export const CPU_CHART_LABEL = 'CPU usage and limit over time';
+
+const describeCores = (v: number) => {
+  const cores = Number(v.toFixed(2));
+  return `${cores} ${cores === 1 ? 'core' : 'cores'}`;
+};
+const coreTicks = (v: number) => String(Number(v.toFixed(2)));
+
+function Charts(props: {
+  metrics: MetricsResponse;
+  events: TimelineEvent[];
+  width: number;
+}) {
+  const { metrics, events, width } = props;
+  const domain: [number, number] = [
+    Date.parse(metrics.range.start),
+    Date.parse(metrics.range.end),
+  ];
+  const memory = useMemo(
+    () =>
+      buildChart({
+        values: metrics.memory.workingSet,
+        limits: metrics.memory.limit,
+        requests: metrics.memory.request,
+        start: domain[0],
+        end: domain[1],
+        describe: formatBytes,
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [metrics],
+  );
+  const cpu = useMemo(
+    () =>
+      buildChart({
+        values: metrics.cpu.usage,
+        limits: metrics.cpu.limit,
+        start: domain[0],
+        end: domain[1],
+        describe: describeCores,
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [metrics],
+  );
+  const memoryEvents = useMemo(
+    () => eventsByRow(memory.rows, events),
+    [memory, events],
+  );
+  const cpuEvents = useMemo(() => eventsByRow(cpu.rows, events), [cpu, events]);
+  const memoryTicks = useMemo(() => byteTicks(chartMax(memory)), [memory]);
+
+  if (!memory.rows.length && !cpu.rows.length) {
+    return (
+      <EmptyState
+        missing="data"
+        title="No memory or CPU series in this range"
+        description="Prometheus answered without samples for these pods. Check that cAdvisor metrics (container_memory_working_set_bytes) are scraped, or choose a longer range."
+      />
+    );
+  }
+  return (
+    <Suspense
+      fallback={<PanelSkeleton label="Loading the chart" height={460} />}
+    >
+      {memory.podsShown < memory.podsTotal && (
+        <Typography variant="caption" component="p">
+          Showing the {memory.podsShown} of {memory.podsTotal} containers
+          closest to their memory limit.
+        </Typography>
+      )}
+      {memory.rows.length > 0 && (
+        <TimelineChart
+          model={memory}
+          events={events}
+          eventsAt={memoryEvents}
+          domain={domain}
+          width={width}
+          height={300}
+          label={MEMORY_CHART_LABEL}
+          describe={formatBytes}
+          yTicks={memoryTicks}
+          syncId="incident-timeline"
+        />
+      )}
+      {cpu.rows.length > 0 && (
+        <TimelineChart
+          model={cpu}
+          events={events}
+          eventsAt={cpuEvents}
+          domain={domain}
+          width={width}
+          height={160}
+          label={CPU_CHART_LABEL}
+          describe={describeCores}
+          tickFormat={coreTicks}
+          unit="cores"
+          syncId="incident-timeline"
+        />
+      )}
+    </Suspense>
+  );
+}
+
+function Correlation(props: { timeline: TimelineResponse }) {
+  const { correlation } = props.timeline;
+  if (correlation.strength === 'none' && !correlation.terminations) {
+    return null;
+  }
+  return (
+    <Box display="flex" alignItems="center" gridGap={8} mb={1}>
+      <Chip
+        size="small"
+        variant="outlined"
+        label={`${correlation.strength} correlation`}
+      />
+      <Typography variant="body2">{correlation.summary}</Typography>
+    </Box>
+  );
+}
+
+/**
+ * Memory and CPU of the entity's pods over the shared range, with markers
+ * for terminations and error bursts.
+ *
+ * @public
+ */
+export function IncidentTimeline() {
+  const metrics = useMetrics();
+  const timeline = useTimeline();
+  const { ref, width } = useContainerWidth();
+  const events = timeline.value?.events ?? [];
+
+  let charts;
+  if (metrics.error) {
+    charts = <EvidenceError error={metrics.error} />;
+  } else if (!metrics.value) {
+    charts = <PanelSkeleton label="Loading metrics" height={460} />;
+  } else if (sourceUnavailable(metrics.value.sources, 'prometheus')) {
+    charts = null; // The source problems say why there is no chart.
+  } else {
+    charts = <Charts metrics={metrics.value} events={events} width={width} />;
+  }
+
+  return (
+    <IncidentPanel title="Timeline">
+      <div ref={ref}>
+        {metrics.value && (
+          <SourceProblems
+            sources={metrics.value.sources}
+            only={['prometheus']}
+          />
+        )}
+        {timeline.value && (
+          <>
+            <SourceProblems
+              sources={timeline.value.sources.filter(
+                s =>
+                  // Prometheus problems are already shown with the metrics.
+                  s.source !== 'prometheus' || !metrics.value,
+              )}
+              only={['kubernetes', 'prometheus', 'loki']}
+            />
+            <Correlation timeline={timeline.value} />
+          </>
+        )}
+        {timeline.error && !metrics.error && (
+          <EvidenceError error={timeline.error} />
+        )}
+        {charts}
+        {events.length > 0 && <TimelineEvents events={events} />}
+      </div>
+    </IncidentPanel>
+  );
+}

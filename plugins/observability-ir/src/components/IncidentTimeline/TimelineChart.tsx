@@ -1,0 +1,168 @@
+import { TimelineEvent } from '@observability-ir/plugin-observability-ir-common';
+import { useTheme } from '@material-ui/core/styles';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { formatClock, formatDateTime } from '../../format';
+import { ChartTooltip } from './ChartTooltip';
+import { ChartModel, timeTicks } from './chartData';
+
+/**
+ * Props of {@link TimelineChart}.
+ *
+ * @public
+ */
+export interface TimelineChartProps {
+  model: ChartModel;
+  /** Markers: terminations and error bursts. */
+  events: TimelineEvent[];
+  /** The events nearest to each row, for the tooltip. */
+  eventsAt: Map<number, TimelineEvent[]>;
+  /** The x domain, unix ms; shared by the charts of the panel. */
+  domain: [number, number];
+  width: number;
+  height: number;
+  /** The accessible name of the chart. */
+  label: string;
+  describe: (value: number) => string;
+  /** Labels of the y axis ticks; `describe` when absent. */
+  tickFormat?: (value: number) => string;
+  /** Where the y axis has ticks; chosen by recharts when absent. */
+  yTicks?: number[];
+  /** The unit of the y axis, when its ticks do not say it. */
+  unit?: string;
+  /** Charts with the same id move their tooltips together. */
+  syncId?: string;
+}
+
+/**
+ * One chart of the Incident timeline, drawn with recharts: the values of
+ * each pod, their limit and request, and event markers. Loaded lazily.
+ *
+ * @public
+ */
+export default function TimelineChart(props: TimelineChartProps) {
+  const theme = useTheme();
+  const colours = [
+    theme.palette.primary.main,
+    theme.palette.secondary.main,
+    theme.palette.info.main,
+    theme.palette.success.main,
+    theme.palette.primary.dark,
+    theme.palette.secondary.dark,
+    theme.palette.info.dark,
+    theme.palette.success.dark,
+  ];
+  const axis = { stroke: theme.palette.text.secondary, fontSize: 12 };
+  const [start, end] = props.domain;
+  const longRange = end - start > 24 * 3600 * 1000;
+
+  return (
+    <div role="img" aria-label={props.label}>
+      <LineChart
+        width={props.width}
+        height={props.height}
+        data={props.model.rows}
+        syncId={props.syncId}
+        // The chart is an image to assistive technology; the panel lists
+        // its events as text for keyboard and screen reader users.
+        accessibilityLayer={false}
+        margin={{ top: 8, right: 16, bottom: 0, left: 8 }}
+      >
+        <CartesianGrid stroke={theme.palette.divider} strokeDasharray="3 3" />
+        <XAxis
+          dataKey="t"
+          type="number"
+          domain={props.domain}
+          allowDataOverflow
+          ticks={timeTicks(start, end)}
+          tickFormatter={t =>
+            longRange
+              ? formatDateTime(t).slice(5, 16)
+              : formatClock(t).slice(0, 5)
+          }
+          tick={axis}
+          stroke={theme.palette.divider}
+        />
+        <YAxis
+          tickFormatter={v => (props.tickFormat ?? props.describe)(v)}
+          tick={axis}
+          stroke={theme.palette.divider}
+          width={72}
+          ticks={props.yTicks}
+          domain={
+            props.yTicks
+              ? [0, props.yTicks[props.yTicks.length - 1]]
+              : undefined
+          }
+          label={
+            props.unit
+              ? {
+                  value: props.unit,
+                  angle: -90,
+                  position: 'insideLeft',
+                  fill: theme.palette.text.secondary,
+                  fontSize: 12,
+                }
+              : undefined
+          }
+        />
+        <Tooltip
+          content={tooltip => (
+            <ChartTooltip
+              active={tooltip.active}
+              label={tooltip.label}
+              payload={tooltip.payload}
+              events={props.eventsAt}
+              describe={props.describe}
+            />
+          )}
+        />
+        <Legend wrapperStyle={{ color: theme.palette.text.primary }} />
+        {props.events.map((event, i) => (
+          <ReferenceLine
+            key={`${event.time}-${event.pod}-${i}`}
+            x={Date.parse(event.time)}
+            stroke={
+              event.kind === 'termination'
+                ? theme.palette.error.main
+                : theme.palette.warning.main
+            }
+            strokeDasharray={event.kind === 'termination' ? undefined : '4 2'}
+            ifOverflow="discard"
+          />
+        ))}
+        {props.model.lines.map(line => {
+          let stroke: string;
+          if (line.kind === 'limit') {
+            stroke = theme.palette.error.main;
+          } else if (line.kind === 'request') {
+            stroke = theme.palette.text.secondary;
+          } else {
+            stroke = colours[(line.colour ?? 0) % colours.length];
+          }
+          return (
+            <Line
+              key={line.key}
+              dataKey={line.key}
+              name={line.label}
+              stroke={stroke}
+              strokeWidth={line.kind === 'value' ? 2 : 1.5}
+              strokeDasharray={line.kind === 'value' ? undefined : '6 3'}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls={line.kind !== 'value'}
+            />
+          );
+        })}
+      </LineChart>
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+import {
+  labMetrics,
+  LIMIT_BYTES,
+  oomEvent,
+  LAB_START,
+} from '../../testing/fixtures';
+import { formatBytes } from '../../format';
+import {
+  buildChart,
+  byteTicks,
+  downsample,
+  eventsByRow,
+  timeTicks,
+} from './chartData';
+
+describe('downsample', () => {
+  const sawtooth: Array<[number, number]> = Array.from(
+    { length: 5000 },
+    (_, i) => [i * 1000, i % 170],
+  );
+
+  it('keeps at most the given number of points', () => {
+    const out = downsample(sawtooth, 0, 5_000_000, 500);
+    expect(out.length).toBeLessThanOrEqual(500);
+    expect(out.length).toBeGreaterThan(400);
+  });
+
+  it('keeps the peaks and troughs of each slice', () => {
+    const out = downsample(sawtooth, 0, 5_000_000, 500);
+    expect(Math.max(...out.map(p => p[1]))).toBe(169);
+    expect(Math.min(...out.map(p => p[1]))).toBe(0);
+  });
+
+  it('leaves short series alone when building a chart', () => {
+    const metrics = labMetrics({}, 60_000);
+    const chart = buildChart({
+      values: metrics.memory.workingSet,
+      limits: metrics.memory.limit,
+      requests: metrics.memory.request,
+      start: Date.parse(metrics.range.start),
+      end: Date.parse(metrics.range.end),
+      describe: formatBytes,
+    });
+    expect(chart.rows).toHaveLength(61);
+    expect(chart.lines.map(l => l.label)).toEqual([
+      'checkout-api-v1-abc',
+      'checkout-api-v1-xyz',
+      'limit 512Mi',
+      'request 384Mi',
+    ]);
+    expect(chart.rows[0].limit).toBe(LIMIT_BYTES);
+  });
+
+  it('draws only the pods closest to their limit', () => {
+    const metrics = labMetrics({}, 60_000);
+    const chart = buildChart({
+      values: metrics.memory.workingSet,
+      limits: metrics.memory.limit,
+      start: Date.parse(metrics.range.start),
+      end: Date.parse(metrics.range.end),
+      describe: formatBytes,
+      maxPods: 1,
+    });
+    expect(chart.podsShown).toBe(1);
+    expect(chart.podsTotal).toBe(2);
+  });
+});
+
+describe('eventsByRow', () => {
+  it('puts each event on the nearest row', () => {
+    const rows = [0, 60_000, 120_000].map(t => ({ t: LAB_START + t })) as any;
+    const at = eventsByRow(rows, [oomEvent(LAB_START + 100_000)]);
+    expect([...at.keys()]).toEqual([LAB_START + 120_000]);
+  });
+});
+
+describe('timeTicks', () => {
+  it('spreads round instants over the whole range', () => {
+    const end = Date.parse('2026-11-25T14:00:00Z');
+    const start = end - 6 * 3600 * 1000;
+    const ticks = timeTicks(start, end);
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
+    expect(ticks.length).toBeLessThanOrEqual(10);
+    expect(ticks[0] - start).toBeLessThan(3600 * 1000);
+    expect(end - ticks[ticks.length - 1]).toBeLessThan(3600 * 1000);
+    expect(new Date(ticks[0]).getMinutes()).toBe(0);
+  });
+});
+
+describe('byteTicks', () => {
+  it('steps in round binary quantities up to above the limit', () => {
+    expect(byteTicks(LIMIT_BYTES).map(formatBytes)).toEqual([
+      '0',
+      '128Mi',
+      '256Mi',
+      '384Mi',
+      '512Mi',
+      '640Mi',
+    ]);
+  });
+});

@@ -1,0 +1,270 @@
+import {
+  MetricSeries,
+  TimelineEvent,
+} from '@observability-ir/plugin-observability-ir-common';
+
+/** Above this many points a chart's series are downsampled. */
+export const MAX_POINTS = 500;
+
+/** At most this many pods are drawn; those closest to their limit. */
+export const MAX_PODS = 8;
+
+/**
+ * Reduces a series to at most `maxPoints` on a grid shared by every series
+ * of the chart: per slice of the range, its lowest and its highest point in
+ * time order, so the peaks before an OOM kill stay visible.
+ */
+export function downsample(
+  points: Array<[number, number]>,
+  start: number,
+  end: number,
+  maxPoints = MAX_POINTS,
+): Array<[number, number]> {
+  const buckets = Math.max(1, Math.floor(maxPoints / 2));
+  const width = Math.max(1, (end - start) / buckets);
+  const slices: Array<Array<[number, number]>> = [];
+  for (const point of points) {
+    const index = Math.min(
+      buckets - 1,
+      Math.max(0, Math.floor((point[0] - start) / width)),
+    );
+    (slices[index] ??= []).push(point);
+  }
+  const out: Array<[number, number]> = [];
+  slices.forEach((slice, index) => {
+    if (!slice?.length) {
+      return;
+    }
+    let min = slice[0];
+    let max = slice[0];
+    for (const p of slice) {
+      if (p[1] < min[1]) min = p;
+      if (p[1] > max[1]) max = p;
+    }
+    const sliceStart = start + index * width;
+    if (min === max) {
+      out.push([sliceStart, min[1]]);
+    } else {
+      const [first, second] = min[0] <= max[0] ? [min, max] : [max, min];
+      out.push([sliceStart, first[1]], [sliceStart + width / 2, second[1]]);
+    }
+  });
+  return out;
+}
+
+/** One line of a chart. */
+export interface ChartLine {
+  /** The row key of its values. */
+  key: string;
+  label: string;
+  kind: 'value' | 'limit' | 'request';
+  /**
+   * For values: the container's place among all of the chart's, by name,
+   * so that a pod has the same colour in every chart.
+   */
+  colour?: number;
+}
+
+/** One instant of a chart: `t` in unix ms, then a value per line key. */
+export type ChartRow = { t: number } & Record<string, number>;
+
+/** What one chart draws. */
+export interface ChartModel {
+  rows: ChartRow[];
+  lines: ChartLine[];
+}
+
+function seriesId(s: MetricSeries): string {
+  return `${s.cluster}/${s.pod}/${s.container ?? ''}`;
+}
+
+function seriesLabel(s: MetricSeries, clusters: number): string {
+  return clusters > 1 ? `${s.pod} (${s.cluster})` : s.pod;
+}
+
+function isConstant(s: MetricSeries): boolean {
+  return s.points.every(p => p[1] === s.points[0]?.[1]);
+}
+
+/**
+ * Limit or request lines: one line when every container has the same
+ * constant value, else one per shown container.
+ */
+function boundLines(
+  kind: 'limit' | 'request',
+  series: MetricSeries[],
+  shown: Set<string>,
+  clusters: number,
+  describe: (value: number) => string,
+): Array<{ line: ChartLine; series: MetricSeries }> {
+  const relevant = series.filter(
+    s => shown.has(seriesId(s)) && s.points.length,
+  );
+  if (!relevant.length) {
+    return [];
+  }
+  const first = relevant[0].points[0][1];
+  if (relevant.every(s => isConstant(s) && s.points[0][1] === first)) {
+    return [
+      {
+        line: { key: kind, label: `${kind} ${describe(first)}`, kind },
+        series: relevant.reduce((a, b) =>
+          a.points.length >= b.points.length ? a : b,
+        ),
+      },
+    ];
+  }
+  return relevant.map(s => ({
+    line: {
+      key: `${kind}:${seriesId(s)}`,
+      label: `${kind} ${seriesLabel(s, clusters)}`,
+      kind,
+    },
+    series: s,
+  }));
+}
+
+/** The highest value of a series relative to the limit of its container. */
+function peakShare(s: MetricSeries, limits: MetricSeries[]): number {
+  const limit = limits.find(l => seriesId(l) === seriesId(s))?.points[0]?.[1];
+  const peak = Math.max(0, ...s.points.map(p => p[1]));
+  return limit ? peak / limit : peak;
+}
+
+/**
+ * Merges series into the rows of one chart, downsampling all of them on one
+ * grid when any has more than {@link MAX_POINTS} points.
+ */
+export function buildChart(options: {
+  values: MetricSeries[];
+  limits: MetricSeries[];
+  requests?: MetricSeries[];
+  start: number;
+  end: number;
+  describe: (value: number) => string;
+  maxPods?: number;
+}): ChartModel & { podsShown: number; podsTotal: number } {
+  const { values, limits, requests = [], start, end, describe } = options;
+  const clusters = new Set(values.map(s => s.cluster)).size;
+  const shownSeries = [...values]
+    .sort((a, b) => peakShare(b, limits) - peakShare(a, limits))
+    .slice(0, options.maxPods ?? MAX_PODS);
+  const shown = new Set(shownSeries.map(seriesId));
+  const byName = values.map(seriesId).sort();
+
+  const drawn: Array<{ line: ChartLine; series: MetricSeries }> = [
+    ...shownSeries.map(s => ({
+      line: {
+        key: `value:${seriesId(s)}`,
+        label: seriesLabel(s, clusters),
+        kind: 'value' as const,
+        colour: byName.indexOf(seriesId(s)),
+      },
+      series: s,
+    })),
+    ...boundLines('limit', limits, shown, clusters, describe),
+    ...boundLines('request', requests, shown, clusters, describe),
+  ];
+
+  const tooMany = drawn.some(d => d.series.points.length > MAX_POINTS);
+  const byTime = new Map<number, ChartRow>();
+  for (const { line, series } of drawn) {
+    const points = tooMany
+      ? downsample(series.points, start, end)
+      : series.points;
+    for (const [t, v] of points) {
+      let row = byTime.get(t);
+      if (!row) {
+        row = { t } as ChartRow;
+        byTime.set(t, row);
+      }
+      row[line.key] = v;
+    }
+  }
+  return {
+    rows: [...byTime.values()].sort((a, b) => a.t - b.t),
+    lines: drawn.map(d => d.line),
+    podsShown: shownSeries.length,
+    podsTotal: values.length,
+  };
+}
+
+/** The row nearest to each event, so the tooltip of that row shows it. */
+export function eventsByRow(
+  rows: ChartRow[],
+  events: TimelineEvent[],
+): Map<number, TimelineEvent[]> {
+  const result = new Map<number, TimelineEvent[]>();
+  if (!rows.length) {
+    return result;
+  }
+  for (const event of events) {
+    const time = Date.parse(event.time);
+    let lo = 0;
+    let hi = rows.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid].t < time) lo = mid + 1;
+      else hi = mid;
+    }
+    const nearest =
+      lo > 0 && time - rows[lo - 1].t < rows[lo].t - time ? lo - 1 : lo;
+    const t = rows[nearest].t;
+    result.set(t, [...(result.get(t) ?? []), event]);
+  }
+  return result;
+}
+
+const MINUTE = 60_000;
+const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440].map(
+  m => m * MINUTE,
+);
+
+/**
+ * Evenly spaced, round instants across a domain for the time axis, at
+ * most `max` of them; in the browser's time zone.
+ */
+export function timeTicks(start: number, end: number, max = 10): number[] {
+  const span = Math.max(1, end - start);
+  const step =
+    TICK_STEPS.find(s => span / s <= max) ?? TICK_STEPS[TICK_STEPS.length - 1];
+  // Round in local time: whole minutes and hours of the user's clock.
+  const offset = new Date(start).getTimezoneOffset() * MINUTE;
+  const first = Math.ceil((start - offset) / step) * step + offset;
+  const ticks: number[] = [];
+  for (let t = first; t <= end; t += step) {
+    ticks.push(t);
+  }
+  return ticks;
+}
+
+const MI = 1024 * 1024;
+
+/** Round binary quantities (64Mi, 128Mi, … 1Gi, …) from 0 to above `max`. */
+export function byteTicks(max: number, count = 6): number[] {
+  let step = 64 * MI;
+  while (max / step > count) {
+    step *= 2;
+  }
+  // Strictly above the highest value, so a line at the limit stays visible.
+  const top = (Math.floor(max / step) + 1) * step;
+  const ticks: number[] = [];
+  for (let t = 0; t <= top; t += step) {
+    ticks.push(t);
+  }
+  return ticks;
+}
+
+/** The highest value of any line of a chart. */
+export function chartMax(model: ChartModel): number {
+  let max = 0;
+  for (const row of model.rows) {
+    for (const line of model.lines) {
+      const v = row[line.key];
+      if (typeof v === 'number' && v > max) {
+        max = v;
+      }
+    }
+  }
+  return max;
+}

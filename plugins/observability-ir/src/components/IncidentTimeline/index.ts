@@ -1,0 +1,5 @@
+export {
+  IncidentTimeline,
+  MEMORY_CHART_LABEL,
+  CPU_CHART_LABEL,
+} from './IncidentTimeline';

@@ -1,0 +1,96 @@
+import { LogErrorGroup } from '@observability-ir/plugin-observability-ir-common';
+import Accordion from '@material-ui/core/Accordion';
+import AccordionDetails from '@material-ui/core/AccordionDetails';
+import AccordionSummary from '@material-ui/core/AccordionSummary';
+import Chip from '@material-ui/core/Chip';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
+import { formatDateTime } from '../../format';
+import { Sparkline } from './Sparkline';
+
+const useStyles = makeStyles(theme => ({
+  summary: {
+    display: 'grid',
+    gridTemplateColumns: 'minmax(0, 1fr) auto auto',
+    alignItems: 'center',
+    gap: theme.spacing(2),
+    width: '100%',
+  },
+  signature: {
+    fontFamily: 'monospace',
+    wordBreak: 'break-word',
+  },
+  meta: { color: theme.palette.text.secondary },
+  pre: {
+    fontFamily: 'monospace',
+    fontSize: theme.typography.body2.fontSize,
+    backgroundColor: theme.palette.background.default,
+    color: theme.palette.text.primary,
+    padding: theme.spacing(1),
+    borderRadius: theme.shape.borderRadius,
+    overflowX: 'auto',
+    margin: theme.spacing(1, 0, 0),
+    whiteSpace: 'pre',
+  },
+  details: { display: 'block' },
+}));
+
+function listPods(pods: string[]): string {
+  const shown = pods.slice(0, 3).join(', ');
+  return pods.length > 3 ? `${shown} and ${pods.length - 3} more` : shown;
+}
+
+/**
+ * One error signature: how often, when, on which pods; expands to a sample
+ * line with its stack trace.
+ *
+ * @public
+ */
+export function LogGroup(props: { group: LogErrorGroup }) {
+  const classes = useStyles();
+  const { group } = props;
+  const { sample } = group;
+  return (
+    <Accordion TransitionProps={{ unmountOnExit: true }} variant="outlined">
+      <AccordionSummary
+        expandIcon={<ExpandMoreIcon />}
+        aria-label={`${group.signature}: ${group.count} lines; show a sample`}
+      >
+        <div className={classes.summary}>
+          <div>
+            <Typography className={classes.signature}>
+              {group.signature}
+            </Typography>
+            <Typography variant="caption" className={classes.meta}>
+              First {formatDateTime(group.firstSeen)} · last{' '}
+              {formatDateTime(group.lastSeen)} · {group.pods.length} pod
+              {group.pods.length === 1 ? '' : 's'}: {listPods(group.pods)}
+            </Typography>
+          </div>
+          <Sparkline
+            values={group.histogram}
+            label={`${group.signature} over the range`}
+          />
+          <Chip size="small" label={`${group.count} lines`} />
+        </div>
+      </AccordionSummary>
+      <AccordionDetails className={classes.details}>
+        <Typography variant="caption" className={classes.meta}>
+          Sample from {sample.pod}
+          {sample.container ? `/${sample.container}` : ''} at{' '}
+          {formatDateTime(sample.timestamp)}
+        </Typography>
+        <pre
+          className={classes.pre}
+          aria-label="Sample log line and stack trace"
+        >
+          {[
+            sample.line,
+            ...(sample.stackTrace ?? []).map(l => `    ${l}`),
+          ].join('\n')}
+        </pre>
+      </AccordionDetails>
+    </Accordion>
+  );
+}

@@ -1,0 +1,1 @@
+export { LogErrorGroups } from './LogErrorGroups';

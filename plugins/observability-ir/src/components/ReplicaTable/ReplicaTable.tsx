@@ -1,0 +1,199 @@
+import { Table, TableColumn } from '@backstage/core-components';
+import { Replica } from '@observability-ir/plugin-observability-ir-common';
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import { useEffect, useRef } from 'react';
+import { useReplicas } from '../../hooks';
+import { formatBytes, formatPercent } from '../../format';
+import {
+  EvidenceError,
+  PanelSkeleton,
+  SourceProblems,
+  sourceUnavailable,
+} from '../EvidenceStatus';
+import { IncidentPanel } from '../IncidentPanel';
+import { CopyableCommands } from '../CopyableCommands';
+import { PodEvents } from './PodEvents';
+import { TerminationCell } from './TerminationCell';
+import { TwoLineCell } from './TwoLineCell';
+
+/** The accessible name of the table. */
+export const REPLICAS_TABLE_LABEL = 'Replicas';
+
+/** At or above this share of the memory limit a value is highlighted. */
+const NEAR_LIMIT = 0.9;
+
+const useStyles = makeStyles(theme => ({
+  near: { color: theme.palette.error.main, fontWeight: 'bold' },
+  notReady: { color: theme.palette.error.main },
+  table: { '& > div': { boxShadow: 'none' } },
+}));
+
+function describeState(replica: Replica): string {
+  const { state, reason } = replica.current;
+  return reason ? `${state}: ${reason}` : state;
+}
+
+function useColumns(): TableColumn<Replica>[] {
+  const classes = useStyles();
+  return [
+    {
+      title: 'Pod',
+      field: 'pod',
+      highlight: true,
+      width: '22%',
+      cellStyle: { whiteSpace: 'nowrap' },
+    },
+    {
+      title: 'Node',
+      field: 'node',
+      render: r => (
+        <TwoLineCell value={r.node ?? '–'} subvalue={`cluster ${r.cluster}`} />
+      ),
+    },
+    {
+      title: 'Phase',
+      field: 'phase',
+      render: r => (
+        <TwoLineCell
+          value={r.podReason ? `${r.phase} (${r.podReason})` : r.phase}
+          subvalue={
+            <span className={r.ready ? undefined : classes.notReady}>
+              {r.ready ? 'ready' : 'not ready'}
+            </span>
+          }
+        />
+      ),
+    },
+    // Searchable, not shown: their values are the subvalues above.
+    { title: 'Cluster', field: 'cluster', hidden: true, searchable: true },
+    {
+      title: 'Ready',
+      field: 'ready',
+      hidden: true,
+      searchable: true,
+      render: r => (r.ready ? 'ready' : 'not ready'),
+    },
+    {
+      title: 'Restarts',
+      field: 'restartCount',
+      type: 'numeric',
+      defaultSort: 'desc',
+    },
+    {
+      title: 'Last termination',
+      field: 'lastTermination.reason',
+      render: r => <TerminationCell replica={r} />,
+      customSort: (a, b) =>
+        (a.lastTermination?.reason ?? '').localeCompare(
+          b.lastTermination?.reason ?? '',
+        ),
+    },
+    {
+      title: 'State',
+      field: 'current.state',
+      render: describeState,
+      customSort: (a, b) => describeState(a).localeCompare(describeState(b)),
+    },
+    {
+      title: 'Memory of limit',
+      field: 'memoryLimitShare',
+      type: 'numeric',
+      cellStyle: { whiteSpace: 'nowrap' },
+      render: r => {
+        if (r.memoryLimitShare === undefined) {
+          return '–';
+        }
+        const of = r.limits.memoryBytes
+          ? ` of ${formatBytes(r.limits.memoryBytes)}`
+          : '';
+        return (
+          <span
+            className={
+              r.memoryLimitShare >= NEAR_LIMIT ? classes.near : undefined
+            }
+          >
+            {formatPercent(r.memoryLimitShare)}
+            {of}
+          </span>
+        );
+      },
+      customSort: (a, b) =>
+        (a.memoryLimitShare ?? -1) - (b.memoryLimitShare ?? -1),
+    },
+  ];
+}
+
+/** Gives the data table of `container` an accessible name. */
+function useTableName(name: string) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.querySelector('table')?.setAttribute('aria-label', name);
+  });
+  return ref;
+}
+
+/**
+ * Every container of the entity: where it runs, its restarts and how it
+ * last ended, with the kubectl command that shows the same.
+ *
+ * @public
+ */
+export function ReplicaTable() {
+  const classes = useStyles();
+  const { value, error } = useReplicas();
+  const columns = useColumns();
+  const tableRef = useTableName(REPLICAS_TABLE_LABEL);
+
+  let content;
+  if (error) {
+    content = <EvidenceError error={error} />;
+  } else if (!value) {
+    content = <PanelSkeleton label="Loading replicas" />;
+  } else {
+    const replicas = value.replicas.map(r => ({
+      ...r,
+      // material-table keys rows by id.
+      id: `${r.cluster}/${r.namespace}/${r.pod}/${r.container}`,
+    }));
+    content = (
+      <>
+        <SourceProblems
+          sources={value.sources}
+          only={['kubernetes', 'prometheus']}
+        />
+        {!sourceUnavailable(value.sources, 'kubernetes') && (
+          <div ref={tableRef} className={classes.table}>
+            <Table<Replica>
+              columns={columns}
+              data={replicas}
+              options={{
+                paging: replicas.length > 20,
+                pageSize: 20,
+                pageSizeOptions: [20, 50, 100],
+                search: replicas.length > 5,
+                showTitle: false,
+                toolbar: replicas.length > 5,
+                padding: 'dense',
+              }}
+              emptyContent={
+                <Typography variant="body2" style={{ padding: 16 }}>
+                  No pods match the entity's label selector.
+                </Typography>
+              }
+            />
+          </div>
+        )}
+        <Box my={2}>
+          <PodEvents events={value.events} nodes={value.nodes} />
+        </Box>
+        <CopyableCommands
+          commands={value.kubectlCommands}
+          what="kubectl command"
+        />
+      </>
+    );
+  }
+  return <IncidentPanel title="Replicas">{content}</IncidentPanel>;
+}

@@ -1,0 +1,1 @@
+export { ReplicaTable, REPLICAS_TABLE_LABEL } from './ReplicaTable';

@@ -1,0 +1,68 @@
+import '@testing-library/jest-dom';
+import { registerMswTestHooks } from '@backstage/frontend-test-utils';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { labReplicas } from '../../testing/fixtures';
+import { BASE_URL, renderPanel } from '../../__testUtils__/renderPanel';
+import { ReplicaTable } from '../ReplicaTable';
+import { TimeRangeToolbar } from './TimeRangeToolbar';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+describe('TimeRangeToolbar', () => {
+  it('shows when the data was last updated, and refreshes on request', async () => {
+    let requests = 0;
+    server.use(
+      http.get(`${BASE_URL}/v1/replicas`, () => {
+        requests += 1;
+        return HttpResponse.json(labReplicas());
+      }),
+    );
+    renderPanel(
+      <>
+        <TimeRangeToolbar />
+        <ReplicaTable />
+      </>,
+    );
+
+    expect(
+      await screen.findByText(/^Last updated \d\d:\d\d:\d\d$/),
+    ).toBeInTheDocument();
+    expect(requests).toBe(1);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh now' }));
+    await waitFor(() => expect(requests).toBe(2));
+  });
+
+  it('offers the presets, custom and auto-refresh as toggle buttons', async () => {
+    server.use(
+      http.get(`${BASE_URL}/v1/replicas`, () =>
+        HttpResponse.json(labReplicas()),
+      ),
+    );
+    renderPanel(<TimeRangeToolbar />);
+
+    for (const name of [
+      'Last 15m',
+      'Last 1h',
+      'Last 6h',
+      'Last 24h',
+      'Custom',
+    ]) {
+      expect(screen.getByRole('button', { name })).toBeInTheDocument();
+    }
+    expect(screen.getByRole('button', { name: 'Last 1h' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+    const every30s = screen.getByRole('button', { name: 'Refresh every 30s' });
+    await userEvent.click(every30s);
+    expect(every30s).toHaveAttribute('aria-pressed', 'true');
+    expect(
+      screen.getByRole('button', { name: 'Auto-refresh off' }),
+    ).toHaveAttribute('aria-pressed', 'false');
+  });
+});

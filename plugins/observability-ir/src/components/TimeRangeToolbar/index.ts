@@ -1,0 +1,1 @@
+export { TimeRangeToolbar } from './TimeRangeToolbar';
