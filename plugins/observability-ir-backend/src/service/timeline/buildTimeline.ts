@@ -27,9 +27,29 @@ function formatTime(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }
 
+/** Index of the first item whose time is at or after `timeMs`. */
+function firstAtOrAfter<T>(
+  items: T[],
+  timeMs: number,
+  timeOf: (item: T) => number,
+) {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (timeOf(items[mid]) < timeMs) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+const pointTime = (point: [number, number]) => point[0];
+const entryTime = (entry: ErrorLogEntry) => entry.timeMs;
+
 function valueAt(series: MetricSeries | undefined, timeMs: number) {
-  const points = series?.points.filter(([t]) => t <= timeMs);
-  return points?.length ? points[points.length - 1][1] : undefined;
+  if (!series) return undefined;
+  const index = firstAtOrAfter(series.points, timeMs + 1, pointTime) - 1;
+  return index >= 0 ? series.points[index][1] : undefined;
 }
 
 function maxBetween(
@@ -37,10 +57,40 @@ function maxBetween(
   fromMs: number,
   toMs: number,
 ) {
-  const values = (series?.points ?? [])
-    .filter(([t]) => t >= fromMs && t <= toMs)
-    .map(([, v]) => v);
-  return values.length ? Math.max(...values) : undefined;
+  if (!series) return undefined;
+  let max: number | undefined;
+  for (
+    let i = firstAtOrAfter(series.points, fromMs, pointTime);
+    i < series.points.length && series.points[i][0] <= toMs;
+    i++
+  ) {
+    max = Math.max(max ?? -Infinity, series.points[i][1]);
+  }
+  return max;
+}
+
+/** Error entries per container in time order, to count those in a window. */
+function entriesByContainer(entries: ErrorLogEntry[]) {
+  const byKey = new Map<Key, ErrorLogEntry[]>();
+  for (const entry of entries) {
+    const list = byKey.get(keyOf(entry)) ?? [];
+    list.push(entry);
+    byKey.set(keyOf(entry), list);
+  }
+  for (const list of byKey.values()) list.sort((a, b) => a.timeMs - b.timeMs);
+  return byKey;
+}
+
+function countBetween(
+  entries: ErrorLogEntry[] | undefined,
+  fromMs: number,
+  toMs: number,
+) {
+  if (!entries) return 0;
+  return (
+    firstAtOrAfter(entries, toMs + 1, entryTime) -
+    firstAtOrAfter(entries, fromMs, entryTime)
+  );
 }
 
 /**
@@ -86,15 +136,9 @@ function terminations(
   return { found, lastByKey };
 }
 
-function errorBursts(entries: ErrorLogEntry[]): TimelineEvent[] {
-  const byPod = new Map<Key, ErrorLogEntry[]>();
-  for (const entry of entries) {
-    const list = byPod.get(keyOf(entry)) ?? [];
-    list.push(entry);
-    byPod.set(keyOf(entry), list);
-  }
+function errorBursts(byContainer: Map<Key, ErrorLogEntry[]>): TimelineEvent[] {
   const bursts: TimelineEvent[] = [];
-  for (const list of byPod.values()) {
+  for (const list of byContainer.values()) {
     let current: ErrorLogEntry[] = [];
     const flush = () => {
       if (current.length >= BURST_MIN_LINES) {
@@ -149,13 +193,20 @@ export function buildTimeline(options: {
   const stepMs = options.stepSeconds * 1000;
   const workingSet = new Map(metrics.memory.workingSet.map(s => [keyOf(s), s]));
   const limits = new Map(metrics.memory.limit.map(s => [keyOf(s), s]));
-  const reasons = metrics.terminationReasons;
+  const reasonsByKey = new Map<Key, typeof metrics.terminationReasons>();
+  for (const reason of metrics.terminationReasons) {
+    reasonsByKey.set(keyOf(reason), [
+      ...(reasonsByKey.get(keyOf(reason)) ?? []),
+      reason,
+    ]);
+  }
+  const logsByKey = entriesByContainer(logEntries);
   const { found, lastByKey } = terminations(metrics, replicas, stepMs);
 
   const events: TimelineEvent[] = found.map(({ key, series, timeMs }) => {
-    const reasonSeries = reasons.find(
-      r => keyOf(r) === key && (valueAt(r, timeMs + stepMs) ?? 0) > 0,
-    );
+    const reasonSeries = reasonsByKey
+      .get(key)
+      ?.find(r => (valueAt(r, timeMs + stepMs) ?? 0) > 0);
     const last = lastByKey.get(key);
     const exact = last?.finishedAt && Date.parse(last.finishedAt) === timeMs;
     const reason = reasonSeries?.reason ?? (exact ? last?.reason : undefined);
@@ -166,12 +217,11 @@ export function buildTimeline(options: {
       timeMs,
     );
     const limit = valueAt(limits.get(key), timeMs);
-    const errorLinesBefore = logEntries.filter(
-      e =>
-        keyOf(e) === key &&
-        e.timeMs <= timeMs &&
-        e.timeMs >= timeMs - ERRORS_WINDOW_MS - stepMs,
-    ).length;
+    const errorLinesBefore = countBetween(
+      logsByKey.get(key),
+      timeMs - ERRORS_WINDOW_MS - stepMs,
+      timeMs,
+    );
 
     const parts = [`${reason ?? 'Terminated'} at ${formatTime(timeMs)}`];
     if (before !== undefined && limit) {
@@ -201,7 +251,7 @@ export function buildTimeline(options: {
     };
   });
 
-  const all = [...events, ...errorBursts(logEntries)].sort(
+  const all = [...events, ...errorBursts(logsByKey)].sort(
     (a, b) =>
       Date.parse(a.time) - Date.parse(b.time) || a.pod.localeCompare(b.pod),
   );

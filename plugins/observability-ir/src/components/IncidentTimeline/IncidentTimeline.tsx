@@ -17,7 +17,13 @@ import {
   sourceUnavailable,
 } from '../EvidenceStatus';
 import { IncidentPanel } from '../IncidentPanel';
-import { buildChart, byteTicks, chartMax, eventsByRow } from './chartData';
+import {
+  buildChart,
+  byteTicks,
+  chartMax,
+  eventsByRow,
+  markerEvents,
+} from './chartData';
 import { TimelineEvents } from './TimelineEvents';
 
 // recharts is only loaded by users who open the tab.
@@ -69,11 +75,20 @@ function Charts(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [metrics],
   );
-  const memoryEvents = useMemo(
-    () => eventsByRow(memory.rows, events),
+  // Markers only for the containers drawn, so the two charts agree.
+  const markers = useMemo(
+    () => markerEvents(events, memory.shown, domain[0], domain[1]),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [memory, events],
   );
-  const cpuEvents = useMemo(() => eventsByRow(cpu.rows, events), [cpu, events]);
+  const memoryEvents = useMemo(
+    () => eventsByRow(memory.rows, markers),
+    [memory, markers],
+  );
+  const cpuEvents = useMemo(
+    () => eventsByRow(cpu.rows, markers),
+    [cpu, markers],
+  );
   const memoryTicks = useMemo(() => byteTicks(chartMax(memory)), [memory]);
 
   if (!memory.rows.length && !cpu.rows.length) {
@@ -98,7 +113,7 @@ function Charts(props: {
       {memory.rows.length > 0 && (
         <TimelineChart
           model={memory}
-          events={events}
+          events={markers}
           eventsAt={memoryEvents}
           domain={domain}
           width={width}
@@ -112,7 +127,7 @@ function Charts(props: {
       {cpu.rows.length > 0 && (
         <TimelineChart
           model={cpu}
-          events={events}
+          events={markers}
           eventsAt={cpuEvents}
           domain={domain}
           width={width}

@@ -10,6 +10,7 @@ import {
   byteTicks,
   downsample,
   eventsByRow,
+  markerEvents,
   timeTicks,
 } from './chartData';
 
@@ -97,5 +98,42 @@ describe('byteTicks', () => {
       '512Mi',
       '640Mi',
     ]);
+  });
+});
+
+describe('markerEvents', () => {
+  const kill = (pod: string, minute: number) => ({
+    kind: 'termination' as const,
+    time: new Date(minute * 60_000).toISOString(),
+    cluster: 'sandbox',
+    pod,
+    container: 'checkout-api',
+    summary: 'OOMKilled',
+  });
+
+  it('marks only the containers the chart draws', () => {
+    const shown = new Set(['sandbox/checkout-api-v1-abc/checkout-api']);
+    const events = [
+      kill('checkout-api-v1-abc', 1),
+      kill('checkout-api-v1-xyz', 2),
+    ];
+
+    expect(markerEvents(events, shown, 0, 3_600_000).map(e => e.pod)).toEqual([
+      'checkout-api-v1-abc',
+    ]);
+  });
+
+  it('keeps at most one marker per kind and slice when there are thousands', () => {
+    const pods = Array.from({ length: 8 }, (_, i) => `pod-${i}`);
+    const shown = new Set(pods.map(p => `sandbox/${p}/checkout-api`));
+    const events = pods.flatMap(p =>
+      Array.from({ length: 600 }, (_, m) => kill(p, m / 10)),
+    );
+
+    const markers = markerEvents(events, shown, 0, 3_600_000, 120);
+
+    expect(events).toHaveLength(4800);
+    expect(markers.length).toBeLessThanOrEqual(120);
+    expect(markers.length).toBeGreaterThan(100);
   });
 });

@@ -10,6 +10,13 @@ export const MAX_POINTS = 500;
 export const MAX_PODS = 8;
 
 /**
+ * At most this many event markers are drawn on a chart: with hundreds of
+ * replicas there are thousands of kills an hour, which would bury the lines
+ * and stall the page.
+ */
+export const MAX_MARKERS = 120;
+
+/**
  * Reduces a series to at most `maxPoints` on a grid shared by every series
  * of the chart: per slice of the range, its lowest and its highest point in
  * time order, so the peaks before an OOM kill stay visible.
@@ -143,7 +150,12 @@ export function buildChart(options: {
   end: number;
   describe: (value: number) => string;
   maxPods?: number;
-}): ChartModel & { podsShown: number; podsTotal: number } {
+}): ChartModel & {
+  podsShown: number;
+  podsTotal: number;
+  /** The containers drawn, as `cluster/pod/container`. */
+  shown: Set<string>;
+} {
   const { values, limits, requests = [], start, end, describe } = options;
   const clusters = new Set(values.map(s => s.cluster)).size;
   const shownSeries = [...values]
@@ -186,7 +198,45 @@ export function buildChart(options: {
     lines: drawn.map(d => d.line),
     podsShown: shownSeries.length,
     podsTotal: values.length,
+    shown,
   };
+}
+
+/**
+ * The events to mark on a chart: those of the containers it draws, and at
+ * most `maxMarkers` of them, one per kind and slice of the range.
+ */
+export function markerEvents(
+  events: TimelineEvent[],
+  shown: Set<string>,
+  start: number,
+  end: number,
+  maxMarkers = MAX_MARKERS,
+): TimelineEvent[] {
+  // An event without a container (an error burst) belongs to its pod.
+  const shownPods = new Set(
+    [...shown].map(id => id.slice(0, id.lastIndexOf('/'))),
+  );
+  const own = events.filter(e =>
+    e.container === undefined
+      ? shownPods.has(`${e.cluster}/${e.pod}`)
+      : shown.has(`${e.cluster}/${e.pod}/${e.container}`),
+  );
+  if (own.length <= maxMarkers) {
+    return own;
+  }
+  const width = Math.max(1, (end - start) / maxMarkers);
+  const seen = new Set<string>();
+  return own.filter(e => {
+    const slice = `${e.kind}:${Math.floor(
+      (Date.parse(e.time) - start) / width,
+    )}`;
+    if (seen.has(slice)) {
+      return false;
+    }
+    seen.add(slice);
+    return true;
+  });
 }
 
 /** The row nearest to each event, so the tooltip of that row shows it. */
