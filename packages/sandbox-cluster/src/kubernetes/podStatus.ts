@@ -146,6 +146,21 @@ export function podStatus(pod: SimPod, ms: number) {
   const transition = k8sTime(
     runStarts.length ? Math.max(...runStarts) : pod.createdMs,
   );
+  // The Ready and ContainersReady conditions are reported alike.
+  const readiness = {
+    status: allReady ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: transition,
+    ...(allReady
+      ? {}
+      : {
+          reason: 'ContainersNotReady',
+          message: `containers with unready status: [${statuses
+            .filter(s => !s.ready)
+            .map(s => s.name)
+            .join(' ')}]`,
+        }),
+  };
   const conditions: Array<Record<string, unknown>> = [
     {
       type: 'PodReadyToStartContainers',
@@ -159,36 +174,8 @@ export function podStatus(pod: SimPod, ms: number) {
       lastProbeTime: null,
       lastTransitionTime: k8sTime(Math.max(scheduled, initialized)),
     },
-    {
-      type: 'Ready',
-      status: allReady ? 'True' : 'False',
-      lastProbeTime: null,
-      lastTransitionTime: transition,
-      ...(allReady
-        ? {}
-        : {
-            reason: 'ContainersNotReady',
-            message: `containers with unready status: [${statuses
-              .filter(s => !s.ready)
-              .map(s => s.name)
-              .join(' ')}]`,
-          }),
-    },
-    {
-      type: 'ContainersReady',
-      status: allReady ? 'True' : 'False',
-      lastProbeTime: null,
-      lastTransitionTime: transition,
-      ...(allReady
-        ? {}
-        : {
-            reason: 'ContainersNotReady',
-            message: `containers with unready status: [${statuses
-              .filter(s => !s.ready)
-              .map(s => s.name)
-              .join(' ')}]`,
-          }),
-    },
+    { type: 'Ready', ...readiness },
+    { type: 'ContainersReady', ...readiness },
     {
       type: 'PodScheduled',
       status: 'True',

@@ -106,35 +106,33 @@ function containerSeries(
   const to = containerEnd(pod, c);
   const cpuRate = (run: number) =>
     model.cpuUsageCores() * (0.97 + 0.06 * randomFor(pod.uid, run, 'cpu'));
+  const cadvisorSeries = (
+    name: string,
+    extra: Labels,
+    value: (ms: number) => number | undefined,
+  ): SeriesDef => ({
+    labels: { __name__: name, ...cadvisor, ...extra },
+    offsetMs: kubeletPhase,
+    intervalMs: interval,
+    fromMs: from,
+    toMs: to,
+    value,
+  });
   const series: SeriesDef[] = [
-    {
-      labels: { __name__: 'container_memory_working_set_bytes', ...cadvisor },
-      offsetMs: kubeletPhase,
-      intervalMs: interval,
-      fromMs: from,
-      toMs: to,
-      value: ms => {
-        const e = elapsedInRun(c, ms);
-        return e && model.memoryAt(e.moment.run.index, e.seconds * 1000);
-      },
-    },
-    {
-      labels: {
-        __name__: 'container_cpu_usage_seconds_total',
-        ...cadvisor,
-        cpu: 'total',
-      },
-      offsetMs: kubeletPhase,
-      intervalMs: interval,
-      fromMs: from,
-      toMs: to,
-      value: ms => {
+    cadvisorSeries('container_memory_working_set_bytes', {}, ms => {
+      const e = elapsedInRun(c, ms);
+      return e && model.memoryAt(e.moment.run.index, e.seconds * 1000);
+    }),
+    cadvisorSeries(
+      'container_cpu_usage_seconds_total',
+      { cpu: 'total' },
+      ms => {
         const e = elapsedInRun(c, ms);
         return (
           e && Math.round(cpuRate(e.moment.run.index) * e.seconds * 1e6) / 1e6
         );
       },
-    },
+    ),
   ];
   if (model.cpuLimit !== undefined) {
     const periods = (ms: number) => {
@@ -142,28 +140,15 @@ function containerSeries(
       return e && { e, n: Math.floor(e.seconds * 10) };
     };
     series.push(
-      {
-        labels: { __name__: 'container_cpu_cfs_periods_total', ...cadvisor },
-        offsetMs: kubeletPhase,
-        intervalMs: interval,
-        fromMs: from,
-        toMs: to,
-        value: ms => periods(ms)?.n,
-      },
-      {
-        labels: {
-          __name__: 'container_cpu_cfs_throttled_periods_total',
-          ...cadvisor,
-        },
-        offsetMs: kubeletPhase,
-        intervalMs: interval,
-        fromMs: from,
-        toMs: to,
-        value: ms => {
-          const p = periods(ms);
-          return p && Math.floor(p.n * model.throttledShare());
-        },
-      },
+      cadvisorSeries(
+        'container_cpu_cfs_periods_total',
+        {},
+        ms => periods(ms)?.n,
+      ),
+      cadvisorSeries('container_cpu_cfs_throttled_periods_total', {}, ms => {
+        const p = periods(ms);
+        return p && Math.floor(p.n * model.throttledShare());
+      }),
     );
   }
   const ksm = {

@@ -1,12 +1,17 @@
 import { InputError } from '@backstage/errors';
 import { SyntaxNode } from '@lezer/common';
 import { parser } from '@grafana/lezer-logql';
+import {
+  AnnotationGrammar,
+  MatcherNodes,
+  parseAnnotation,
+  readMatcher,
+} from './annotationMatchers';
 import { describeValue } from './describe';
 import { escapeLabelValue } from './escaping';
-import { LabelMatcher, MatchOperator, renderMatchers } from './matchers';
+import { LabelMatcher, renderMatchers } from './matchers';
 import { matcherFromAnnotation } from './narrowing';
 import { PodScope, scopeMatchers } from './scope';
-import { unquoteGoString } from './unquote';
 
 /** The line filter of {@link errorLogs}: a constant, never user text. */
 export const ERROR_LINE_PATTERN =
@@ -64,6 +69,16 @@ function reject(text: string, why: string): InputError {
   );
 }
 
+const LOGQL_SELECTOR: AnnotationGrammar = {
+  parser,
+  maxLength: MAX_SELECTOR_ANNOTATION_LENGTH,
+  reject,
+  disallowed: node =>
+    ALLOWED_NODES.has(node.name)
+      ? undefined
+      : `it must be a plain stream selector like {app="checkout"}, found ${node.name}`,
+};
+
 /**
  * Parses an annotation holding a LogQL stream selector (e.g.
  * `{app="checkout"}`) and ANDs it with the scope's own matchers, returning
@@ -83,30 +98,7 @@ export function customSelectorFromAnnotation(
   text: string,
   scope: PodScope,
 ): string {
-  const source = text.trim();
-  if (source.length === 0 || source.length > MAX_SELECTOR_ANNOTATION_LENGTH) {
-    throw reject(
-      text,
-      `it must hold between 1 and ${MAX_SELECTOR_ANNOTATION_LENGTH} characters`,
-    );
-  }
-  const tree = parser.parse(source);
-  // A parse error is reported first: it explains the other oddities.
-  let parseError: string | undefined;
-  let disallowed: string | undefined;
-  tree.iterate({
-    enter(node) {
-      if (node.type.isError) {
-        parseError ??= `it does not parse at position ${node.from}`;
-      } else if (!ALLOWED_NODES.has(node.name)) {
-        disallowed ??= `it must be a plain stream selector like {app="checkout"}, found ${node.name}`;
-      }
-    },
-  });
-  const problem = parseError ?? disallowed;
-  if (problem) {
-    throw reject(text, problem);
-  }
+  const { source, tree } = parseAnnotation(text, LOGQL_SELECTOR);
   const selector = tree.topNode.getChild('Expr')?.getChild('LogExpr');
   const only = selector?.firstChild;
   if (
@@ -121,10 +113,8 @@ export function customSelectorFromAnnotation(
 
   const own = scopeMatchers(scope);
   const added: LabelMatcher[] = [];
-  for (const node of matcherNodes(only)) {
-    const name = source.slice(node.name.from, node.name.to);
-    const op = source.slice(node.op.from, node.op.to) as MatchOperator;
-    const value = unquoteGoString(source.slice(node.value.from, node.value.to));
+  for (const nodes of matcherNodes(only)) {
+    const { name, op, value } = readMatcher(source, nodes);
     if (name === 'namespace' && op === '=' && value === scope.namespace) {
       continue;
     }
@@ -138,8 +128,6 @@ export function customSelectorFromAnnotation(
   }
   return renderMatchers([...own, ...added]);
 }
-
-type MatcherNodes = { name: SyntaxNode; op: SyntaxNode; value: SyntaxNode };
 
 // Matchers nest left-recursively: Matchers(Matchers(Matcher), Matcher).
 function matcherNodes(selector: SyntaxNode): MatcherNodes[] {

@@ -1,10 +1,14 @@
 import { InputError } from '@backstage/errors';
 import { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
+import {
+  AnnotationGrammar,
+  parseAnnotation,
+  readMatcher,
+} from './annotationMatchers';
 import { describeValue } from './describe';
-import { LabelMatcher, MatchOperator } from './matchers';
+import { LabelMatcher } from './matchers';
 import { matcherFromAnnotation } from './narrowing';
-import { unquoteGoString } from './unquote';
 
 /** Longest extra-matchers annotation accepted. */
 export const MAX_ANNOTATION_LENGTH = 1024;
@@ -31,6 +35,23 @@ function reject(text: string, why: string): InputError {
   );
 }
 
+const PROMQL_MATCHERS: AnnotationGrammar = {
+  parser,
+  maxLength: MAX_ANNOTATION_LENGTH,
+  reject,
+  disallowed(node) {
+    if (node.name === 'Identifier') {
+      return 'it may not name a metric';
+    }
+    if (node.name === 'QuotedLabelMatcher') {
+      return 'quoted label names are not supported';
+    }
+    return ALLOWED_NODES.has(node.name)
+      ? undefined
+      : `it must be a bare matcher list like {cluster="eu-1"}, found ${node.name}`;
+  },
+};
+
 /**
  * Parses an annotation holding extra PromQL matchers, e.g.
  * `{cluster="eu-1",env=~"prod|staging"}`, into matchers that narrow every
@@ -47,35 +68,7 @@ function reject(text: string, why: string): InputError {
  * @throws InputError naming the problem.
  */
 export function extraMatchersFromAnnotation(text: string): LabelMatcher[] {
-  const source = text.trim();
-  if (source.length === 0 || source.length > MAX_ANNOTATION_LENGTH) {
-    throw reject(
-      text,
-      `it must hold between 1 and ${MAX_ANNOTATION_LENGTH} characters`,
-    );
-  }
-  const tree = parser.parse(source);
-  // A parse error is reported first: it explains the other oddities.
-  let parseError: string | undefined;
-  let disallowed: string | undefined;
-  tree.iterate({
-    enter(node) {
-      if (node.type.isError) {
-        parseError ??= `it does not parse at position ${node.from}`;
-      } else if (node.name === 'Identifier') {
-        disallowed ??= 'it may not name a metric';
-      } else if (node.name === 'QuotedLabelMatcher') {
-        disallowed ??= 'quoted label names are not supported';
-      } else if (!ALLOWED_NODES.has(node.name)) {
-        disallowed ??= `it must be a bare matcher list like {cluster="eu-1"}, found ${node.name}`;
-      }
-    },
-  });
-  const problem = parseError ?? disallowed;
-  if (problem) {
-    throw reject(text, problem);
-  }
-
+  const { source, tree } = parseAnnotation(text, PROMQL_MATCHERS);
   const selector = tree.topNode.firstChild;
   const list = selector?.getChild('LabelMatchers');
   if (
@@ -104,10 +97,6 @@ function toMatcher(source: string, node: SyntaxNode): LabelMatcher {
   if (!name || !op || !value) {
     throw reject(source, 'a matcher is incomplete');
   }
-  const text = (n: SyntaxNode) => source.slice(n.from, n.to);
-  return matcherFromAnnotation(
-    text(name),
-    text(op) as MatchOperator,
-    unquoteGoString(text(value)),
-  );
+  const matcher = readMatcher(source, { name, op, value });
+  return matcherFromAnnotation(matcher.name, matcher.op, matcher.value);
 }

@@ -175,6 +175,23 @@ export function labMetrics(
   };
 }
 
+/**
+ * `GET /v1/metrics` of the lab without series: Kubernetes answered, and
+ * Prometheus had the given status.
+ */
+export function labMetricsWithoutPrometheus(
+  prometheus: Pick<SourceStatus, 'status' | 'error'>,
+): MetricsResponse {
+  return labMetrics({
+    memory: { workingSet: [], limit: [], request: [] },
+    cpu: { usage: [], limit: [], throttledShare: [] },
+    sources: [
+      ...okSources(['kubernetes']),
+      { cluster: 'sandbox', source: 'prometheus', ...prometheus },
+    ],
+  });
+}
+
 /** The lab's OutOfMemoryError group. */
 export function oomLogGroup(
   overrides: Partial<LogErrorGroup> = {},

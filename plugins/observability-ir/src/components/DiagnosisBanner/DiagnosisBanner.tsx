@@ -1,4 +1,7 @@
-import { Hypothesis } from '@observability-ir/plugin-observability-ir-common';
+import {
+  EvidenceItem,
+  Hypothesis,
+} from '@observability-ir/plugin-observability-ir-common';
 import Accordion from '@material-ui/core/Accordion';
 import AccordionDetails from '@material-ui/core/AccordionDetails';
 import AccordionSummary from '@material-ui/core/AccordionSummary';
@@ -60,6 +63,25 @@ function ConfidenceChip(props: { confidence: number }) {
   );
 }
 
+/** A headed list of evidence; nothing when there is none. */
+function EvidenceSection(props: {
+  heading: string;
+  items: EvidenceItem[];
+  label: string;
+}) {
+  if (props.items.length === 0) {
+    return null;
+  }
+  return (
+    <>
+      <Typography variant="subtitle2" component="h4">
+        {props.heading}
+      </Typography>
+      <EvidenceList items={props.items} label={props.label} />
+    </>
+  );
+}
+
 function OtherHypothesis(props: { hypothesis: Hypothesis }) {
   const { hypothesis } = props;
   return (
@@ -72,28 +94,16 @@ function OtherHypothesis(props: { hypothesis: Hypothesis }) {
       </AccordionSummary>
       <AccordionDetails>
         <Box width="100%">
-          {hypothesis.supporting.length > 0 && (
-            <>
-              <Typography variant="subtitle2" component="h4">
-                For
-              </Typography>
-              <EvidenceList
-                items={hypothesis.supporting}
-                label={`Evidence for ${hypothesis.title}`}
-              />
-            </>
-          )}
-          {hypothesis.contradicting.length > 0 && (
-            <>
-              <Typography variant="subtitle2" component="h4">
-                Against
-              </Typography>
-              <EvidenceList
-                items={hypothesis.contradicting}
-                label={`Evidence against ${hypothesis.title}`}
-              />
-            </>
-          )}
+          <EvidenceSection
+            heading="For"
+            items={hypothesis.supporting}
+            label={`Evidence for ${hypothesis.title}`}
+          />
+          <EvidenceSection
+            heading="Against"
+            items={hypothesis.contradicting}
+            label={`Evidence against ${hypothesis.title}`}
+          />
         </Box>
       </AccordionDetails>
     </Accordion>

@@ -4,7 +4,10 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { labMetrics, okSources } from '../../testing/fixtures';
+import {
+  labMetrics,
+  labMetricsWithoutPrometheus,
+} from '../../testing/fixtures';
 import { renderIncidentTab } from '../../__testUtils__/renderIncidentTab';
 import {
   answer,
@@ -78,18 +81,9 @@ describe('the Incident tab', () => {
     server.use(
       answer(
         'metrics',
-        labMetrics({
-          memory: { workingSet: [], limit: [], request: [] },
-          cpu: { usage: [], limit: [], throttledShare: [] },
-          sources: [
-            ...okSources(['kubernetes']),
-            {
-              cluster: 'sandbox',
-              source: 'prometheus',
-              status: 'error',
-              error: 'no answer within 10 s',
-            },
-          ],
+        labMetricsWithoutPrometheus({
+          status: 'error',
+          error: 'no answer within 10 s',
         }),
       ),
       ...labHandlers(),

@@ -3,7 +3,11 @@ import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
-import { labMetrics, labTimeline, okSources } from '../../testing/fixtures';
+import {
+  labMetrics,
+  labMetricsWithoutPrometheus,
+  labTimeline,
+} from '../../testing/fixtures';
 import { answer, hang, renderPanel } from '../../__testUtils__/renderPanel';
 import { IncidentTimeline } from './IncidentTimeline';
 
@@ -53,18 +57,9 @@ describe('IncidentTimeline', () => {
     server.use(
       answer(
         'metrics',
-        labMetrics({
-          memory: { workingSet: [], limit: [], request: [] },
-          cpu: { usage: [], limit: [], throttledShare: [] },
-          sources: [
-            { cluster: 'sandbox', source: 'kubernetes', status: 'ok' },
-            {
-              cluster: 'sandbox',
-              source: 'prometheus',
-              status: 'error',
-              error: 'no answer within 10 s',
-            },
-          ],
+        labMetricsWithoutPrometheus({
+          status: 'error',
+          error: 'no answer within 10 s',
         }),
       ),
       answer('timeline', labTimeline()),
@@ -85,18 +80,7 @@ describe('IncidentTimeline', () => {
     server.use(
       answer(
         'metrics',
-        labMetrics({
-          memory: { workingSet: [], limit: [], request: [] },
-          cpu: { usage: [], limit: [], throttledShare: [] },
-          sources: [
-            ...okSources(['kubernetes']),
-            {
-              cluster: 'sandbox',
-              source: 'prometheus',
-              status: 'not-configured',
-            },
-          ],
-        }),
+        labMetricsWithoutPrometheus({ status: 'not-configured' }),
       ),
       answer('timeline', labTimeline({ events: [] })),
     );

@@ -90,6 +90,13 @@ function Charts(props: {
     [cpu, markers],
   );
   const memoryTicks = useMemo(() => byteTicks(chartMax(memory)), [memory]);
+  // The two charts share the time axis, the markers and the hover.
+  const shared = {
+    events: markers,
+    domain,
+    width,
+    syncId: 'incident-timeline',
+  };
 
   if (!memory.rows.length && !cpu.rows.length) {
     return (
@@ -112,31 +119,25 @@ function Charts(props: {
       )}
       {memory.rows.length > 0 && (
         <TimelineChart
+          {...shared}
           model={memory}
-          events={markers}
           eventsAt={memoryEvents}
-          domain={domain}
-          width={width}
           height={300}
           label={MEMORY_CHART_LABEL}
           describe={formatBytes}
           yTicks={memoryTicks}
-          syncId="incident-timeline"
         />
       )}
       {cpu.rows.length > 0 && (
         <TimelineChart
+          {...shared}
           model={cpu}
-          events={markers}
           eventsAt={cpuEvents}
-          domain={domain}
-          width={width}
           height={160}
           label={CPU_CHART_LABEL}
           describe={describeCores}
           tickFormat={coreTicks}
           unit="cores"
-          syncId="incident-timeline"
         />
       )}
     </Suspense>

@@ -1,6 +1,5 @@
 import { DiagnosisContext, KILL_EXIT_CODES } from '../context';
-import { listNames, percent, plural } from '../format';
-import { describeBytes } from '@observability-ir/plugin-observability-ir-common';
+import { listNames, plural } from '../format';
 import { EvidenceScore } from '../score';
 import {
   crashed,
@@ -11,6 +10,7 @@ import {
   killedBySignal,
   limitBySources,
   oomKilled,
+  peakBelowLimit,
   supportEach,
 } from './common';
 
@@ -104,20 +104,9 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
     );
   }
   if (exited) {
-    for (const m of ctx.memory) {
-      const limit = m.peak?.limit ?? m.currentLimit;
-      if (m.peak && limit && m.peak.bytes / limit < 0.8) {
-        score.support(
-          0.2,
-          'prometheus',
-          `${m.name}: working set peaked at ${describeBytes(
-            m.peak.bytes,
-          )}, ${percent(m.peak.bytes / limit)} of the ${describeBytes(
-            limit,
-          )} limit: memory did not end it`,
-        );
-        break;
-      }
+    const peak = peakBelowLimit(ctx.memory, 0.8);
+    if (peak) {
+      score.support(0.2, 'prometheus', `${peak}: memory did not end it`);
     }
   }
 

@@ -1,4 +1,5 @@
 import {
+  describeBytes,
   LogErrorGroup,
   Replica,
   TimelineEvent,
@@ -7,9 +8,10 @@ import {
   ContainerMemory,
   DiagnosisContext,
   KILL_EXIT_CODES,
+  PodCycle,
   rootCause,
 } from '../context';
-import { describeTime, listNames, plural } from '../format';
+import { describeTime, listNames, percent, plural } from '../format';
 import { EvidenceScore } from '../score';
 
 /** Containers whose last (or current) termination was an OOM kill. */
@@ -117,6 +119,59 @@ export function memoryOf(
       c => c.cluster === m.cluster && (c.container ?? '') === m.container,
     ),
   );
+}
+
+/**
+ * The first container whose working set peaked below `share` of its limit,
+ * described: `api: working set peaked at 200Mi, 39% of the 512Mi limit`.
+ */
+export function peakBelowLimit(
+  memory: ContainerMemory[],
+  share: number,
+): string | undefined {
+  for (const m of memory) {
+    const limit = m.peak?.limit ?? m.currentLimit;
+    if (m.peak && limit && m.peak.bytes / limit < share) {
+      return `${m.name}: working set peaked at ${describeBytes(
+        m.peak.bytes,
+      )}, ${percent(m.peak.bytes / limit)} of the ${describeBytes(
+        limit,
+      )} limit`;
+    }
+  }
+  return undefined;
+}
+
+/** How a container's working set fared after its memory limit was raised. */
+export type AfterRaise = {
+  /** `after limits.memory was raised from 512Mi to 768Mi at 12:05:00Z` */
+  raised: string;
+  /** The limit after the raise. */
+  newLimit: number;
+  /** The cycles that ended after the raise. */
+  cycles: PodCycle[];
+  /** Their highest working set; 0 when there are none. */
+  peak: number;
+};
+
+/** What followed the raise of the container's memory limit, if it had one. */
+export function afterRaise(
+  ctx: DiagnosisContext,
+  m: ContainerMemory,
+): AfterRaise | undefined {
+  const raise = m.raise;
+  if (!raise) {
+    return undefined;
+  }
+  const cycles = m.cycles.filter(c => c.endMs > raise.atMs);
+  return {
+    raised: `after limits.memory was raised from ${describeBytes(
+      raise.from,
+    )} to ${describeBytes(raise.to)} at ${describeTime(raise.atMs, ctx.now)}`,
+    newLimit: raise.to,
+    cycles,
+    peak: Math.max(0, ...cycles.map(c => c.peak)),
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DiagnosisContext, PodCycle } from '../context';
-import { describeDuration, describeTime, listNames, percent } from '../format';
+import { describeDuration, listNames, percent } from '../format';
 import {
   MIN_CYCLE_POINTS,
   NEAR_LIMIT_SHARE,
@@ -7,7 +7,12 @@ import {
 } from '../memoryCycles';
 import { describeBytes } from '@observability-ir/plugin-observability-ir-common';
 import { EvidenceScore } from '../score';
-import { describeLogGroup, limitBySources, oomKilled } from './common';
+import {
+  afterRaise,
+  describeLogGroup,
+  limitBySources,
+  oomKilled,
+} from './common';
 
 /** A single climb without restart counts from this long on. */
 const LONG_CLIMB_MS = 30 * 60_000;
@@ -142,37 +147,27 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
       );
     }
 
-    if (m.raise) {
-      const after = m.cycles.filter(c => c.endMs > m.raise!.atMs);
-      const afterPeak = Math.max(0, ...after.map(c => c.peak));
-      const raised = `after limits.memory was raised from ${describeBytes(
-        m.raise.from,
-      )} to ${describeBytes(m.raise.to)} at ${describeTime(
-        m.raise.atMs,
-        ctx.now,
-      )}`;
-      const climbing = after.filter(c => c.shape === 'steady-climb');
-      if (afterPeak >= NEAR_LIMIT_SHARE * m.raise.to || climbing.length) {
+    const after = afterRaise(ctx, m);
+    if (after) {
+      const climbing = after.cycles.filter(c => c.shape === 'steady-climb');
+      const reached = `${describeBytes(after.peak)} (${percent(
+        after.peak / after.newLimit,
+      )} of the new limit)`;
+      if (after.peak >= NEAR_LIMIT_SHARE * after.newLimit || climbing.length) {
         score.support(
           1,
           'prometheus',
-          `${
-            m.name
-          }: ${raised} the working set climbed again, to ${describeBytes(
-            afterPeak,
-          )} (${percent(afterPeak / m.raise.to)} of the new limit)${
+          `${m.name}: ${
+            after.raised
+          } the working set climbed again, to ${reached}${
             climbing.length ? `, ${describeClimb(climbing, false)}` : ''
           }`,
         );
-      } else if (after.length) {
+      } else if (after.cycles.length) {
         score.contradict(
           1,
           'prometheus',
-          `${
-            m.name
-          }: ${raised} the working set stayed at or below ${describeBytes(
-            afterPeak,
-          )} (${percent(afterPeak / m.raise.to)} of the new limit)`,
+          `${m.name}: ${after.raised} the working set stayed at or below ${reached}`,
         );
       }
     }

@@ -1,5 +1,5 @@
 import { DiagnosisContext } from '../context';
-import { describeDuration, describeTime, percent, plural } from '../format';
+import { describeDuration, percent, plural } from '../format';
 import {
   MIN_CYCLE_POINTS,
   NEAR_LIMIT_SHARE,
@@ -8,6 +8,7 @@ import {
 import { describeBytes } from '@observability-ir/plugin-observability-ir-common';
 import { EvidenceScore } from '../score';
 import {
+  afterRaise,
   describeLogGroup,
   describeTermination,
   limitBySources,
@@ -202,34 +203,22 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
         )} before reaching the limit, as a leak does; a larger limit only delays the kill`,
       );
     }
-    if (m.raise) {
-      const after = m.cycles.filter(c => c.endMs > m.raise!.atMs);
-      const afterPeak = Math.max(0, ...after.map(c => c.peak));
-      const raised = `after limits.memory was raised from ${describeBytes(
-        m.raise.from,
-      )} to ${describeBytes(m.raise.to)} at ${describeTime(
-        m.raise.atMs,
-        ctx.now,
-      )}`;
-      if (afterPeak >= NEAR_LIMIT_SHARE * m.raise.to) {
+    const after = afterRaise(ctx, m);
+    if (after) {
+      const reached = `${describeBytes(after.peak)} (${percent(
+        after.peak / after.newLimit,
+      )})`;
+      if (after.peak >= NEAR_LIMIT_SHARE * after.newLimit) {
         score.contradict(
           1,
           'prometheus',
-          `${m.name}: ${raised} the working set reached ${describeBytes(
-            afterPeak,
-          )} (${percent(
-            afterPeak / m.raise.to,
-          )}) again: the larger limit did not help`,
+          `${m.name}: ${after.raised} the working set reached ${reached} again: the larger limit did not help`,
         );
-      } else if (after.length && afterPeak > 0) {
+      } else if (after.cycles.length && after.peak > 0) {
         score.support(
           0.5,
           'prometheus',
-          `${
-            m.name
-          }: ${raised} the working set stayed at or below ${describeBytes(
-            afterPeak,
-          )} (${percent(afterPeak / m.raise.to)})`,
+          `${m.name}: ${after.raised} the working set stayed at or below ${reached}`,
         );
       }
     }

@@ -1,6 +1,5 @@
 import { DiagnosisContext, KILL_EXIT_CODES, ProbeFailure } from '../context';
-import { listNames, percent, plural } from '../format';
-import { describeBytes } from '@observability-ir/plugin-observability-ir-common';
+import { listNames, plural } from '../format';
 import { EvidenceScore } from '../score';
 import {
   crashed,
@@ -10,6 +9,7 @@ import {
   killedBySignal,
   limitBySources,
   oomKilled,
+  peakBelowLimit,
   supportEach,
 } from './common';
 
@@ -135,20 +135,9 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
       timelineKills.length >
     0;
   if (probeKilled || wrongPath.length || refusedStable) {
-    for (const m of ctx.memory) {
-      const limit = m.peak?.limit ?? m.currentLimit;
-      if (m.peak && limit && m.peak.bytes / limit < 0.9) {
-        score.support(
-          0.3,
-          'prometheus',
-          `${m.name}: working set peaked at ${describeBytes(
-            m.peak.bytes,
-          )}, ${percent(m.peak.bytes / limit)} of the ${describeBytes(
-            limit,
-          )} limit: memory is normal`,
-        );
-        break;
-      }
+    const peak = peakBelowLimit(ctx.memory, 0.9);
+    if (peak) {
+      score.support(0.3, 'prometheus', `${peak}: memory is normal`);
     }
     const failures = [...ctx.logs.memory, ...ctx.logs.exceptions].filter(
       g => g.count >= 3,

@@ -265,6 +265,16 @@ const END = NOW.getTime();
 const HOUR_AGO = END - HOUR;
 const STEP = 15_000;
 
+/** One series per pod, sampled every `stepMs` from `fromMs` to the end. */
+function perPod(
+  pods: string[],
+  fromMs: number,
+  stepMs: number,
+  value: (ms: number) => number | undefined,
+): MetricSeries[] {
+  return pods.map(pod => series(pod, sample(fromMs, END, stepMs, value)));
+}
+
 /** Memory, CPU, restart and ready series of steady, healthy pods. */
 function steadyMetrics(
   pods: string[],
@@ -278,22 +288,21 @@ function steadyMetrics(
     fromMs?: number;
   },
 ): DiagnosisInput['metrics'] {
-  const from = options.fromMs ?? HOUR_AGO;
-  const over = (value: (ms: number) => number) => (pod: string) =>
-    series(pod, sample(from, END, STEP, value));
+  const over = (value: (ms: number) => number) =>
+    perPod(pods, options.fromMs ?? HOUR_AGO, STEP, value);
   return {
     memory: {
-      workingSet: pods.map(over(steady(options.memory))),
-      limit: pods.map(over(() => options.memoryLimit)),
-      request: pods.map(over(() => 384 * MI)),
+      workingSet: over(steady(options.memory)),
+      limit: over(() => options.memoryLimit),
+      request: over(() => 384 * MI),
     },
     cpu: {
-      usage: pods.map(over(steady(options.cpu, 0.05))),
-      limit: pods.map(over(() => options.cpuLimit)),
-      throttledShare: pods.map(over(steady(options.throttled, 0.05))),
+      usage: over(steady(options.cpu, 0.05)),
+      limit: over(() => options.cpuLimit),
+      throttledShare: over(steady(options.throttled, 0.05)),
     },
-    restarts: pods.map(over(() => 0)),
-    ready: pods.map(over(() => options.ready)),
+    restarts: over(() => 0),
+    ready: over(() => options.ready),
   };
 }
 
@@ -383,35 +392,13 @@ export function labOom({ stepMs = STEP } = {}): DiagnosisInput {
         workingSet: runs.map(({ points }, i) =>
           series(pods[i], coarse(points)),
         ),
-        limit: pods.map(pod =>
-          series(
-            pod,
-            sample(HOUR_AGO, END, stepMs, () => limit),
-          ),
-        ),
-        request: pods.map(pod =>
-          series(
-            pod,
-            sample(HOUR_AGO, END, stepMs, () => 384 * MI),
-          ),
-        ),
+        limit: perPod(pods, HOUR_AGO, stepMs, () => limit),
+        request: perPod(pods, HOUR_AGO, stepMs, () => 384 * MI),
       },
       cpu: {
-        usage: pods.map(pod =>
-          series(pod, sample(HOUR_AGO, END, stepMs, steady(0.2, 0.2))),
-        ),
-        limit: pods.map(pod =>
-          series(
-            pod,
-            sample(HOUR_AGO, END, stepMs, () => 1),
-          ),
-        ),
-        throttledShare: pods.map(pod =>
-          series(
-            pod,
-            sample(HOUR_AGO, END, stepMs, () => 0.001),
-          ),
-        ),
+        usage: perPod(pods, HOUR_AGO, stepMs, steady(0.2, 0.2)),
+        limit: perPod(pods, HOUR_AGO, stepMs, () => 1),
+        throttledShare: perPod(pods, HOUR_AGO, stepMs, () => 0.001),
       },
       restarts: runs.map(({ kills: podKills }, i) =>
         series(
@@ -427,12 +414,7 @@ export function labOom({ stepMs = STEP } = {}): DiagnosisInput {
           ),
         ),
       ),
-      ready: pods.map(pod =>
-        series(
-          pod,
-          sample(HOUR_AGO, END, stepMs, () => 0),
-        ),
-      ),
+      ready: perPod(pods, HOUR_AGO, stepMs, () => 0),
     },
     logGroups: [
       logGroup(
@@ -571,35 +553,18 @@ export function memoryLeak(): DiagnosisInput {
     metrics: {
       memory: {
         workingSet: runs.map(({ points }, i) => series(pods[i], points)),
-        limit: pods.map(pod => series(pod, sample(from, END, step, limitAt))),
+        limit: perPod(pods, from, step, limitAt),
         request: [],
       },
       cpu: {
-        usage: pods.map(pod =>
-          series(pod, sample(from, END, step, steady(0.3))),
-        ),
-        limit: pods.map(pod =>
-          series(
-            pod,
-            sample(from, END, step, () => 1),
-          ),
-        ),
-        throttledShare: pods.map(pod =>
-          series(
-            pod,
-            sample(from, END, step, () => 0.01),
-          ),
-        ),
+        usage: perPod(pods, from, step, steady(0.3)),
+        limit: perPod(pods, from, step, () => 1),
+        throttledShare: perPod(pods, from, step, () => 0.01),
       },
       restarts: runs.map(({ kills: k }, i) =>
         series(pods[i], counter(from, END, step, 9 + i - k.length, k)),
       ),
-      ready: pods.map(pod =>
-        series(
-          pod,
-          sample(from, END, step, () => 1),
-        ),
-      ),
+      ready: perPod(pods, from, step, () => 1),
     },
     logGroups: [
       logGroup(
