@@ -128,44 +128,38 @@ describe('GET /api/observability-ir/v1/workload', () => {
 describe('the evidence routes', () => {
   const routes = ['replicas', 'metrics', 'logs', 'timeline', 'diagnosis'];
 
-  it.each(routes)(
-    '/v1/%s refuses a query or URL from the browser',
-    async route => {
-      const server = await startPlugin();
+  const badRequests: Array<[string, Record<string, string>, string]> = [
+    [
+      'a query or URL from the browser',
+      { query: 'up{job="kubelet"}' },
+      "Unrecognized key(s) in object: 'query'",
+    ],
+    [
+      'a range that ends before it starts',
+      { start: '2026-11-25T12:00:00Z', end: '2026-11-25T11:00:00Z' },
+      'start: must be at least 60 seconds before end',
+    ],
+  ];
 
-      const response = await request(server)
-        .get(`/api/observability-ir/v1/${route}`)
-        .query({
-          entityRef: 'component:default/checkout-api',
-          query: 'up{job="kubelet"}',
-        });
+  it.each(
+    routes.flatMap(route =>
+      badRequests.map(([what, params, message]) => ({
+        route,
+        what,
+        params,
+        message,
+      })),
+    ),
+  )('/v1/$route refuses $what', async ({ route, params, message }) => {
+    const server = await startPlugin();
 
-      expect(response.status).toBe(400);
-      expect(response.body.error.message).toContain(
-        "Unrecognized key(s) in object: 'query'",
-      );
-    },
-  );
+    const response = await request(server)
+      .get(`/api/observability-ir/v1/${route}`)
+      .query({ entityRef: 'component:default/checkout-api', ...params });
 
-  it.each(routes)(
-    '/v1/%s refuses a range that ends before it starts',
-    async route => {
-      const server = await startPlugin();
-
-      const response = await request(server)
-        .get(`/api/observability-ir/v1/${route}`)
-        .query({
-          entityRef: 'component:default/checkout-api',
-          start: '2026-11-25T12:00:00Z',
-          end: '2026-11-25T11:00:00Z',
-        });
-
-      expect(response.status).toBe(400);
-      expect(response.body.error.message).toContain(
-        'start: must be at least 60 seconds before end',
-      );
-    },
-  );
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toContain(message);
+  });
 
   it.each(routes)(
     '/v1/%s answers 401 without credentials and 403 when denied',
