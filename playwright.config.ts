@@ -1,14 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import fs from 'node:fs';
-
-// The browser is the machine's Chromium (Debian's `chromium` package); the
-// tests never download one. CHROMIUM_PATH points elsewhere if needed.
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!fs.existsSync(executablePath)) {
-  throw new Error(
-    `No Chromium at ${executablePath}: install it (apt-get install chromium) or set CHROMIUM_PATH`,
-  );
-}
+import { chromiumLaunchOptions } from './e2e-tests/chromium';
 
 export const backendLogPath = 'e2e-tests/test-results/backend.log';
 const sandboxLogPath = 'e2e-tests/test-results/sandbox.log';
@@ -43,17 +34,7 @@ export default defineConfig({
     baseURL: 'http://localhost:7007',
     screenshot: 'only-on-failure',
     viewport: { width: 1280, height: 900 },
-    launchOptions: {
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions(),
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
 });

@@ -15,12 +15,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, Page } from '@playwright/test';
+import { chromiumLaunchOptions } from '../chromium';
 
 const REPLICAS = Number(process.env.REPLICAS ?? 200);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 7008);
 const BACKEND_PORT = Number(process.env.BACKEND_PORT ?? 7007);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = path.resolve(__dirname, '../..');
 const base = `http://localhost:${BACKEND_PORT}`;
 
@@ -129,17 +129,7 @@ async function main() {
     ],
     { cwd: root, stdio: 'ignore', detached: true },
   );
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   try {
     await waitForReady(`${base}/.backstage/health/v1/readiness`, backend);
     const page = await browser.newPage({

@@ -9,25 +9,12 @@ import { screen } from '@testing-library/react';
 import { http, HttpResponse, delay } from 'msw';
 import { setupServer } from 'msw/node';
 import observabilityIrPlugin from './alpha';
-import { labHandlers } from './__testUtils__/renderPanel';
+import { checkoutApiEntity, labHandlers } from './__testUtils__/renderPanel';
 
 const incidentContent = observabilityIrPlugin.getExtension(
   'entity-content:observability-ir/incident',
 );
 const clientApi = observabilityIrPlugin.getExtension('api:observability-ir');
-
-const checkoutApi: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'checkout-api',
-    annotations: {
-      'backstage.io/kubernetes-id': 'checkout-api',
-      'backstage.io/kubernetes-namespace': 'finance',
-    },
-  },
-  spec: { type: 'service', owner: 'finance-team', lifecycle: 'production' },
-};
 
 const recommendations: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -69,7 +56,7 @@ describe('the Incident tab', () => {
       ...labHandlers(),
     );
 
-    renderIncidentTab(checkoutApi);
+    renderIncidentTab(checkoutApiEntity);
 
     expect(
       await screen.findByText('backstage.io/kubernetes-id=checkout-api'),
@@ -92,7 +79,7 @@ describe('the Incident tab', () => {
       }),
     );
 
-    renderIncidentTab(checkoutApi);
+    renderIncidentTab(checkoutApiEntity);
 
     expect(await screen.findByTestId('progress')).toBeInTheDocument();
   });
@@ -115,7 +102,7 @@ describe('the Incident tab', () => {
       ),
     );
 
-    renderIncidentTab(checkoutApi);
+    renderIncidentTab(checkoutApiEntity);
 
     expect(
       await screen.findByText(/You cannot see this service's incident data/),
@@ -141,7 +128,7 @@ describe('the Incident tab', () => {
       ),
     );
 
-    renderIncidentTab(checkoutApi);
+    renderIncidentTab(checkoutApiEntity);
 
     expect(
       await screen.findByText(/Request failed with 500/),
