@@ -65,7 +65,7 @@ describe('node forensics Jobs', () => {
       kubeconfigPath: false,
     });
     api = sandbox.clusters[0].kubernetesUrl;
-  });
+  }, 60_000);
 
   afterEach(() => sandbox.close());
 

@@ -11,7 +11,7 @@ describe('Kubernetes API', () => {
       kubeconfigPath: false,
     });
     api = sandbox.clusters[0].kubernetesUrl;
-  });
+  }, 60_000);
 
   afterEach(() => sandbox.close());
 
@@ -370,5 +370,5 @@ describe('Kubernetes API', () => {
     } finally {
       await guarded.close();
     }
-  });
+  }, 60_000);
 });

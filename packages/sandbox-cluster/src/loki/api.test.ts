@@ -11,7 +11,7 @@ describe('Loki API', () => {
       kubeconfigPath: false,
     });
     loki = sandbox.clusters[0].lokiUrl;
-  });
+  }, 60_000);
 
   afterAll(() => sandbox.close());
 

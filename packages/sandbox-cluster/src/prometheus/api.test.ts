@@ -43,7 +43,7 @@ describe('Prometheus API', () => {
       kubeconfigPath: false,
     });
     prom = sandbox.clusters[0].prometheusUrl;
-  });
+  }, 60_000);
 
   afterAll(() => sandbox.close());
 
@@ -209,64 +209,80 @@ describe('Prometheus API', () => {
 });
 
 describe('root causes the metrics tell apart', () => {
-  it('cpu-throttling: throttled periods high, no restarts', () =>
-    withSandbox('cpu-throttling', async s => {
-      const throttled = await query(
-        s,
-        'sum by (pod) (rate(container_cpu_cfs_throttled_periods_total{namespace="finance"}[5m])) / sum by (pod) (rate(container_cpu_cfs_periods_total{namespace="finance"}[5m]))',
-      );
-      for (const v of Object.values(valuesByPod(throttled.body.data.result)))
-        expect(v).toBeGreaterThan(0.5);
-      const restarts = await query(
-        s,
-        'sum(kube_pod_container_status_restarts_total{namespace="finance"})',
-      );
-      expect(restarts.body.data.result[0].value[1]).toBe('0');
-    }));
+  it(
+    'cpu-throttling: throttled periods high, no restarts',
+    () =>
+      withSandbox('cpu-throttling', async s => {
+        const throttled = await query(
+          s,
+          'sum by (pod) (rate(container_cpu_cfs_throttled_periods_total{namespace="finance"}[5m])) / sum by (pod) (rate(container_cpu_cfs_periods_total{namespace="finance"}[5m]))',
+        );
+        for (const v of Object.values(valuesByPod(throttled.body.data.result)))
+          expect(v).toBeGreaterThan(0.5);
+        const restarts = await query(
+          s,
+          'sum(kube_pod_container_status_restarts_total{namespace="finance"})',
+        );
+        expect(restarts.body.data.result[0].value[1]).toBe('0');
+      }),
+    60_000,
+  );
 
-  it('node-memory-pressure: the node condition and evicted pods', () =>
-    withSandbox('node-memory-pressure', async s => {
-      const pressure = await query(
-        s,
-        'kube_node_status_condition{condition="MemoryPressure", status="true"} == 1',
-      );
-      expect(pressure.body.data.result.map((r: any) => r.metric.node)).toEqual([
-        'worker-2',
-      ]);
-      const failed = await query(
-        s,
-        'kube_pod_status_phase{namespace="finance", phase="Failed"} == 1',
-      );
-      expect(
-        failed.body.data.result.map((r: any) => r.metric.pod).sort(),
-      ).toEqual(['checkout-api-v1-q7m2d', 'checkout-api-v1-xyz']);
-    }));
+  it(
+    'node-memory-pressure: the node condition and evicted pods',
+    () =>
+      withSandbox('node-memory-pressure', async s => {
+        const pressure = await query(
+          s,
+          'kube_node_status_condition{condition="MemoryPressure", status="true"} == 1',
+        );
+        expect(
+          pressure.body.data.result.map((r: any) => r.metric.node),
+        ).toEqual(['worker-2']);
+        const failed = await query(
+          s,
+          'kube_pod_status_phase{namespace="finance", phase="Failed"} == 1',
+        );
+        expect(
+          failed.body.data.result.map((r: any) => r.metric.pod).sort(),
+        ).toEqual(['checkout-api-v1-q7m2d', 'checkout-api-v1-xyz']);
+      }),
+    60_000,
+  );
 
-  it('probe-misconfig: restarts with reason Error, not OOMKilled', () =>
-    withSandbox('probe-misconfig', async s => {
-      const reasons = await query(
-        s,
-        'kube_pod_container_status_last_terminated_reason{namespace="finance"}',
-      );
-      expect(
-        new Set(reasons.body.data.result.map((r: any) => r.metric.reason)),
-      ).toEqual(new Set(['Error']));
-    }));
+  it(
+    'probe-misconfig: restarts with reason Error, not OOMKilled',
+    () =>
+      withSandbox('probe-misconfig', async s => {
+        const reasons = await query(
+          s,
+          'kube_pod_container_status_last_terminated_reason{namespace="finance"}',
+        );
+        expect(
+          new Set(reasons.body.data.result.map((r: any) => r.metric.reason)),
+        ).toEqual(new Set(['Error']));
+      }),
+    60_000,
+  );
 
-  it('network-fault: the app listens but is never ready and never restarts', () =>
-    withSandbox('network-fault', async s => {
-      const ready = await query(
-        s,
-        'kube_pod_container_status_ready{namespace="finance", container="checkout-api"}',
-      );
-      expect(ready.body.data.result.map((r: any) => r.value[1])).toEqual([
-        '0',
-        '0',
-      ]);
-      const restarts = await query(
-        s,
-        'sum(kube_pod_container_status_restarts_total{namespace="finance"})',
-      );
-      expect(restarts.body.data.result[0].value[1]).toBe('0');
-    }));
+  it(
+    'network-fault: the app listens but is never ready and never restarts',
+    () =>
+      withSandbox('network-fault', async s => {
+        const ready = await query(
+          s,
+          'kube_pod_container_status_ready{namespace="finance", container="checkout-api"}',
+        );
+        expect(ready.body.data.result.map((r: any) => r.value[1])).toEqual([
+          '0',
+          '0',
+        ]);
+        const restarts = await query(
+          s,
+          'sum(kube_pod_container_status_restarts_total{namespace="finance"})',
+        );
+        expect(restarts.body.data.result[0].value[1]).toBe('0');
+      }),
+    60_000,
+  );
 });

@@ -11,7 +11,7 @@ describe('several clusters behind one sandbox', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({ scenario: 'multi-cluster', speed: 0 });
-  });
+  }, 60_000);
 
   afterAll(() => sandbox.close());
 
@@ -95,7 +95,7 @@ describe('several clusters behind one sandbox', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({ scenario: 'multi-cluster', speed: 0 });
-  });
+  }, 60_000);
 
   afterAll(() => sandbox.close());
 

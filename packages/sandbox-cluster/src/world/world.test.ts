@@ -61,10 +61,9 @@ describe('the simulated world', () => {
     } finally {
       await sandbox.close();
     }
-  });
+  }, 60_000);
 
   it('scales to three clusters of ten thousand pods', () => {
-    jest.setTimeout(60_000);
     const world = new World(
       loadScenario('scale', {
         clusters: 3,
@@ -87,5 +86,5 @@ describe('the simulated world', () => {
     const share = Number((oom as any).result[0].value[1]) / 10_000;
     expect(share).toBeGreaterThan(0.02);
     expect(share).toBeLessThan(0.05);
-  });
+  }, 60_000);
 });
