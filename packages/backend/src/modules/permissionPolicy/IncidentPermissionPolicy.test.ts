@@ -1,42 +1,135 @@
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  createPermission,
+} from '@backstage/plugin-permission-common';
 import { PolicyQueryUser } from '@backstage/plugin-permission-node';
-import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
+import {
+  catalogEntityCreatePermission,
+  catalogEntityDeletePermission,
+  catalogEntityReadPermission,
+  catalogEntityRefreshPermission,
+  catalogLocationCreatePermission,
+  catalogLocationDeletePermission,
+} from '@backstage/plugin-catalog-common/alpha';
 import { incidentReadPermission } from '@observability-ir/plugin-observability-ir-common';
 import { IncidentPermissionPolicy } from './IncidentPermissionPolicy';
 
 function user(ownershipEntityRefs: string[]): PolicyQueryUser {
+  const userEntityRef = ownershipEntityRefs[0];
   return {
-    identity: {
-      type: 'user',
-      userEntityRef: ownershipEntityRefs[0],
-      ownershipEntityRefs,
-    },
-    info: { userEntityRef: ownershipEntityRefs[0], ownershipEntityRefs },
-    token: 'token',
+    info: { userEntityRef, ownershipEntityRefs },
     credentials: {
       $$type: '@backstage/BackstageCredentials',
-      principal: { type: 'user', userEntityRef: ownershipEntityRefs[0] },
+      principal: { type: 'user', userEntityRef },
     },
-  } as PolicyQueryUser;
+  };
 }
+
+// The demo's guest, on call for the finance team, and a platform engineer.
+const guest = user(['user:default/guest', 'group:default/finance-team']);
+const platformEngineer = user([
+  'user:default/jonas.berg',
+  'group:default/platform-team',
+]);
+
+const kubernetesProxyPermission = createPermission({
+  name: 'kubernetes.proxy',
+  attributes: {},
+});
+const kubernetesResourcesReadPermission = createPermission({
+  name: 'kubernetes.resources.read',
+  attributes: { action: 'read' },
+});
+const scaffolderTaskReadPermission = createPermission({
+  name: 'scaffolder.task.read',
+  attributes: { action: 'read' },
+  resourceType: 'scaffolder-task',
+});
+
+const catalogWrites = [
+  catalogEntityCreatePermission,
+  catalogEntityDeletePermission,
+  catalogEntityRefreshPermission,
+  catalogLocationCreatePermission,
+  catalogLocationDeletePermission,
+];
 
 describe('IncidentPermissionPolicy', () => {
   const policy = new IncidentPermissionPolicy({
     platformTeamRefs: ['group:default/platform-team'],
   });
 
-  it('lets platform team members read every entity incident', async () => {
-    const decision = await policy.handle(
-      { permission: incidentReadPermission },
-      user(['user:default/jonas.berg', 'group:default/platform-team']),
-    );
-    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  it('denies a permission it does not know, even to platform teams', async () => {
+    const unknown = createPermission({
+      name: 'some-plugin.secret.read',
+      attributes: { action: 'read' },
+    });
+    for (const who of [guest, platformEngineer]) {
+      expect(await policy.handle({ permission: unknown }, who)).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    }
   });
 
-  it('limits everyone else to the incidents of entities they own', async () => {
+  it('denies names of object prototype properties instead of failing', async () => {
+    const permission = createPermission({
+      name: 'constructor',
+      attributes: {},
+    });
+    expect(await policy.handle({ permission }, platformEngineer)).toEqual({
+      result: AuthorizeResult.DENY,
+    });
+  });
+
+  it('denies everything to callers without a user, the unauthenticated', async () => {
+    for (const permission of [
+      catalogEntityReadPermission,
+      kubernetesResourcesReadPermission,
+      incidentReadPermission,
+    ]) {
+      expect(await policy.handle({ permission })).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    }
+  });
+
+  it('lets every signed-in user read the catalog and the Kubernetes tab', async () => {
+    for (const permission of [
+      catalogEntityReadPermission,
+      kubernetesResourcesReadPermission,
+    ]) {
+      expect(await policy.handle({ permission }, guest)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+  });
+
+  it.each(catalogWrites.map(p => [p.name, p]))(
+    'keeps %s to platform teams',
+    async (_, permission) => {
+      expect(await policy.handle({ permission }, guest)).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+      expect(await policy.handle({ permission }, platformEngineer)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    },
+  );
+
+  it('keeps the raw Kubernetes proxy to platform teams', async () => {
+    const permission = kubernetesProxyPermission;
+    expect(await policy.handle({ permission }, guest)).toEqual({
+      result: AuthorizeResult.DENY,
+    });
+    expect(await policy.handle({ permission }, platformEngineer)).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+  });
+
+  it('limits incident data to the entities a user owns', async () => {
     const decision = await policy.handle(
       { permission: incidentReadPermission },
-      user(['user:default/guest', 'group:default/finance-team']),
+      guest,
     );
     expect(decision).toEqual({
       result: AuthorizeResult.CONDITIONAL,
@@ -52,18 +145,41 @@ describe('IncidentPermissionPolicy', () => {
     });
   });
 
-  it('allows backend services, which act without a user', async () => {
-    const decision = await policy.handle({
-      permission: incidentReadPermission,
-    });
+  it('lets platform teams read every entity incident', async () => {
+    const decision = await policy.handle(
+      { permission: incidentReadPermission },
+      platformEngineer,
+    );
     expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
   });
 
-  it('leaves other permissions allowed', async () => {
+  it('shows users only the Software Template tasks they started', async () => {
     const decision = await policy.handle(
-      { permission: catalogEntityDeletePermission },
-      user(['user:default/guest']),
+      { permission: scaffolderTaskReadPermission },
+      guest,
     );
-    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+    expect(decision).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'scaffolder',
+      resourceType: 'scaffolder-task',
+      conditions: {
+        rule: 'IS_TASK_OWNER',
+        resourceType: 'scaffolder-task',
+        params: { createdBy: ['user:default/guest'] },
+      },
+    });
+  });
+
+  it('takes the platform teams from its options', async () => {
+    const financeRunsThePlatform = new IncidentPermissionPolicy({
+      platformTeamRefs: ['group:default/finance-team'],
+    });
+    const permission = kubernetesProxyPermission;
+    expect(await financeRunsThePlatform.handle({ permission }, guest)).toEqual(
+      { result: AuthorizeResult.ALLOW },
+    );
+    expect(
+      await financeRunsThePlatform.handle({ permission }, platformEngineer),
+    ).toEqual({ result: AuthorizeResult.DENY });
   });
 });

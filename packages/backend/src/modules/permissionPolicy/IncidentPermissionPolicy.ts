@@ -1,7 +1,8 @@
 import {
   AuthorizeResult,
+  Permission,
   PolicyDecision,
-  isPermission,
+  isResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
   PermissionPolicy,
@@ -12,15 +13,93 @@ import {
   catalogConditions,
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
-import { incidentReadPermission } from '@observability-ir/plugin-observability-ir-common';
+import {
+  createScaffolderTaskConditionalDecision,
+  scaffolderTaskConditions,
+} from '@backstage/plugin-scaffolder-backend/alpha';
+import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
+
+/** Who a permission is granted to. Platform teams hold every grant. */
+export type Audience =
+  | 'signed-in users'
+  | 'entity owners'
+  | 'task creators'
+  | 'platform teams';
 
 /**
- * This portal's permission policy.
+ * Every permission this portal grants, by name, and to whom. A permission
+ * missing here is denied to everyone, so a plugin added later grants nothing
+ * until a line is added for it.
+ */
+export const grants: Readonly<Record<string, Audience>> = {
+  // The catalog: everyone reads it, platform teams change what is in it.
+  'catalog.entity.read': 'signed-in users',
+  'catalog.location.read': 'signed-in users',
+  'catalog.entity.create': 'platform teams',
+  'catalog.entity.delete': 'platform teams',
+  'catalog.entity.refresh': 'platform teams',
+  'catalog.entity.validate': 'platform teams',
+  'catalog.location.create': 'platform teams',
+  'catalog.location.delete': 'platform teams',
+  'catalog.location.analyze': 'platform teams',
+
+  // The stock Kubernetes tab: workloads of the entities a user can read.
+  'kubernetes.clusters.read': 'signed-in users',
+  'kubernetes.resources.read': 'signed-in users',
+  // Any request to any cluster API, with the portal's service account.
+  'kubernetes.proxy': 'platform teams',
+
+  // Software Templates: anyone runs them and sees their own tasks.
+  'scaffolder.template.parameter.read': 'signed-in users',
+  'scaffolder.template.step.read': 'signed-in users',
+  'scaffolder.action.execute': 'signed-in users',
+  'scaffolder.task.create': 'signed-in users',
+  'scaffolder.template.dry-run': 'signed-in users',
+  'scaffolder.task.read': 'task creators',
+  'scaffolder.task.cancel': 'task creators',
+  'scaffolder.template.management': 'platform teams',
+
+  // Incident evidence (pod names, nodes, logs): for those who run a service.
+  'observability-ir.incident.read': 'entity owners',
+};
+
+const allow: PolicyDecision = { result: AuthorizeResult.ALLOW };
+const deny: PolicyDecision = { result: AuthorizeResult.DENY };
+
+/** The decision for someone outside the platform teams, by audience. */
+const decide: Record<
+  Audience,
+  (permission: Permission, user: PolicyQueryUser) => PolicyDecision
+> = {
+  'signed-in users': () => allow,
+  'platform teams': () => deny,
+  'entity owners': (permission, user) =>
+    isResourcePermission(permission, RESOURCE_TYPE_CATALOG_ENTITY)
+      ? createCatalogConditionalDecision(
+          permission,
+          catalogConditions.isEntityOwner({
+            claims: user.info.ownershipEntityRefs,
+          }),
+        )
+      : deny,
+  'task creators': (permission, user) =>
+    isResourcePermission(permission, 'scaffolder-task')
+      ? createScaffolderTaskConditionalDecision(
+          permission,
+          scaffolderTaskConditions.isTaskOwner({
+            createdBy: [user.info.userEntityRef],
+          }),
+        )
+      : deny,
+};
+
+/**
+ * This portal's permission policy: {@link grants}, and nothing else.
  *
- * Incident evidence (pod names, nodes, logs) is for the people who run a
- * service: its owners and the platform teams; everyone else is denied.
- * Requests made by backend services, with no user, are allowed. Every other
- * permission is allowed, as the catalog and scaffolder expect by default.
+ * Members of the platform teams hold every grant outright. Requests without a
+ * user reach the policy only from unauthenticated callers (backend services
+ * are decided before the policy, by their own access restrictions), so they
+ * are denied.
  */
 export class IncidentPermissionPolicy implements PermissionPolicy {
   constructor(private readonly options: { platformTeamRefs: string[] }) {}
@@ -29,19 +108,15 @@ export class IncidentPermissionPolicy implements PermissionPolicy {
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (isPermission(request.permission, incidentReadPermission)) {
-      if (!user) {
-        return { result: AuthorizeResult.ALLOW };
-      }
-      const claims = user.info.ownershipEntityRefs ?? [];
-      if (claims.some(ref => this.options.platformTeamRefs.includes(ref))) {
-        return { result: AuthorizeResult.ALLOW };
-      }
-      return createCatalogConditionalDecision(
-        request.permission,
-        catalogConditions.isEntityOwner({ claims }),
-      );
+    const { name } = request.permission;
+    const audience = Object.hasOwn(grants, name) ? grants[name] : undefined;
+    if (!audience || !user) {
+      return deny;
     }
-    return { result: AuthorizeResult.ALLOW };
+    const claims = user.info.ownershipEntityRefs;
+    if (claims.some(ref => this.options.platformTeamRefs.includes(ref))) {
+      return allow;
+    }
+    return decide[audience](request.permission, user);
   }
 }

@@ -6,8 +6,8 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { IncidentPermissionPolicy } from './IncidentPermissionPolicy';
 
 /**
- * Installs {@link IncidentPermissionPolicy}. The groups that may read every
- * entity's incident data come from `permission.platformTeams` (entity refs),
+ * Installs {@link IncidentPermissionPolicy}. The platform teams, which hold
+ * every grant, come from `permission.platformTeams` (group entity refs),
  * `group:default/platform-team` when unset.
  */
 export default createBackendModule({
