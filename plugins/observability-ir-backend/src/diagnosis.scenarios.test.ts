@@ -54,5 +54,6 @@ describe('diagnosis of every sandbox scenario', () => {
         await sandbox.close();
       }
     },
+    60_000,
   );
 });

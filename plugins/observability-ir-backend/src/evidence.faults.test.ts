@@ -48,7 +48,7 @@ describe('evidence when sources fail', () => {
     const closed = await startStubServer(() => undefined);
     closedUrl = closed.url;
     await closed.close();
-  });
+  }, 60_000);
   afterAll(() => sandbox.close());
 
   const lab = () => sandbox.clusters[0];
@@ -74,7 +74,7 @@ describe('evidence when sources fail', () => {
         'Prometheus of cluster sandbox: unreachable',
       ),
     });
-  });
+  }, 60_000);
 
   it('reports a Loki that answers 500 by name', async () => {
     const loki = await startStubServer(() => ({
@@ -105,7 +105,7 @@ describe('evidence when sources fail', () => {
     } finally {
       await loki.close();
     }
-  });
+  }, 60_000);
 
   it('gives up on a source slower than the upstream timeout', async () => {
     const slow = await startStubServer(() => undefined);
@@ -132,7 +132,7 @@ describe('evidence when sources fail', () => {
     } finally {
       await slow.close();
     }
-  });
+  }, 60_000);
 
   it('answers from the clusters that answer when another is unreachable', async () => {
     const get = await startPlugin([
@@ -152,7 +152,7 @@ describe('evidence when sources fail', () => {
       status: 'error',
       error: expect.stringContaining('Kubernetes API of cluster eu-west'),
     });
-  });
+  }, 60_000);
 
   it('still finds metrics by pod-name prefix when the Kubernetes API is down', async () => {
     const get = await startPlugin([
@@ -174,7 +174,7 @@ describe('evidence when sources fail', () => {
       'error',
     );
     expect(statusOf(body.sources, 'sandbox', 'prometheus')?.status).toBe('ok');
-  });
+  }, 60_000);
 
   it('says which sources are not configured', async () => {
     const get = await startPlugin([
@@ -187,7 +187,7 @@ describe('evidence when sources fail', () => {
       status: 'not-configured',
       error: expect.stringContaining('observabilityIr.clusters'),
     });
-  });
+  }, 60_000);
 
   it('retries a Kubernetes API that answers 429, then shows the pods', async () => {
     let calls = 0;
@@ -222,5 +222,5 @@ describe('evidence when sources fail', () => {
     } finally {
       await kubernetes.close();
     }
-  });
+  }, 60_000);
 });

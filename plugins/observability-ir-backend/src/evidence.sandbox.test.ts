@@ -29,7 +29,7 @@ describe('evidence of the lab incident, from the sandbox cluster', () => {
         mockServices.rootConfig.factory({ data: sandboxConfig(sandbox) }),
       ],
     }));
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await sandbox.close();

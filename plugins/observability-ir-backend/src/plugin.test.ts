@@ -33,9 +33,19 @@ async function startPlugin(
   return server;
 }
 
+// One backend that allows incident reads and one that denies them, shared by
+// every test: none of them changes the backend's state.
+let allowed: Awaited<ReturnType<typeof startPlugin>>;
+let denied: Awaited<ReturnType<typeof startPlugin>>;
+
+beforeAll(async () => {
+  allowed = await startPlugin();
+  denied = await startPlugin(AuthorizeResult.DENY);
+}, 60_000);
+
 describe('GET /api/observability-ir/v1/workload', () => {
   it("returns the selector, namespace and cluster of the entity's pods", async () => {
-    const server = await startPlugin();
+    const server = allowed;
 
     const response = await request(server)
       .get('/api/observability-ir/v1/workload')
@@ -51,7 +61,7 @@ describe('GET /api/observability-ir/v1/workload', () => {
   });
 
   it('accepts a short entity ref, as components are the default kind', async () => {
-    const server = await startPlugin();
+    const server = allowed;
 
     const response = await request(server)
       .get('/api/observability-ir/v1/workload')
@@ -62,7 +72,7 @@ describe('GET /api/observability-ir/v1/workload', () => {
   });
 
   it('answers 400 when the entity ref is missing or malformed', async () => {
-    const server = await startPlugin();
+    const server = allowed;
 
     const missing = await request(server).get(
       '/api/observability-ir/v1/workload',
@@ -81,7 +91,7 @@ describe('GET /api/observability-ir/v1/workload', () => {
   });
 
   it('answers 400 for an entity that is not tied to Kubernetes', async () => {
-    const server = await startPlugin();
+    const server = allowed;
 
     const response = await request(server)
       .get('/api/observability-ir/v1/workload')
@@ -92,7 +102,7 @@ describe('GET /api/observability-ir/v1/workload', () => {
   });
 
   it('answers 401 without credentials', async () => {
-    const server = await startPlugin();
+    const server = allowed;
 
     const response = await request(server)
       .get('/api/observability-ir/v1/workload')
@@ -103,7 +113,7 @@ describe('GET /api/observability-ir/v1/workload', () => {
   });
 
   it('answers 403 when the permission policy denies incident reads', async () => {
-    const server = await startPlugin(AuthorizeResult.DENY);
+    const server = denied;
 
     const response = await request(server)
       .get('/api/observability-ir/v1/workload')
@@ -114,7 +124,7 @@ describe('GET /api/observability-ir/v1/workload', () => {
   });
 
   it('answers 404 for an entity the catalog does not have', async () => {
-    const server = await startPlugin();
+    const server = allowed;
 
     const response = await request(server)
       .get('/api/observability-ir/v1/workload')
@@ -151,7 +161,7 @@ describe('the evidence routes', () => {
       })),
     ),
   )('/v1/$route refuses $what', async ({ route, params, message }) => {
-    const server = await startPlugin();
+    const server = allowed;
 
     const response = await request(server)
       .get(`/api/observability-ir/v1/${route}`)
@@ -164,14 +174,13 @@ describe('the evidence routes', () => {
   it.each(routes)(
     '/v1/%s answers 401 without credentials and 403 when denied',
     async route => {
-      const open = await startPlugin();
+      const open = allowed;
       const unauthenticated = await request(open)
         .get(`/api/observability-ir/v1/${route}`)
         .set('Authorization', mockCredentials.none.header())
         .query({ entityRef: 'component:default/checkout-api' });
       expect(unauthenticated.status).toBe(401);
 
-      const denied = await startPlugin(AuthorizeResult.DENY);
       const forbidden = await request(denied)
         .get(`/api/observability-ir/v1/${route}`)
         .query({ entityRef: 'component:default/checkout-api' });

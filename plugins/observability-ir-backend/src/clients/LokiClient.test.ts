@@ -57,7 +57,7 @@ describe('LokiClient against faulty servers', () => {
         expect(requests[0].headers['x-scope-orgid']).toBe('team-a');
       },
     );
-  });
+  }, 60_000);
 
   it("passes on Loki's plain-text error", async () => {
     await withServer(
@@ -71,7 +71,7 @@ describe('LokiClient against faulty servers', () => {
         );
       },
     );
-  });
+  }, 60_000);
 
   it('names Loki when it fails with a 500', async () => {
     await withServer(
@@ -82,5 +82,5 @@ describe('LokiClient against faulty servers', () => {
         );
       },
     );
-  });
+  }, 60_000);
 });

@@ -75,7 +75,7 @@ describe('PrometheusClient against faulty servers', () => {
         expect(requests[0].headers['x-scope-orgid']).toBe('team-a');
       },
     );
-  });
+  }, 60_000);
 
   it("passes on Prometheus' own error", async () => {
     await withServer(
@@ -93,7 +93,7 @@ describe('PrometheusClient against faulty servers', () => {
         );
       },
     );
-  });
+  }, 60_000);
 
   it('names the source when the server fails without a Prometheus body', async () => {
     await withServer(
@@ -104,7 +104,7 @@ describe('PrometheusClient against faulty servers', () => {
         );
       },
     );
-  });
+  }, 60_000);
 
   it('does not follow redirects', async () => {
     await withServer(
@@ -125,7 +125,7 @@ describe('PrometheusClient against faulty servers', () => {
         expect(requests).toHaveLength(1);
       },
     );
-  });
+  }, 60_000);
 
   it('gives up on a slow server after its timeout', async () => {
     await withServer(
@@ -136,7 +136,7 @@ describe('PrometheusClient against faulty servers', () => {
         );
       },
     );
-  });
+  }, 60_000);
 
   it('reports an unreachable server', async () => {
     const closed = await startStubServer(() => undefined);
@@ -149,7 +149,7 @@ describe('PrometheusClient against faulty servers', () => {
     await expect(client.query('up', 1000)).rejects.toThrow(
       'Prometheus of cluster eu: unreachable (ECONNREFUSED)',
     );
-  });
+  }, 60_000);
 });
 
 describe('clampStep', () => {
