@@ -3,6 +3,8 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { observabilityIrPermissions } from '@observability-ir/plugin-observability-ir-common';
+import { readEvidenceLimits } from './config/readObservabilityIrConfig';
+import { UserRateLimiter } from './rateLimit/UserRateLimiter';
 import { createRouter } from './router';
 import { incidentServiceRef } from './service/IncidentService';
 
@@ -21,6 +23,7 @@ export const observabilityIrPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         auditor: coreServices.auditor,
         permissionsRegistry: coreServices.permissionsRegistry,
+        config: coreServices.rootConfig,
         incidents: incidentServiceRef,
       },
       async init({
@@ -28,10 +31,18 @@ export const observabilityIrPlugin = createBackendPlugin({
         httpRouter,
         auditor,
         permissionsRegistry,
+        config,
         incidents,
       }) {
         permissionsRegistry.addPermissions(observabilityIrPermissions);
-        httpRouter.use(await createRouter({ httpAuth, auditor, incidents }));
+        const limits = readEvidenceLimits(config);
+        const rateLimiter = new UserRateLimiter({
+          perMinute: limits.userRequestsPerMinute,
+          burst: limits.userBurst,
+        });
+        httpRouter.use(
+          await createRouter({ httpAuth, auditor, incidents, rateLimiter }),
+        );
       },
     });
   },

@@ -1,4 +1,10 @@
-import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  BackstageCredentials,
+  BackstageServicePrincipal,
+  BackstageUserPrincipal,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import {
   EvidenceQuery,
@@ -7,6 +13,10 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import {
+  TooManyRequestsError,
+  UserRateLimiter,
+} from './rateLimit/UserRateLimiter';
 import {
   IncidentRequestOptions,
   IncidentService,
@@ -30,18 +40,29 @@ function parseQuery<T>(
   return parsed.data;
 }
 
+/** Who a rate limit counts against: the user, or the calling service. */
+function callerOf(credentials: BackstageCredentials): string {
+  const { principal } = credentials as BackstageCredentials<
+    BackstageUserPrincipal | BackstageServicePrincipal
+  >;
+  return principal.type === 'user'
+    ? principal.userEntityRef
+    : `service:${principal.subject}`;
+}
+
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   auditor: AuditorService;
   incidents: IncidentService;
+  rateLimiter: UserRateLimiter;
 }): Promise<express.Router> {
-  const { httpAuth, auditor, incidents } = options;
+  const { httpAuth, auditor, incidents, rateLimiter } = options;
   const router = Router();
 
   /**
    * One read of incident data: validated input, the caller's credentials,
-   * and an audit event that names the entity and the kind of data, never
-   * any query text.
+   * the caller's rate limit, and an audit event that names the entity and
+   * the kind of data, never any query text.
    */
   function read<Q extends { entityRef: string }>(
     queryType: string,
@@ -59,6 +80,14 @@ export async function createRouter(options: {
         const credentials = await httpAuth.credentials(req, {
           allow: ['user', 'service'],
         });
+        try {
+          rateLimiter.take(callerOf(credentials));
+        } catch (error) {
+          if (error instanceof TooManyRequestsError) {
+            res.set('Retry-After', String(error.retryAfterSeconds));
+          }
+          throw error;
+        }
         const body = await load(query, { credentials });
         await auditorEvent.success();
         res.json(body);

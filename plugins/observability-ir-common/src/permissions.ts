@@ -15,8 +15,25 @@ export const incidentReadPermission = createPermission({
 });
 
 /**
+ * Reading the incident evidence of an entity whose pods are not confined to
+ * one namespace (no `backstage.io/kubernetes-namespace` annotation) in
+ * namespaces that `observabilityIr.namespaceOwners` does not give to the
+ * entity's owner. Meant for platform teams; everyone else reads such an
+ * entity only where the namespace mapping covers every pod it finds.
+ *
+ * @public
+ */
+export const incidentReadAllNamespacesPermission = createPermission({
+  name: 'observability-ir.incident.read-all-namespaces',
+  attributes: { action: 'read' },
+});
+
+/**
  * Every permission the observability-ir plugins define.
  *
  * @public
  */
-export const observabilityIrPermissions = [incidentReadPermission];
+export const observabilityIrPermissions = [
+  incidentReadPermission,
+  incidentReadAllNamespacesPermission,
+];

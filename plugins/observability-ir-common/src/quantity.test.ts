@@ -102,6 +102,13 @@ describe('roundUpMemoryQuantity', () => {
   ])('rounds %p bytes up to %p', (bytes, quantity) => {
     expect(formatMemoryQuantity(roundUpMemoryQuantity(bytes))).toBe(quantity);
   });
+
+  it.each([Infinity, -Infinity, NaN])(
+    'refuses %p instead of climbing the ladder forever',
+    bytes => {
+      expect(() => roundUpMemoryQuantity(bytes)).toThrow(RangeError);
+    },
+  );
 });
 
 describe('parseQuantity', () => {
@@ -117,7 +124,23 @@ describe('parseQuantity', () => {
     expect(parseQuantity(text)).toBeCloseTo(value, 9);
   });
 
-  it.each(['', 'Mi', '12Qi', '1 Gi', 'abc'])('rejects %p', text => {
-    expect(() => parseQuantity(text)).toThrow(/invalid quantity/);
+  it.each(['', 'Mi', '12Qi', '1 Gi', 'abc', 'Infinity', 'NaN'])(
+    'rejects %p',
+    text => {
+      expect(() => parseQuantity(text)).toThrow(/invalid quantity/);
+    },
+  );
+
+  it.each(['1e400', `${'9'.repeat(300)}Ei`, '9'.repeat(400), '-1e400'])(
+    'rejects %p, which is not a finite number',
+    text => {
+      expect(() => parseQuantity(text)).toThrow(/out of range/);
+    },
+  );
+
+  it('rejects memory limits that overflow, as a pod spec could carry', () => {
+    expect(() => parseMemoryQuantity('1e400')).toThrow(
+      /invalid memory quantity/,
+    );
   });
 });

@@ -30,7 +30,8 @@ const QUANTITY =
 /**
  * The value of a Kubernetes quantity in base units (bytes, cores): binary
  * suffixes (`Ki`…`Ei`), decimal suffixes (`m`, `k`…`E`), plain numbers and
- * the exponent notation. Throws on anything else.
+ * the exponent notation. Throws on anything else, and on values too large to
+ * be finite (`1e400`).
  *
  * @public
  */
@@ -43,7 +44,13 @@ export function parseQuantity(quantity: string): number {
   const factor = suffix
     ? SUFFIXES[suffix]
     : 10 ** (exponent === undefined ? 0 : Number(exponent));
-  return Number(number) * factor;
+  const value = Number(number) * factor;
+  // `1e400` overflows to Infinity: no resource is that large, and an
+  // infinite limit would poison every computation that uses it.
+  if (!Number.isFinite(value)) {
+    throw new Error(`quantity "${quantity}" is out of range`);
+  }
+  return value;
 }
 
 /**
@@ -129,9 +136,13 @@ const SMALLEST_LADDER_STEP = 16 * MI;
  * The smallest quantity of the ladder …, 256Mi, 384Mi, 512Mi, 768Mi, 1Gi,
  * 1.5Gi, 2Gi, 3Gi, 4Gi, 6Gi, 8Gi, … that is at least `bytes`.
  *
+ * @throws RangeError when `bytes` is not a finite number.
  * @public
  */
 export function roundUpMemoryQuantity(bytes: number): number {
+  if (!Number.isFinite(bytes)) {
+    throw new RangeError(`no memory quantity is at least ${bytes} bytes`);
+  }
   let power = SMALLEST_LADDER_STEP;
   for (;;) {
     if (power >= bytes) {

@@ -5,7 +5,12 @@ import type {
   V1Node,
   V1Pod,
 } from '@kubernetes/client-node';
+import type { Limit } from 'p-limit';
 import { ClusterConfig } from '../config/readObservabilityIrConfig';
+import {
+  cappedHttpLibrary,
+  ResponseTooLargeError,
+} from './kubernetesHttpLibrary';
 import { parseRetryAfter, withRetries } from './retry';
 import { UpstreamError } from './UpstreamError';
 
@@ -29,8 +34,8 @@ function retryAfterOf(error: unknown): string | undefined {
   return headers?.['retry-after'] ?? headers?.['Retry-After'];
 }
 
-/** The reason a Kubernetes `Status` body gives, if the error carries one. */
-function reasonOf(error: unknown): string {
+/** What the API server said: a `Status` message, or the error's own. */
+function upstreamTextOf(error: unknown): string {
   const body = (error as { body?: unknown }).body;
   if (typeof body === 'string') {
     try {
@@ -40,11 +45,12 @@ function reasonOf(error: unknown): string {
       // not a Status object
     }
   }
-  const e = error as Error & { cause?: { code?: string }; type?: string };
-  if (e.name === 'AbortError' || e.name === 'TimeoutError') {
-    return 'no answer in time';
-  }
-  return e.cause?.code ?? e.message;
+  const e = error as Error & { cause?: { code?: string }; code?: unknown };
+  return (
+    e.cause?.code ??
+    (typeof e.code === 'string' ? e.code : undefined) ??
+    e.message
+  );
 }
 
 /**
@@ -62,6 +68,10 @@ export class KubernetesClient {
     private readonly options: {
       cluster: ClusterConfig;
       timeoutMs: number;
+      /** The most bytes read from one answer (one page of a list). */
+      maxBodyBytes: number;
+      /** Shared by every request to this API server. */
+      concurrency: Limit;
       /** Injected by tests to keep retries fast. */
       retryDelayMs?: number;
     },
@@ -142,7 +152,7 @@ export class KubernetesClient {
 
   private async read<T>(call: () => Promise<T>): Promise<T> {
     try {
-      return await withRetries(call, {
+      return await withRetries(() => this.options.concurrency(call), {
         attempts: 4,
         baseDelayMs: this.options.retryDelayMs ?? 250,
         maxDelayMs: 5_000,
@@ -155,12 +165,28 @@ export class KubernetesClient {
         },
       });
     } catch (error) {
-      const status = statusOf(error);
-      throw this.error(
-        status ? `answered ${status}: ${reasonOf(error)}` : reasonOf(error),
-        status,
+      throw this.failure(error);
+    }
+  }
+
+  private failure(error: unknown): UpstreamError {
+    const e = error as Error;
+    if (e instanceof ResponseTooLargeError) {
+      return this.error(
+        `answered more than ${Math.round(
+          e.maxBytes / 1024 / 1024,
+        )} MiB in one page, the most this plugin reads (observabilityIr.limits.responseBytes.kubernetes)`,
       );
     }
+    if (e.name === 'AbortError' || e.name === 'TimeoutError') {
+      return this.error(`no answer within ${this.options.timeoutMs / 1000} s`);
+    }
+    const status = statusOf(error);
+    return this.error(
+      status ? `answered ${status}` : 'unreachable',
+      status,
+      upstreamTextOf(error),
+    );
   }
 
   private connect() {
@@ -192,6 +218,7 @@ export class KubernetesClient {
       });
       // Bounds every request; the API server's own timeouts are far longer.
       const callOptions: ConfigurationOptions = {
+        httpApi: cappedHttpLibrary(k8s, this.options.maxBodyBytes),
         middleware: [
           {
             pre: context => {
@@ -211,12 +238,12 @@ export class KubernetesClient {
     return this.connection;
   }
 
-  private error(reason: string, status?: number) {
-    return new UpstreamError(
-      'kubernetes',
-      this.options.cluster.name,
-      reason,
+  private error(reason: string, status?: number, upstreamText?: string) {
+    const token = this.options.cluster.kubernetes.serviceAccountToken;
+    return new UpstreamError('kubernetes', this.options.cluster.name, reason, {
       status,
-    );
+      upstreamText,
+      secrets: token ? [token] : [],
+    });
   }
 }

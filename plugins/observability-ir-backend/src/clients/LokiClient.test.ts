@@ -1,5 +1,6 @@
 import { startStubServer } from '../testing/stubServer';
 import { LokiClient, MAX_LOG_LINES } from './LokiClient';
+import { defaultClientLimits } from '../testing/fixtures';
 
 describe('LokiClient against faulty servers', () => {
   async function withServer(
@@ -10,6 +11,7 @@ describe('LokiClient against faulty servers', () => {
     try {
       await test(
         new LokiClient({
+          ...defaultClientLimits('loki'),
           cluster: 'eu',
           source: { url: server.url, headers: { 'X-Scope-OrgID': 'team-a' } },
           timeoutMs: 1000,

@@ -1,6 +1,8 @@
+import type { Limit } from 'p-limit';
 import { HttpSourceConfig } from '../config/readObservabilityIrConfig';
-import { fetchUpstream, readJson } from './fetchUpstream';
+import { fetchUpstream, parseJsonBody } from './fetchUpstream';
 import { UpstreamError } from './UpstreamError';
+import { sanitizeUpstreamText } from './upstreamText';
 
 /** A log stream: its labels and `[unix nanoseconds, line]` entries. */
 export interface LokiStream {
@@ -27,15 +29,33 @@ export class LokiClient {
       cluster: string;
       source: HttpSourceConfig;
       timeoutMs: number;
+      /** The most bytes read from one answer. */
+      maxBodyBytes: number;
+      /** Longer lines are cut to this many characters. */
+      maxLineLength: number;
+      /** Shared by every request to this Loki. */
+      concurrency: Limit;
     },
   ) {}
 
-  /** `/loki/api/v1/query_range` for a log query, newest lines first. */
-  async queryRange(
+  /**
+   * `/loki/api/v1/query_range` for a log query, newest lines first, each
+   * line cut to the configured length.
+   */
+  queryRange(
     query: string,
     range: { startSeconds: number; endSeconds: number; limit: number },
   ): Promise<{ streams: LokiStream[]; warnings: string[] }> {
-    const { cluster, source, timeoutMs } = this.options;
+    return this.options.concurrency(() => this.send(query, range));
+  }
+
+  private async send(
+    query: string,
+    range: { startSeconds: number; endSeconds: number; limit: number },
+  ): Promise<{ streams: LokiStream[]; warnings: string[] }> {
+    const { cluster, source, timeoutMs, maxBodyBytes, maxLineLength } =
+      this.options;
+    const secrets = Object.values(source.headers);
     const limit = Math.min(Math.max(1, Math.floor(range.limit)), MAX_LOG_LINES);
     const form = new URLSearchParams({
       query,
@@ -51,18 +71,17 @@ export class LokiClient {
       headers: source.headers,
       form,
       timeoutMs,
+      maxBodyBytes,
     });
     if (!response.ok) {
       // Loki answers errors as plain text.
-      const reason = (await response.text()).trim().slice(0, 500);
-      throw new UpstreamError(
-        'loki',
-        cluster,
-        `answered ${response.status}: ${reason || response.statusText}`,
-        response.status,
-      );
+      throw new UpstreamError('loki', cluster, `answered ${response.status}`, {
+        status: response.status,
+        upstreamText: response.body.trim() || response.statusText,
+        secrets,
+      });
     }
-    const envelope = await readJson<Envelope>(response, 'loki', cluster);
+    const envelope = parseJsonBody<Envelope>(response, 'loki', cluster);
     if (
       envelope.status !== 'success' ||
       envelope.data?.resultType !== 'streams'
@@ -70,12 +89,22 @@ export class LokiClient {
       throw new UpstreamError(
         'loki',
         cluster,
-        `answered a log query with ${envelope.status} / ${envelope.data?.resultType}`,
+        'answered a log query with something other than streams',
+        { upstreamText: `${envelope.status} / ${envelope.data?.resultType}` },
       );
     }
+    const streams = (envelope.data.result as LokiStream[]).map(stream => ({
+      stream: stream.stream,
+      values: stream.values.map(([time, line]): [string, string] => [
+        time,
+        line.length > maxLineLength ? `${line.slice(0, maxLineLength)}…` : line,
+      ]),
+    }));
     return {
-      streams: envelope.data.result as LokiStream[],
-      warnings: envelope.warnings ?? [],
+      streams,
+      warnings: (envelope.warnings ?? []).map(w =>
+        sanitizeUpstreamText(w, secrets),
+      ),
     };
   }
 }

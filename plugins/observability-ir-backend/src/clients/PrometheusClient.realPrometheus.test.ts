@@ -15,6 +15,8 @@ import {
 import { LocatedWorkload } from '../service/evidence/locatePods';
 import { KubernetesClient } from './KubernetesClient';
 import { PrometheusClient } from './PrometheusClient';
+import { defaultClientLimits } from '../testing/fixtures';
+import { mockServices } from '@backstage/backend-test-utils';
 
 // Every query builder, run through the client against a real Prometheus
 // loaded with the lab scenario's samples, answers what the evidence code
@@ -393,6 +395,7 @@ function located(
         // collectMetrics only asks Prometheus.
         kubernetes: {} as KubernetesClient,
         prometheus,
+        logger: mockServices.logger.mock(),
       },
       pods: [],
       scopes: [scope],
@@ -452,6 +455,7 @@ maybe('query builders against a real Prometheus', () => {
     });
     const client = (cluster: string, url: string) =>
       new PrometheusClient({
+        ...defaultClientLimits('prometheus'),
         cluster,
         source: { url, headers: {} },
         timeoutMs: 30_000,

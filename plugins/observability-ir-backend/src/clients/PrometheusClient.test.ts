@@ -1,5 +1,6 @@
 import { startStubServer } from '../testing/stubServer';
 import { clampStep, PrometheusClient } from './PrometheusClient';
+import { defaultClientLimits } from '../testing/fixtures';
 
 describe('PrometheusClient against faulty servers', () => {
   const range = { startSeconds: 1000, endSeconds: 4600, stepSeconds: 60 };
@@ -12,6 +13,7 @@ describe('PrometheusClient against faulty servers', () => {
     try {
       await test(
         new PrometheusClient({
+          ...defaultClientLimits('prometheus'),
           cluster: 'eu',
           source: {
             url: server.url,
@@ -89,7 +91,7 @@ describe('PrometheusClient against faulty servers', () => {
       }),
       async client => {
         await expect(client.query('up{', 1000)).rejects.toThrow(
-          'Prometheus of cluster eu: bad_data: invalid parameter "query": 1:5: parse error',
+          'Prometheus of cluster eu: answered 400 bad_data: invalid parameter "query": 1:5: parse error',
         );
       },
     );
@@ -120,7 +122,7 @@ describe('PrometheusClient against faulty servers', () => {
           : { status: 302, headers: { Location: '/elsewhere' }, body: '' },
       async (client, requests) => {
         await expect(client.query('up', 1000)).rejects.toThrow(
-          /answered with a redirect \(302\) to \/elsewhere, which is not followed/,
+          /answered with a redirect \(302\), which is not followed.*Location: \/elsewhere/,
         );
         expect(requests).toHaveLength(1);
       },
@@ -142,12 +144,13 @@ describe('PrometheusClient against faulty servers', () => {
     const closed = await startStubServer(() => undefined);
     await closed.close();
     const client = new PrometheusClient({
+      ...defaultClientLimits('prometheus'),
       cluster: 'eu',
       source: { url: closed.url, headers: {} },
       timeoutMs: 2000,
     });
     await expect(client.query('up', 1000)).rejects.toThrow(
-      'Prometheus of cluster eu: unreachable (ECONNREFUSED)',
+      'Prometheus of cluster eu: unreachable: ECONNREFUSED',
     );
   }, 60_000);
 });

@@ -1,6 +1,8 @@
+import type { Limit } from 'p-limit';
 import { HttpSourceConfig } from '../config/readObservabilityIrConfig';
-import { fetchUpstream, readJson } from './fetchUpstream';
+import { fetchUpstream, parseJsonBody } from './fetchUpstream';
 import { UpstreamError } from './UpstreamError';
+import { sanitizeUpstreamText } from './upstreamText';
 
 /** A series of a range query: labels and `[unix seconds, value]` points. */
 export interface PrometheusMatrixSeries {
@@ -27,6 +29,16 @@ interface Envelope {
   error?: string;
   warnings?: string[];
   infos?: string[];
+}
+
+/**
+ * A sample value as Prometheus writes it in JSON: a decimal string, or
+ * `+Inf`, `-Inf` and `NaN`, which `Number()` alone does not all read.
+ */
+export function parseSampleValue(text: string): number {
+  if (text === '+Inf' || text === 'Inf') return Number.POSITIVE_INFINITY;
+  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
+  return Number(text);
 }
 
 // Prometheus refuses range queries of more than 11,000 points per series.
@@ -56,6 +68,12 @@ export class PrometheusClient {
       cluster: string;
       source: HttpSourceConfig;
       timeoutMs: number;
+      /** The most bytes read from one answer. */
+      maxBodyBytes: number;
+      /** The most series kept from one answer; the rest are dropped. */
+      maxSeries: number;
+      /** Shared by every request to this Prometheus. */
+      concurrency: Limit;
     },
   ) {}
 
@@ -80,16 +98,17 @@ export class PrometheusClient {
         `answered a range query with a ${envelope.data?.resultType} result`,
       );
     }
-    const series = (
-      envelope.data.result as Array<{
-        metric: Record<string, string>;
-        values: Array<[number, string]>;
-      }>
-    ).map(s => ({
+    const result = envelope.data.result as Array<{
+      metric: Record<string, string>;
+      values: Array<[number, string]>;
+    }>;
+    const series = this.capSeries(result, envelope).map(s => ({
       metric: s.metric,
-      values: s.values.map(([t, v]) => [t, Number(v)] as [number, number]),
+      values: s.values.map(
+        ([t, v]) => [t, parseSampleValue(v)] as [number, number],
+      ),
     }));
-    return { data: series, warnings: envelope.warnings ?? [] };
+    return { data: series, warnings: this.warningsOf(envelope) };
   }
 
   /** `/api/v1/query` at one instant. */
@@ -106,20 +125,42 @@ export class PrometheusClient {
         `answered an instant query with a ${envelope.data?.resultType} result`,
       );
     }
-    const samples = (
-      envelope.data.result as Array<{
-        metric: Record<string, string>;
-        value: [number, string];
-      }>
-    ).map(s => ({
+    const result = envelope.data.result as Array<{
+      metric: Record<string, string>;
+      value: [number, string];
+    }>;
+    const samples = this.capSeries(result, envelope).map(s => ({
       metric: s.metric,
-      value: [s.value[0], Number(s.value[1])] as [number, number],
+      value: [s.value[0], parseSampleValue(s.value[1])] as [number, number],
     }));
-    return { data: samples, warnings: envelope.warnings ?? [] };
+    return { data: samples, warnings: this.warningsOf(envelope) };
   }
 
-  private async post(endpoint: string, params: Record<string, string>) {
-    const { cluster, source, timeoutMs } = this.options;
+  /** Keeps at most `maxSeries` series, and says so when it drops some. */
+  private capSeries<T>(result: T[], envelope: Envelope): T[] {
+    const { maxSeries } = this.options;
+    if (result.length <= maxSeries) {
+      return result;
+    }
+    envelope.warnings = [
+      ...(envelope.warnings ?? []),
+      `${result.length} series answered, only the first ${maxSeries} are used (observabilityIr.limits.seriesPerQuery)`,
+    ];
+    return result.slice(0, maxSeries);
+  }
+
+  private warningsOf(envelope: Envelope): string[] {
+    return (envelope.warnings ?? []).map(w =>
+      sanitizeUpstreamText(w, Object.values(this.options.source.headers)),
+    );
+  }
+
+  private post(endpoint: string, params: Record<string, string>) {
+    return this.options.concurrency(() => this.send(endpoint, params));
+  }
+
+  private async send(endpoint: string, params: Record<string, string>) {
+    const { cluster, source, timeoutMs, maxBodyBytes } = this.options;
     // Prometheus stops evaluating at its own `timeout`; ask it to stop just
     // before this client gives up, so no abandoned query keeps running.
     const form = new URLSearchParams({
@@ -133,14 +174,14 @@ export class PrometheusClient {
       headers: source.headers,
       form,
       timeoutMs,
+      maxBodyBytes,
     });
-    const envelope = await readJson<Envelope>(response, 'prometheus', cluster);
+    const envelope = parseJsonBody<Envelope>(response, 'prometheus', cluster);
     if (envelope.status !== 'success') {
       throw this.error(
-        `${envelope.errorType ?? 'error'}: ${
-          envelope.error ?? 'no reason given'
-        }`,
+        `answered ${response.status} ${envelope.errorType ?? 'error'}`,
         response.status,
+        envelope.error ?? 'no reason given',
       );
     }
     if (!response.ok) {
@@ -149,12 +190,11 @@ export class PrometheusClient {
     return envelope;
   }
 
-  private error(reason: string, status?: number) {
-    return new UpstreamError(
-      'prometheus',
-      this.options.cluster,
-      reason,
+  private error(reason: string, status?: number, upstreamText?: string) {
+    return new UpstreamError('prometheus', this.options.cluster, reason, {
       status,
-    );
+      upstreamText,
+      secrets: Object.values(this.options.source.headers),
+    });
   }
 }

@@ -3,6 +3,7 @@ import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   EvidenceQuery,
+  incidentReadAllNamespacesPermission,
   incidentReadPermission,
 } from '@observability-ir/plugin-observability-ir-common';
 import { normalizeEntityRef } from './entityRefs';
@@ -22,48 +23,72 @@ export class AuthorizedIncidentService implements IncidentService {
   ) {}
 
   async getWorkload(entityRef: string, options: IncidentRequestOptions) {
-    await this.authorizeRead(entityRef, options);
-    return this.inner.getWorkload(entityRef, options);
+    return this.inner.getWorkload(
+      entityRef,
+      await this.authorizeRead(entityRef, options),
+    );
   }
 
   async getReplicas(query: EvidenceQuery, options: IncidentRequestOptions) {
-    await this.authorizeRead(query.entityRef, options);
-    return this.inner.getReplicas(query, options);
+    return this.inner.getReplicas(
+      query,
+      await this.authorizeRead(query.entityRef, options),
+    );
   }
 
   async getMetrics(query: EvidenceQuery, options: IncidentRequestOptions) {
-    await this.authorizeRead(query.entityRef, options);
-    return this.inner.getMetrics(query, options);
+    return this.inner.getMetrics(
+      query,
+      await this.authorizeRead(query.entityRef, options),
+    );
   }
 
   async getLogs(query: EvidenceQuery, options: IncidentRequestOptions) {
-    await this.authorizeRead(query.entityRef, options);
-    return this.inner.getLogs(query, options);
+    return this.inner.getLogs(
+      query,
+      await this.authorizeRead(query.entityRef, options),
+    );
   }
 
   async getTimeline(query: EvidenceQuery, options: IncidentRequestOptions) {
-    await this.authorizeRead(query.entityRef, options);
-    return this.inner.getTimeline(query, options);
+    return this.inner.getTimeline(
+      query,
+      await this.authorizeRead(query.entityRef, options),
+    );
   }
 
   async getDiagnosis(query: EvidenceQuery, options: IncidentRequestOptions) {
-    await this.authorizeRead(query.entityRef, options);
-    return this.inner.getDiagnosis(query, options);
+    return this.inner.getDiagnosis(
+      query,
+      await this.authorizeRead(query.entityRef, options),
+    );
   }
 
+  /**
+   * Refuses a caller who may not read the entity's incident data, and
+   * tells the wrapped service whether the caller may read all namespaces;
+   * both decisions in one round trip to the permission framework.
+   */
   private async authorizeRead(
     entityRef: string,
     options: IncidentRequestOptions,
-  ) {
+  ): Promise<IncidentRequestOptions> {
     const resourceRef = normalizeEntityRef(entityRef);
-    const [decision] = await this.permissions.authorize(
-      [{ permission: incidentReadPermission, resourceRef }],
+    const [read, allNamespaces] = await this.permissions.authorize(
+      [
+        { permission: incidentReadPermission, resourceRef },
+        { permission: incidentReadAllNamespacesPermission },
+      ],
       { credentials: options.credentials },
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    if (read.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
         `You are not allowed to read the incident data of ${resourceRef}`,
       );
     }
+    return {
+      ...options,
+      allNamespaces: allNamespaces.result === AuthorizeResult.ALLOW,
+    };
   }
 }

@@ -1,4 +1,10 @@
-import { NotFoundError } from '@backstage/errors';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   DiagnosisResponse,
@@ -13,6 +19,7 @@ import {
 import { ObservabilityIrConfig } from '../config/readObservabilityIrConfig';
 import { diagnose } from './diagnosis';
 import { normalizeEntityRef } from './entityRefs';
+import { approximateSize } from './approximateSize';
 import { EvidenceCache } from './EvidenceCache';
 import { ClusterConnections } from './evidence/ClusterConnections';
 import { collectLogs } from './evidence/collectLogs';
@@ -28,6 +35,7 @@ import type {
   IncidentRequestOptions,
   IncidentService,
 } from './IncidentService';
+import { NamespaceOwnership } from './namespaceOwnership';
 import { resolveEntityWorkload } from './resolveEntityWorkload';
 import { buildTimeline } from './timeline/buildTimeline';
 
@@ -48,31 +56,67 @@ function mergeSources(...lists: SourceStatus[][]): SourceStatus[] {
   );
 }
 
+/** The owner of an entity as a full ref, e.g. `group:default/finance-team`. */
+function ownerOf(entity: Entity): string | undefined {
+  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
+  if (typeof owner !== 'string' || !owner) {
+    return undefined;
+  }
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: entity.metadata.namespace ?? 'default',
+      }),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Gathers incident evidence from every cluster's Kubernetes API, Prometheus
  * and Loki in parallel. Entities are read from the catalog on the caller's
- * behalf, so nobody reaches an entity the catalog hides from them; upstream
- * answers are shared between identical requests for a short time.
+ * behalf, so nobody reaches an entity the catalog hides from them, and an
+ * entity reaches only the namespaces its owner may claim; upstream answers
+ * are shared between identical requests for a short time.
  */
 export class DefaultIncidentService implements IncidentService {
   private readonly connections: ClusterConnections;
   private readonly cache: EvidenceCache;
+  private readonly namespaces: NamespaceOwnership;
 
   constructor(
     private readonly deps: {
       catalog: typeof catalogServiceRef.T;
       config: ObservabilityIrConfig;
+      logger: LoggerService;
       now?: () => number;
     },
   ) {
-    this.connections = new ClusterConnections(deps.config);
-    this.cache = new EvidenceCache({ ttlMs: deps.config.cacheTtlMs });
+    this.connections = new ClusterConnections(deps.config, deps.logger);
+    this.cache = new EvidenceCache({
+      ttlMs: deps.config.cacheTtlMs,
+      maxBytes: deps.config.limits.cacheBytes,
+    });
+    this.namespaces = new NamespaceOwnership(deps.config.namespaceOwners);
   }
 
   async getWorkload(
     entityRef: string,
     options: IncidentRequestOptions,
   ): Promise<EntityWorkload> {
+    return (await this.claimedWorkload(entityRef, options)).workload;
+  }
+
+  /**
+   * The entity's workload, refused when it names a namespace its owner
+   * may not claim.
+   */
+  private async claimedWorkload(
+    entityRef: string,
+    options: IncidentRequestOptions,
+  ) {
     const ref = normalizeEntityRef(entityRef);
     const entity = await this.deps.catalog.getEntityByRef(ref, {
       credentials: options.credentials,
@@ -80,7 +124,34 @@ export class DefaultIncidentService implements IncidentService {
     if (!entity) {
       throw new NotFoundError(`No entity ${ref} in the catalog`);
     }
-    return resolveEntityWorkload(entity);
+    const workload = resolveEntityWorkload(entity);
+    const owner = ownerOf(entity);
+    if (workload.namespace) {
+      for (const cluster of this.clusterNames(workload)) {
+        this.checkClaim(workload, owner, cluster, [workload.namespace]);
+      }
+    }
+    return { workload, owner };
+  }
+
+  private clusterNames(workload: EntityWorkload) {
+    return this.connections.forWorkload(workload.cluster).map(c => c.name);
+  }
+
+  private checkClaim(
+    workload: EntityWorkload,
+    owner: string | undefined,
+    cluster: string,
+    namespaces: Iterable<string>,
+  ) {
+    for (const namespace of namespaces) {
+      const refusal = this.namespaces.refusal(owner, cluster, namespace);
+      if (refusal) {
+        throw new NotAllowedError(
+          `The incident data of ${workload.entityRef} is refused: ${refusal}`,
+        );
+      }
+    }
   }
 
   async getReplicas(
@@ -178,20 +249,46 @@ export class DefaultIncidentService implements IncidentService {
   }
 
   private async prepare(query: EvidenceQuery, options: IncidentRequestOptions) {
-    const workload = await this.getWorkload(query.entityRef, options);
     const range = resolveRange(query, this.deps.now?.() ?? Date.now());
+    const { workload, owner } = await this.claimedWorkload(
+      query.entityRef,
+      options,
+    );
+    // Pods found in every namespace: each namespace they are in must be
+    // the owner's, unless the caller may read all namespaces.
+    if (
+      !workload.namespace &&
+      this.namespaces.configured &&
+      !options.allNamespaces
+    ) {
+      for (const { connection, pods } of await this.located(workload)) {
+        this.checkClaim(
+          workload,
+          owner,
+          connection.name,
+          new Set(pods.map(pod => pod.metadata?.namespace ?? '')),
+        );
+      }
+    }
     return { workload, range };
   }
 
   // Each piece of evidence is cached by what it depends on, so the five
   // endpoints of one tab share one set of upstream calls.
   private located(workload: EntityWorkload): Promise<LocatedWorkload[]> {
-    return this.cache.get(`pods:${JSON.stringify(workload)}`, () =>
-      Promise.all(
-        this.connections
-          .forWorkload(workload.cluster)
-          .map(connection => locatePods(connection, workload)),
-      ),
+    return this.cache.get(
+      `pods:${JSON.stringify(workload)}`,
+      () =>
+        Promise.all(
+          this.connections
+            .forWorkload(workload.cluster)
+            .map(connection =>
+              locatePods(connection, workload, this.deps.config.limits.scopes),
+            ),
+        ),
+      // The connections are shared, not held by the entry.
+      located =>
+        approximateSize(located.map(({ pods, scopes }) => ({ pods, scopes }))),
     );
   }
 
@@ -218,7 +315,10 @@ export class DefaultIncidentService implements IncidentService {
     return this.cache.get(
       `logs:${JSON.stringify(workload)}:${JSON.stringify(range)}`,
       async () =>
-        collectLogs(await this.located(workload), range, workload.lokiSelector),
+        collectLogs(await this.located(workload), range, {
+          lokiSelector: workload.lokiSelector,
+          maxLines: this.deps.config.limits.logLines,
+        }),
     );
   }
 

@@ -12,7 +12,7 @@ function deferred<T>() {
 
 describe('EvidenceCache', () => {
   it('makes one upstream call for concurrent identical requests', async () => {
-    const cache = new EvidenceCache({ ttlMs: 1000 });
+    const cache = new EvidenceCache({ ttlMs: 1000, maxBytes: 1e6 });
     const upstream = deferred<string>();
     const load = jest.fn(() => upstream.promise);
 
@@ -27,7 +27,11 @@ describe('EvidenceCache', () => {
 
   it('reuses an answer until it is older than the TTL', async () => {
     let now = 0;
-    const cache = new EvidenceCache({ ttlMs: 1000, now: () => now });
+    const cache = new EvidenceCache({
+      ttlMs: 1000,
+      maxBytes: 1e6,
+      now: () => now,
+    });
     let calls = 0;
     const load = async () => ++calls;
 
@@ -40,7 +44,7 @@ describe('EvidenceCache', () => {
   });
 
   it('shares a failure with the callers waiting, then asks again', async () => {
-    const cache = new EvidenceCache({ ttlMs: 60_000 });
+    const cache = new EvidenceCache({ ttlMs: 60_000, maxBytes: 1e6 });
     const upstream = deferred<string>();
     const first = cache.get('k', () => upstream.promise);
     const second = cache.get('k', async () => 'not called');
@@ -51,15 +55,61 @@ describe('EvidenceCache', () => {
     expect(await cache.get('k', async () => 'recovered')).toBe('recovered');
   });
 
-  it('keeps at most maxEntries', async () => {
-    const cache = new EvidenceCache({ ttlMs: 60_000, maxEntries: 2 });
-    let calls = 0;
-    const load = async () => ++calls;
-    await cache.get('a', load);
-    await cache.get('b', load);
-    await cache.get('c', load);
+  it('keeps at most maxBytes of answers, dropping the oldest first', async () => {
+    const cache = new EvidenceCache({ ttlMs: 60_000, maxBytes: 100 });
+    const loads: string[] = [];
+    const load = (key: string) => async () => {
+      loads.push(key);
+      return key.repeat(40);
+    };
+    await cache.get('a', load('a'));
+    await cache.get('b', load('b'));
+    await cache.get('c', load('c'));
 
-    expect(await cache.get('c', load)).toBe(3);
-    expect(await cache.get('a', load)).toBe(4);
+    expect(cache.size).toBeLessThanOrEqual(100);
+    await cache.get('c', load('c'));
+    await cache.get('b', load('b'));
+    await cache.get('a', load('a'));
+    expect(loads).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('does not keep an answer larger than the whole cache', async () => {
+    const cache = new EvidenceCache({ ttlMs: 60_000, maxBytes: 100 });
+    let calls = 0;
+    const load = async () => {
+      calls += 1;
+      return 'x'.repeat(1000);
+    };
+    await cache.get('big', load);
+    await cache.get('big', load);
+
+    expect(calls).toBe(2);
+    expect(cache.size).toBe(0);
+  });
+
+  it('sweeps expired answers out without being asked for them again', async () => {
+    let now = 0;
+    const cache = new EvidenceCache({
+      ttlMs: 1000,
+      maxBytes: 1e6,
+      now: () => now,
+    });
+    await cache.get('a', async () => 'a'.repeat(500));
+    await cache.get('b', async () => 'b'.repeat(500));
+    expect(cache.size).toBeGreaterThanOrEqual(1000);
+
+    now = 5000;
+    await cache.get('c', async () => 'c');
+    expect(cache.size).toBeLessThan(100);
+  });
+
+  it('weighs an answer with the given sizer', async () => {
+    const cache = new EvidenceCache({ ttlMs: 60_000, maxBytes: 1e6 });
+    await cache.get(
+      'k',
+      async () => ({ huge: 'x'.repeat(10_000) }),
+      () => 7,
+    );
+    expect(cache.size).toBe(7);
   });
 });

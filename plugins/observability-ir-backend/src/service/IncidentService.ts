@@ -21,6 +21,12 @@ import { DefaultIncidentService } from './DefaultIncidentService';
 /** Who asks, passed to every call so upstreams are asked on their behalf. */
 export interface IncidentRequestOptions {
   credentials: BackstageCredentials;
+  /**
+   * Whether the caller may read an entity's pods in namespaces that
+   * `observabilityIr.namespaceOwners` does not give to the entity's owner,
+   * when the entity names no namespace (platform teams). Default false.
+   */
+  allNamespaces?: boolean;
 }
 
 /**
@@ -78,14 +84,22 @@ export const incidentServiceRef = createServiceRef<IncidentService>({
         catalog: catalogServiceRef,
         permissions: coreServices.permissions,
         config: coreServices.rootConfig,
+        logger: coreServices.logger,
       },
-      factory: ({ catalog, permissions, config }) =>
-        new AuthorizedIncidentService(
-          new DefaultIncidentService({
-            catalog,
-            config: readObservabilityIrConfig(config),
-          }),
+      factory: ({ catalog, permissions, config, logger }) => {
+        const ownConfig = readObservabilityIrConfig(config);
+        for (const problem of ownConfig.problems) {
+          logger.warn(problem);
+        }
+        if (ownConfig.clusters.length === 0) {
+          logger.warn(
+            'No Kubernetes cluster is configured (kubernetes.clusterLocatorMethods); the Incident tab will say so',
+          );
+        }
+        return new AuthorizedIncidentService(
+          new DefaultIncidentService({ catalog, config: ownConfig, logger }),
           permissions,
-        ),
+        );
+      },
     }),
 });

@@ -13,6 +13,7 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import {
   extraMatchersFromAnnotation,
+  LabelRequirement,
   labelSelectorForKubernetesId,
   parseLabelSelector,
   renderLabelSelector,
@@ -21,6 +22,24 @@ import {
 // Namespace names: DNS labels. Checked so annotation text never reaches a
 // selector or a URL path unvalidated.
 const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Refuses a selector that names no label value: `!x` or `app` alone would
+ * match pods of every other workload.
+ */
+function constraining(requirements: LabelRequirement[]) {
+  const constrains = requirements.some(
+    r =>
+      (r.operator === 'equals' && r.value !== '') ||
+      (r.operator === 'in' && r.values.some(v => v !== '')),
+  );
+  if (!constrains) {
+    throw new InputError(
+      'it needs at least one key=value or key in (...) requirement; without one it selects the pods of other workloads',
+    );
+  }
+  return requirements;
+}
 
 function annotationError(entityRef: string, annotation: string, why: string) {
   return new InputError(
@@ -53,7 +72,7 @@ export function resolveEntityWorkload(entity: Entity): EntityWorkload {
   let labelSelector: string;
   try {
     labelSelector = selector
-      ? renderLabelSelector(parseLabelSelector(selector))
+      ? renderLabelSelector(constraining(parseLabelSelector(selector)))
       : labelSelectorForKubernetesId(kubernetesId!);
   } catch (error) {
     throw annotationError(

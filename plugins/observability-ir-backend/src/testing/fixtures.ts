@@ -1,4 +1,7 @@
 import type { Sandbox } from '@observability-ir/sandbox-cluster';
+import { EvidenceSource } from '@observability-ir/plugin-observability-ir-common';
+import pLimit from 'p-limit';
+import { DEFAULT_LIMITS } from '../config/readObservabilityIrConfig';
 
 /** The lab's service, annotated as the demo catalog annotates it. */
 export const checkoutApiEntity = {
@@ -63,4 +66,17 @@ export function clustersConfig(
 /** Backend configuration for every cluster of a sandbox. */
 export function sandboxConfig(sandbox: Sandbox) {
   return clustersConfig(sandbox.clusters, { token: sandbox.token });
+}
+
+/**
+ * The limits a client is built with in a deployment, at their defaults:
+ * body caps, series cap, line length and a concurrency limit of its own.
+ */
+export function defaultClientLimits(source: EvidenceSource) {
+  return {
+    maxBodyBytes: DEFAULT_LIMITS.responseBytes[source],
+    maxSeries: DEFAULT_LIMITS.seriesPerQuery,
+    maxLineLength: DEFAULT_LIMITS.logLineLength,
+    concurrency: pLimit(DEFAULT_LIMITS.upstreamConcurrency),
+  };
 }

@@ -343,6 +343,22 @@ describe('diagnose', () => {
     expect(sentences(all)).not.toMatch(/NaN|Infinity/);
   });
 
+  it('answers at once, with no raise to propose, when the limit is infinite', () => {
+    // A pod spec's `1e400` and Prometheus' `+Inf` both read as Infinity.
+    const input = labOom();
+    input.replicas = input.replicas.map(r => ({
+      ...r,
+      limits: { ...r.limits, memoryBytes: Infinity },
+    }));
+    for (const series of input.metrics.memory.limit) {
+      series.points = series.points.map(([t]) => [t, Infinity]);
+    }
+    const { hypotheses, recommendation } = run(input);
+    expect(hypotheses.length).toBeGreaterThan(0);
+    expect(recommendation?.memoryLimit).toBeUndefined();
+    expect(JSON.stringify(recommendation ?? {})).not.toMatch(/Infinity/);
+  });
+
   it('names the root cause of a crash from the stack trace', () => {
     const [top] = run(appCrash()).hypotheses;
     expect(sentences(top.supporting)).toMatch(

@@ -34,7 +34,14 @@ export function proposeLimit(ctx: DiagnosisContext): LimitProposal | undefined {
     count(e, 1);
   }
   const candidates = ctx.memory
-    .filter(m => m.currentLimit !== undefined)
+    // An infinite or zero limit (a pod spec's `1e400`, Prometheus' `+Inf`)
+    // has no sensible raise.
+    .filter(
+      m =>
+        m.currentLimit !== undefined &&
+        Number.isFinite(m.currentLimit) &&
+        m.currentLimit > 0,
+    )
     .sort(
       (a, b) =>
         (kills.get(key(b)) ?? 0) - (kills.get(key(a)) ?? 0) ||

@@ -3,7 +3,6 @@ import {
   LogErrorGroup,
   SourceStatus,
 } from '@observability-ir/plugin-observability-ir-common';
-import { MAX_LOG_LINES } from '../../clients/LokiClient';
 import { errorLogs } from '../../queries';
 import {
   ErrorLogEntry,
@@ -31,12 +30,13 @@ export interface CollectedLogs {
 export async function collectLogs(
   located: LocatedWorkload[],
   range: ResolvedRange,
-  lokiSelector?: string,
+  options: { lokiSelector?: string; maxLines: number },
 ): Promise<CollectedLogs> {
+  const { lokiSelector, maxLines } = options;
   const queries: ExecutedQuery[] = [];
   const perCluster = await Promise.all(
     located.map(({ connection, scopes }) =>
-      askSource(connection.name, 'loki', !!connection.loki, async () => {
+      askSource(connection, 'loki', async () => {
         // A bad selector annotation fails this source, with its reason.
         const logql = scopes.map(scope =>
           errorLogs(scope, { selectorAnnotation: lokiSelector }),
@@ -53,7 +53,7 @@ export async function collectLogs(
             connection.loki!.queryRange(query, {
               startSeconds: range.startSeconds,
               endSeconds: range.endSeconds,
-              limit: MAX_LOG_LINES,
+              limit: maxLines,
             }),
           ),
         );
@@ -76,8 +76,7 @@ export async function collectLogs(
         );
         const truncated = answers.some(
           answer =>
-            answer.streams.reduce((n, s) => n + s.values.length, 0) >=
-            MAX_LOG_LINES,
+            answer.streams.reduce((n, s) => n + s.values.length, 0) >= maxLines,
         );
         return {
           value: { entries, truncated },

@@ -102,36 +102,31 @@ export async function collectMetrics(
 
   const perCluster = await Promise.all(
     located.map(({ connection, scopes }) =>
-      askSource(
-        connection.name,
-        'prometheus',
-        !!connection.prometheus,
-        async () => {
-          const results = await Promise.all(
-            scopes.map(async scope => {
-              const queries = queriesFor(scope, rateWindowSeconds);
-              const answers = await Promise.all(
-                SERIES.map(async key => {
-                  const answer = await connection.prometheus!.queryRange(
-                    queries[key].query,
-                    range,
-                  );
-                  return [key, answer] as const;
-                }),
-              );
-              return { queries, answers };
-            }),
-          );
-          return {
-            value: results,
-            warnings: [
-              ...new Set(
-                results.flatMap(r => r.answers.flatMap(([, a]) => a.warnings)),
-              ),
-            ],
-          };
-        },
-      ).then(result => ({ cluster: connection.name, ...result })),
+      askSource(connection, 'prometheus', async () => {
+        const results = await Promise.all(
+          scopes.map(async scope => {
+            const queries = queriesFor(scope, rateWindowSeconds);
+            const answers = await Promise.all(
+              SERIES.map(async key => {
+                const answer = await connection.prometheus!.queryRange(
+                  queries[key].query,
+                  range,
+                );
+                return [key, answer] as const;
+              }),
+            );
+            return { queries, answers };
+          }),
+        );
+        return {
+          value: results,
+          warnings: [
+            ...new Set(
+              results.flatMap(r => r.answers.flatMap(([, a]) => a.warnings)),
+            ),
+          ],
+        };
+      }).then(result => ({ cluster: connection.name, ...result })),
     ),
   );
 

@@ -93,25 +93,17 @@ export async function collectReplicas(
       const replicas = podsToReplicas(connection.name, entry.pods);
       const [details, workingSets] = await Promise.all([
         eventsAndNodes(entry),
-        askSource(
-          connection.name,
-          'prometheus',
-          !!connection.prometheus,
-          async () => {
-            const answers = await Promise.all(
-              scopes.map(scope =>
-                connection.prometheus!.query(
-                  memoryWorkingSet(scope),
-                  nowSeconds,
-                ),
-              ),
-            );
-            return {
-              value: answers.flatMap(a => a.data),
-              warnings: answers.flatMap(a => a.warnings),
-            };
-          },
-        ),
+        askSource(connection, 'prometheus', async () => {
+          const answers = await Promise.all(
+            scopes.map(scope =>
+              connection.prometheus!.query(memoryWorkingSet(scope), nowSeconds),
+            ),
+          );
+          return {
+            value: answers.flatMap(a => a.data),
+            warnings: answers.flatMap(a => a.warnings),
+          };
+        }),
       ]);
 
       for (const replica of replicas) {

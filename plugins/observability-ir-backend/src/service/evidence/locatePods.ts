@@ -5,6 +5,7 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import { extraMatchersFromAnnotation, PodScope } from '../../queries';
 import { ClusterConnection } from './ClusterConnections';
+import { failedSource } from './sourceStatus';
 
 /** An entity's pods in one cluster, and the scopes to query them by. */
 export interface LocatedWorkload {
@@ -82,6 +83,7 @@ export function scopesOfPods(
 export async function locatePods(
   connection: ClusterConnection,
   workload: EntityWorkload,
+  maxScopes: number,
 ): Promise<LocatedWorkload> {
   const extraPrometheusMatchers = workload.prometheusMatchers
     ? extraMatchersFromAnnotation(workload.prometheusMatchers)
@@ -91,14 +93,23 @@ export async function locatePods(
       namespace: workload.namespace,
       labelSelector: workload.labelSelector,
     });
+    const scopes = scopesOfPods(pods, extraPrometheusMatchers);
+    // Each scope costs a set of Prometheus and Loki queries.
+    const warnings =
+      scopes.length > maxScopes
+        ? [
+            `The pods fall into ${scopes.length} namespace and Deployment groups; metrics and logs are read for the first ${maxScopes} only (observabilityIr.limits.scopes)`,
+          ]
+        : [];
     return {
       connection,
       pods,
-      scopes: scopesOfPods(pods, extraPrometheusMatchers),
+      scopes: scopes.slice(0, maxScopes),
       kubernetes: {
         cluster: connection.name,
         source: 'kubernetes',
         status: 'ok',
+        ...(warnings.length ? { warnings } : {}),
       },
     };
   } catch (error) {
@@ -116,12 +127,7 @@ export async function locatePods(
       connection,
       pods: [],
       scopes: fallback,
-      kubernetes: {
-        cluster: connection.name,
-        source: 'kubernetes',
-        status: 'error',
-        error: (error as Error).message,
-      },
+      kubernetes: failedSource(connection, 'kubernetes', error),
     };
   }
 }

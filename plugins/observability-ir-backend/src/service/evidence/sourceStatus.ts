@@ -2,6 +2,35 @@ import {
   EvidenceSource,
   SourceStatus,
 } from '@observability-ir/plugin-observability-ir-common';
+import { UpstreamError } from '../../clients/UpstreamError';
+import { shortenText } from '../../clients/upstreamText';
+import { ClusterConnection } from './ClusterConnections';
+
+/**
+ * The status of a source that failed: a short message for the user, and
+ * the full detail in the backend log at warn, with the cluster and source.
+ */
+export function failedSource(
+  connection: ClusterConnection,
+  source: EvidenceSource,
+  error: unknown,
+): SourceStatus {
+  const detail =
+    error instanceof UpstreamError ? error.detail : (error as Error).message;
+  connection.logger.warn(`Incident evidence: ${source} failed: ${detail}`, {
+    source,
+  });
+  return {
+    cluster: connection.name,
+    source,
+    status: 'error',
+    // An UpstreamError's message is already redacted and short.
+    error:
+      error instanceof UpstreamError
+        ? error.message
+        : shortenText((error as Error).message, 300),
+  };
+}
 
 /**
  * Runs the calls of one source of one cluster together and reports how that
@@ -9,12 +38,12 @@ import {
  * error, so the other sources' evidence survives it.
  */
 export async function askSource<T>(
-  cluster: string,
+  connection: ClusterConnection,
   source: EvidenceSource,
-  configured: boolean,
   calls: () => Promise<{ value: T; warnings?: string[] }>,
 ): Promise<{ value?: T; status: SourceStatus }> {
-  if (!configured) {
+  const cluster = connection.name;
+  if (source !== 'kubernetes' && !connection[source]) {
     return {
       status: {
         cluster,
@@ -36,13 +65,6 @@ export async function askSource<T>(
       },
     };
   } catch (error) {
-    return {
-      status: {
-        cluster,
-        source,
-        status: 'error',
-        error: (error as Error).message,
-      },
-    };
+    return { status: failedSource(connection, source, error) };
   }
 }

@@ -1,4 +1,9 @@
-import { EvidenceQuery } from '@observability-ir/plugin-observability-ir-common';
+import { InputError } from '@backstage/errors';
+import {
+  EvidenceQuery,
+  MAX_RANGE_SECONDS,
+  MIN_RANGE_SECONDS,
+} from '@observability-ir/plugin-observability-ir-common';
 
 /** A time range in unix seconds, with the step of its series. */
 export interface ResolvedRange {
@@ -8,32 +13,80 @@ export interface ResolvedRange {
 }
 
 const DEFAULT_RANGE_SECONDS = 3600;
+/** How far in the future a requested end may lie (clocks drift). */
+export const MAX_FUTURE_SECONDS = 60;
 // About 240 points per series: enough to see a sawtooth, cheap to draw.
 const TARGET_POINTS = 240;
 const STEPS = [15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 
+function invalid(field: 'start' | 'end', why: string) {
+  return new InputError(`Invalid request: ${field}: ${why}`);
+}
+
 /**
- * The range of an evidence query: the last hour by default. An open end is
- * "now" rounded down to the step, so identical requests made moments apart
- * share one cache entry and one set of upstream calls.
+ * The range of an evidence query, checked after its defaults apply: the
+ * last hour when nothing is given, one hour back from `end` when only
+ * `end` is, up to now when only `start` is. It must be 60 seconds to 7
+ * days long, and end at most a minute in the future.
+ *
+ * An open end is "now" rounded up to the step, never down, so the newest
+ * minutes are always in the range, and identical requests made moments
+ * apart still share one cache entry and one set of upstream calls.
+ *
+ * @throws InputError naming the field and the rule it breaks.
  */
 export function resolveRange(
   query: Pick<EvidenceQuery, 'start' | 'end'>,
   nowMs: number,
 ): ResolvedRange {
-  const requestedEnd = query.end ? Date.parse(query.end) / 1000 : nowMs / 1000;
-  const requestedStart = query.start
+  const now = nowMs / 1000;
+  const end = query.end ? Date.parse(query.end) / 1000 : now;
+  const start = query.start
     ? Date.parse(query.start) / 1000
-    : requestedEnd - DEFAULT_RANGE_SECONDS;
-  const span = requestedEnd - requestedStart;
+    : end - DEFAULT_RANGE_SECONDS;
+  if (end > now + MAX_FUTURE_SECONDS) {
+    throw invalid(
+      'end',
+      `must not be more than ${MAX_FUTURE_SECONDS} seconds in the future`,
+    );
+  }
+  const span = end - start;
+  if (span < MIN_RANGE_SECONDS) {
+    throw invalid(
+      'start',
+      `must be at least ${MIN_RANGE_SECONDS} seconds before end`,
+    );
+  }
+  if (span > MAX_RANGE_SECONDS) {
+    throw invalid(
+      'start',
+      `must be at most ${MAX_RANGE_SECONDS / 86_400} days before end`,
+    );
+  }
+
   const stepSeconds =
     STEPS.find(step => span / step <= TARGET_POINTS) ?? STEPS[STEPS.length - 1];
-  const endSeconds = query.end
-    ? Math.floor(requestedEnd)
-    : Math.floor(requestedEnd / stepSeconds) * stepSeconds;
+  if (query.end) {
+    return {
+      startSeconds: Math.ceil(start),
+      endSeconds: Math.floor(end),
+      stepSeconds,
+    };
+  }
+  const roundedEnd = Math.ceil(now / stepSeconds) * stepSeconds;
+  if (!query.start) {
+    return {
+      startSeconds: roundedEnd - DEFAULT_RANGE_SECONDS,
+      endSeconds: roundedEnd,
+      stepSeconds,
+    };
+  }
+  const startSeconds = Math.ceil(start);
+  // Rounding up must not stretch the range past the maximum; the end still
+  // lies at or after now, since start is at most the maximum before it.
   return {
-    startSeconds: Math.floor(endSeconds - span),
-    endSeconds,
+    startSeconds,
+    endSeconds: Math.min(roundedEnd, startSeconds + MAX_RANGE_SECONDS),
     stepSeconds,
   };
 }

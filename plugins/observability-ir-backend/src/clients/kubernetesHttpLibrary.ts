@@ -1,0 +1,58 @@
+import type {
+  HttpLibrary,
+  RequestContext,
+  ResponseContext,
+} from '@kubernetes/client-node';
+import fetch from 'node-fetch';
+
+type KubernetesModule = typeof import('@kubernetes/client-node');
+
+/** Thrown when an answer of the Kubernetes API passes the byte cap. */
+export class ResponseTooLargeError extends Error {
+  readonly name = 'ResponseTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`answer larger than ${maxBytes} bytes`);
+  }
+}
+
+/**
+ * The HTTP layer of `@kubernetes/client-node` (the same `node-fetch` call
+ * as its default one, with the TLS agent the client configured), except
+ * that a body larger than `maxBodyBytes` is refused: reading stops and the
+ * connection is closed as soon as the cap is passed.
+ */
+export function cappedHttpLibrary(
+  k8s: KubernetesModule,
+  maxBodyBytes: number,
+): HttpLibrary {
+  return {
+    send(request: RequestContext) {
+      const answer = fetch(request.getUrl(), {
+        method: request.getHttpMethod().toString(),
+        body: request.getBody() as any,
+        headers: request.getHeaders(),
+        signal: request.getSignal() as any,
+        agent: request.getAgent(),
+        size: maxBodyBytes,
+      }).then((response): ResponseContext => {
+        const headers: Record<string, string> = {};
+        response.headers.forEach((value, name) => {
+          headers[name] = value;
+        });
+        const capped = <T>(read: Promise<T>) =>
+          read.catch(error => {
+            if ((error as { type?: string }).type === 'max-size') {
+              (response.body as { destroy?: () => void }).destroy?.();
+              throw new ResponseTooLargeError(maxBodyBytes);
+            }
+            throw error;
+          });
+        return new k8s.ResponseContext(response.status, headers, {
+          text: () => capped(response.text()),
+          binary: () => capped(response.buffer()),
+        });
+      });
+      return new k8s.Observable(answer);
+    },
+  };
+}
