@@ -13,6 +13,10 @@ export default defineConfig({
   retries: 0,
   workers: 1,
   reporter: [['list']],
+  // Runs once the webServer entries below answer: waits until the catalog has
+  // ingested the demo organisation, so the first guest sign-in carries the
+  // guest's team.
+  globalSetup: './e2e-tests/globalSetup.ts',
   webServer: [
     // The sandbox cluster with the lab's incident, as `npm start` runs it.
     {

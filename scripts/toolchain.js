@@ -7,15 +7,41 @@
  *
  *   node scripts/toolchain.js <root script> [args...]
  *
+ * The Node.js that installs and runs the project (the runtime Node.js) is the
+ * launcher's own when it is 22 or 24, else the provisioned one; everything
+ * below runs with it. Switching between launchers never reinstalls; when the
+ * runtime Node.js's native module ABI differs from the one the native modules
+ * (better-sqlite3) were built for, they are rebuilt, and every run checks
+ * that they load with it.
+ *
  * It deliberately uses nothing but Node.js built-ins and npm, so that it runs
  * on any Node.js >= 18 with npm, before any dependency is installed.
  */
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const {
+  formatStamp,
+  installInputsDigest,
+  nativeVerdict,
+  planInstall,
+  planNativeRebuild,
+  readStamp,
+} = require('./lib/installState');
+const {
+  REQUIRED_NATIVE_PACKAGES,
+  checkNativeModules,
+  findNativePackages,
+} = require('./lib/nativeModules');
+const {
+  chooseRuntimeNode,
+  describeNode,
+  headersDirOf,
+  majorOf,
+  runtimeEnv,
+} = require('./lib/nodeRuntime');
 
 const ROOT = path.resolve(__dirname, '..');
 const TOOLCHAIN_DIR = path.join(ROOT, '.toolchain');
@@ -48,10 +74,6 @@ function fail(message) {
 
 function log(message) {
   process.stderr.write(`[toolchain] ${message}\n`);
-}
-
-function majorOf(version) {
-  return Number(String(version).replace(/^v/, '').split('.')[0]);
 }
 
 /** The npm package that ships a Node.js binary and its headers for this machine. */
@@ -126,31 +148,39 @@ function installedVersion(packageName) {
 }
 
 /**
- * Decides which node and yarn to use, provisioning what is missing, and
- * returns the environment to run them in.
+ * Decides which node and yarn to use, provisioning what is missing. Returns
+ * the runtime Node.js (`{ version, modules, execPath }`), the yarn command
+ * and the environment to run them in.
  */
 function resolveToolchain() {
-  const env = { ...process.env, ...NO_DOWNLOAD_ENV };
-  const binDir = path.join(TOOLCHAIN_DIR, 'node_modules', '.bin');
-  const missing = [];
-
-  let nodePackageDir;
-  if (!SUPPORTED_NODE_MAJORS.includes(majorOf(process.version))) {
-    const nodePackage = nodePackageName();
-    if (!nodePackage) {
-      fail(
-        `Node.js ${process.version} on ${process.platform}/${process.arch} is not supported, ` +
-          `and no Node.js package exists for this platform on the npm registry.\n` +
-          `Install Node.js ${SUPPORTED_NODE_MAJORS.join(' or ')} by hand.`,
-      );
-    }
-    nodePackageDir = path.join(TOOLCHAIN_DIR, 'node_modules', nodePackage);
-    if (installedVersion(nodePackage) !== NODE_VERSION) {
-      missing.push(`${nodePackage}@${NODE_VERSION}`);
-    }
+  const baseEnv = { ...process.env, ...NO_DOWNLOAD_ENV };
+  const nodePackage = nodePackageName();
+  const provisionedDir = nodePackage
+    ? path.join(TOOLCHAIN_DIR, 'node_modules', nodePackage)
+    : undefined;
+  const choice = chooseRuntimeNode({
+    launcherVersion: process.version,
+    launcherExecPath: process.execPath,
+    supportedMajors: SUPPORTED_NODE_MAJORS,
+    provisionedNodePath:
+      provisionedDir && path.join(provisionedDir, 'bin', 'node'),
+  });
+  if (!choice.nodePath) {
+    fail(
+      `Node.js ${process.version} on ${process.platform}/${process.arch} is not supported, ` +
+        `and no Node.js package exists for this platform on the npm registry.\n` +
+        `Install Node.js ${SUPPORTED_NODE_MAJORS.join(' or ')} by hand.`,
+    );
   }
 
-  const systemYarn = commandOutput('yarn', ['--version'], env);
+  const missing = [];
+  if (
+    choice.source === 'provisioned' &&
+    installedVersion(nodePackage) !== NODE_VERSION
+  ) {
+    missing.push(`${nodePackage}@${NODE_VERSION}`);
+  }
+  const systemYarn = commandOutput('yarn', ['--version'], baseEnv);
   const useSystemYarn = !!systemYarn && majorOf(systemYarn) === 4;
   if (
     !useSystemYarn &&
@@ -158,68 +188,120 @@ function resolveToolchain() {
   ) {
     missing.push(`@yarnpkg/cli-dist@${YARN_VERSION}`);
   }
-
   if (missing.length > 0) {
     npmInstallIntoToolchain(missing);
   }
 
-  if (nodePackageDir || !useSystemYarn) {
-    env.PATH = `${binDir}${path.delimiter}${env.PATH}`;
+  const runtime = describeNode(choice.nodePath);
+  if (!runtime || !SUPPORTED_NODE_MAJORS.includes(majorOf(runtime.version))) {
+    fail(
+      `the ${choice.source} Node.js (${choice.nodePath}) does not run here` +
+        `${runtime ? ` (got ${runtime.version})` : ''}. ` +
+        `Install Node.js ${SUPPORTED_NODE_MAJORS.join(' or ')} by hand.`,
+    );
   }
-  if (nodePackageDir) {
-    // node-gyp builds native modules (better-sqlite3, isolated-vm) against
-    // these headers instead of downloading them.
-    env.npm_config_nodedir = nodePackageDir;
-    const nodeVersion = commandOutput('node', ['--version'], env);
-    if (!SUPPORTED_NODE_MAJORS.includes(majorOf(nodeVersion))) {
+  // node-gyp builds native modules (better-sqlite3) against these headers
+  // instead of downloading them.
+  const env = runtimeEnv({
+    baseEnv,
+    nodePath: runtime.execPath,
+    headersDir: headersDirOf(runtime.execPath),
+  });
+  const yarn = useSystemYarn
+    ? 'yarn'
+    : path.join(TOOLCHAIN_DIR, 'node_modules', '.bin', 'yarn');
+  return { runtime, env, yarn };
+}
+
+function runYarn(yarn, args, env) {
+  const result = spawnSync(yarn, args, { cwd: ROOT, stdio: 'inherit', env });
+  return !result.error && result.status === 0;
+}
+
+function writeStamp(stampInputs) {
+  fs.writeFileSync(INSTALL_STAMP, formatStamp(stampInputs));
+}
+
+function ensureDependencies({ runtime, env, yarn }) {
+  const stamp = readStamp(INSTALL_STAMP);
+  const legacyDigests = [...new Set([process.version, runtime.version])].map(
+    version => installInputsDigest(ROOT, version),
+  );
+  const plan = planInstall({
+    stamp,
+    inputs: installInputsDigest(ROOT),
+    legacyDigests,
+  });
+  if (plan.install) {
+    log(`installing dependencies (yarn install): ${plan.reason}`);
+    if (!runYarn(yarn, ['install'], env)) {
+      fail('yarn install failed; see the output above.');
+    }
+  }
+  // Recorded after the install: it may have updated yarn.lock.
+  const inputs = installInputsDigest(ROOT);
+
+  const nativePackages = findNativePackages(ROOT);
+  const names = nativePackages.map(p => p.name);
+  const rebuildFirst = planNativeRebuild({
+    stamp,
+    runtime,
+    installedNow: plan.install,
+    nativePackages: names,
+  });
+  let rebuilt = false;
+  if (rebuildFirst.packages.length > 0) {
+    log(`${rebuildFirst.reason}: rebuilding ${names.join(', ')}`);
+    if (!runYarn(yarn, ['rebuild', ...rebuildFirst.packages], env)) {
+      fail('yarn rebuild failed; see the output above.');
+    }
+    rebuilt = true;
+  }
+
+  for (;;) {
+    const failures = checkNativeModules({
+      nodePath: runtime.execPath,
+      packages: nativePackages,
+      env,
+    });
+    const verdict = nativeVerdict({
+      failures,
+      required: REQUIRED_NATIVE_PACKAGES,
+      rebuilt,
+    });
+    const described = failures
+      .map(f => `  ${f.name}: ${f.message.split('\n')[0]}`)
+      .join('\n');
+    if (verdict.action === 'rebuild') {
+      log(
+        `native modules do not load with Node.js ${runtime.version} (ABI ${runtime.modules}):\n` +
+          `${described}\n[toolchain] rebuilding ${verdict.packages.join(', ')}`,
+      );
+      if (!runYarn(yarn, ['rebuild', ...verdict.packages], env)) {
+        writeStamp({ inputs, runtime });
+        fail('yarn rebuild failed; see the output above.');
+      }
+      rebuilt = true;
+      continue;
+    }
+    if (verdict.action === 'fail') {
+      writeStamp({ inputs, runtime });
       fail(
-        `the provisioned Node.js does not run here (got ${nodeVersion}). ` +
-          `Install Node.js ${SUPPORTED_NODE_MAJORS.join(' or ')} by hand.`,
+        `native modules still do not load with Node.js ${runtime.version} (ABI ${runtime.modules}) after a rebuild:\n${described}`,
       );
     }
-  }
-  return env;
-}
-
-/** A digest of everything that decides what `yarn install` installs. */
-function installInputsDigest() {
-  const hash = crypto.createHash('sha256');
-  const files = ['package.json', 'yarn.lock', '.yarnrc.yml'];
-  for (const folder of ['packages', 'plugins']) {
-    const dir = path.join(ROOT, folder);
-    if (!fs.existsSync(dir)) continue;
-    for (const name of fs.readdirSync(dir).sort()) {
-      files.push(path.join(folder, name, 'package.json'));
+    if (verdict.action === 'warn') {
+      log(
+        `optional native modules do not load with Node.js ${runtime.version}; continuing without them:\n${described}`,
+      );
     }
-  }
-  for (const file of files) {
-    const full = path.join(ROOT, file);
-    hash.update(file);
-    hash.update(fs.existsSync(full) ? fs.readFileSync(full) : '');
-  }
-  hash.update(process.version);
-  return hash.digest('hex');
-}
-
-function ensureDependencies(env) {
-  const digest = installInputsDigest();
-  const stamp = fs.existsSync(INSTALL_STAMP)
-    ? fs.readFileSync(INSTALL_STAMP, 'utf8').trim()
-    : '';
-  if (stamp === digest) {
+    writeStamp({
+      inputs,
+      runtime,
+      nativeModules: { abi: runtime.modules, packages: names },
+    });
     return;
   }
-  log('installing dependencies (yarn install)');
-  const result = spawnSync('yarn', ['install'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env,
-  });
-  if (result.error || result.status !== 0) {
-    fail('yarn install failed; see the output above.');
-  }
-  // Record the state after the install: it may have updated yarn.lock.
-  fs.writeFileSync(INSTALL_STAMP, `${installInputsDigest()}\n`);
 }
 
 function main() {
@@ -227,10 +309,18 @@ function main() {
   if (!script) {
     fail('usage: node scripts/toolchain.js <root script> [args...]');
   }
-  const env = resolveToolchain();
-  ensureDependencies(env);
+  const started = Date.now();
+  const toolchain = resolveToolchain();
+  ensureDependencies(toolchain);
+  const { runtime, env, yarn } = toolchain;
+  log(
+    `Node.js ${runtime.version} (ABI ${runtime.modules}, ${runtime.execPath}) ` +
+      `and dependencies ready in ${((Date.now() - started) / 1000).toFixed(
+        1,
+      )} s`,
+  );
 
-  const child = spawn('yarn', ['run', script, ...args], {
+  const child = spawn(yarn, ['run', script, ...args], {
     cwd: ROOT,
     stdio: 'inherit',
     env,
