@@ -188,3 +188,24 @@ describe('the evidence routes', () => {
     },
   );
 });
+
+describe('a backend without any Kubernetes cluster configured', () => {
+  it('starts, and every answer says what to configure', async () => {
+    const server = allowed;
+    for (const route of ['replicas', 'metrics', 'logs', 'diagnosis']) {
+      const response = await request(server)
+        .get(`/api/observability-ir/v1/${route}`)
+        .query({ entityRef: 'component:default/checkout-api' });
+      expect(response.status).toBe(200);
+      expect(response.body.sources).toEqual([
+        {
+          cluster: '(none configured)',
+          source: 'kubernetes',
+          status: 'not-configured',
+          error:
+            'No Kubernetes cluster is configured: add one to kubernetes.clusterLocatorMethods',
+        },
+      ]);
+    }
+  });
+});

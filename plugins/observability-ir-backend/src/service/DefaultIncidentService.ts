@@ -134,6 +134,26 @@ export class DefaultIncidentService implements IncidentService {
     return { workload, owner };
   }
 
+  /**
+   * A status that says what to configure when no configured cluster is
+   * there to ask: none at all, or not the one the entity names.
+   */
+  private unconfigured(workload: EntityWorkload): SourceStatus[] {
+    if (this.connections.forWorkload(workload.cluster).length > 0) {
+      return [];
+    }
+    return [
+      {
+        cluster: workload.cluster ?? '(none configured)',
+        source: 'kubernetes',
+        status: 'not-configured',
+        error: workload.cluster
+          ? `The cluster ${workload.cluster} named by the entity's backstage.io/kubernetes-cluster annotation is not in kubernetes.clusterLocatorMethods`
+          : 'No Kubernetes cluster is configured: add one to kubernetes.clusterLocatorMethods',
+      },
+    ];
+  }
+
   private clusterNames(workload: EntityWorkload) {
     return this.connections.forWorkload(workload.cluster).map(c => c.name);
   }
@@ -160,7 +180,11 @@ export class DefaultIncidentService implements IncidentService {
   ): Promise<ReplicasResponse> {
     const { workload, range } = await this.prepare(query, options);
     const replicas = await this.replicas(workload, range);
-    return { entityRef: workload.entityRef, ...replicas };
+    return {
+      entityRef: workload.entityRef,
+      ...replicas,
+      sources: mergeSources(this.unconfigured(workload), replicas.sources),
+    };
   }
 
   async getMetrics(
@@ -178,6 +202,7 @@ export class DefaultIncidentService implements IncidentService {
       range: describeRange(range),
       ...series,
       sources: mergeSources(
+        this.unconfigured(workload),
         located.map(l => l.kubernetes),
         sources,
       ),
@@ -201,6 +226,7 @@ export class DefaultIncidentService implements IncidentService {
       truncated: logs.truncated,
       queries: logs.queries,
       sources: mergeSources(
+        this.unconfigured(workload),
         located.map(l => l.kubernetes),
         logs.sources,
       ),
@@ -339,7 +365,12 @@ export class DefaultIncidentService implements IncidentService {
       metrics,
       logs,
       timeline,
-      sources: mergeSources(replicas.sources, metrics.sources, logs.sources),
+      sources: mergeSources(
+        this.unconfigured(workload),
+        replicas.sources,
+        metrics.sources,
+        logs.sources,
+      ),
     };
   }
 }
