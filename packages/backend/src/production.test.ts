@@ -1,8 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
+import { BackendProcess, startBackendProcess } from './testing/backendProcess';
 
 // pg ships without type declarations; these are the calls used here.
 interface PgClient {
@@ -42,7 +40,6 @@ const describeWithPostgres =
   missing.length === 0 || ci ? describe : describe.skip;
 
 const repoRoot = path.resolve(__dirname, '../../..');
-const backendDir = path.resolve(__dirname, '..');
 
 // One database per plugin, all named with this run's prefix.
 const databasePrefix = `prodtest_${randomBytes(4).toString('hex')}_`;
@@ -56,15 +53,6 @@ function postgresClient(): PgClient {
     password: process.env.POSTGRES_PASSWORD,
     database: 'postgres',
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 async function prefixedDatabases(): Promise<string[]> {
@@ -95,33 +83,8 @@ async function dropPrefixedDatabases() {
 }
 
 describeWithPostgres('the production configuration', () => {
-  let backend: ChildProcess | undefined;
+  let backend: BackendProcess | undefined;
   let baseUrl = '';
-  let log = '';
-
-  async function waitUntilReady(deadline: number) {
-    while (Date.now() < deadline) {
-      if (backend?.exitCode !== null) {
-        throw new Error(
-          `The backend exited with code ${backend?.exitCode}:\n${log.slice(
-            -4000,
-          )}`,
-        );
-      }
-      try {
-        const response = await fetch(
-          `${baseUrl}/.backstage/health/v1/readiness`,
-        );
-        if (response.status === 200) {
-          return;
-        }
-      } catch {
-        // Not listening yet.
-      }
-      await new Promise(resolve => setTimeout(resolve, 500));
-    }
-    throw new Error(`The backend was not ready in time:\n${log.slice(-4000)}`);
-  }
 
   beforeAll(async () => {
     if (missing.length > 0) {
@@ -129,56 +92,31 @@ describeWithPostgres('the production configuration', () => {
         `PostgreSQL is required when CI is set: ${missing.join(', ')} unset`,
       );
     }
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-
-    const { NODE_OPTIONS: _jestOnly, ...env } = process.env;
-    backend = spawn(
-      process.execPath,
-      [
-        '--enable-source-maps',
-        '--require',
-        require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-        'src/index.ts',
-        '--config',
+    backend = await startBackendProcess({
+      entry: 'src/index.ts',
+      configPaths: [
         path.join(repoRoot, 'app-config.yaml'),
-        '--config',
         path.join(repoRoot, 'app-config.production.yaml'),
       ],
-      {
-        cwd: backendDir,
-        env: {
-          ...env,
-          NODE_ENV: 'production',
-          APP_BASE_URL: baseUrl,
-          BACKEND_BASE_URL: baseUrl,
-          APP_CONFIG_backend_listen_host: '127.0.0.1',
-          APP_CONFIG_backend_listen_port: String(port),
-          APP_CONFIG_backend_database_prefix: databasePrefix,
-          APP_CONFIG_backend_auth_externalAccess: JSON.stringify([
-            {
-              type: 'static',
-              options: { token: serviceToken, subject: 'production-test' },
-            },
-          ]),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    backend.stdout?.on('data', chunk => (log += chunk));
-    backend.stderr?.on('data', chunk => (log += chunk));
-
-    await waitUntilReady(Date.now() + 240_000);
+      env: url => ({
+        NODE_ENV: 'production',
+        APP_BASE_URL: url,
+        BACKEND_BASE_URL: url,
+        APP_CONFIG_backend_database_prefix: databasePrefix,
+        APP_CONFIG_backend_auth_externalAccess: JSON.stringify([
+          {
+            type: 'static',
+            options: { token: serviceToken, subject: 'production-test' },
+          },
+        ]),
+      }),
+      readyTimeoutMs: 240_000,
+    });
+    baseUrl = backend.baseUrl;
   }, 300_000);
 
   afterAll(async () => {
-    if (backend && backend.exitCode === null) {
-      const exited = once(backend, 'exit');
-      backend.kill('SIGTERM');
-      const timer = setTimeout(() => backend?.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await backend?.stop();
     if (missing.length === 0) {
       await dropPrefixedDatabases();
     }
@@ -191,7 +129,7 @@ describeWithPostgres('the production configuration', () => {
 
     // Log lines are JSON in production; an app that is not built is the
     // one error allowed, as tests run before the frontend build.
-    const errors = log
+    const errors = (backend?.output() ?? '')
       .split('\n')
       .filter(line => line.includes('"level":"error"'))
       .filter(line => !line.includes("Can't serve static app content"));

@@ -175,9 +175,9 @@ describe('IncidentPermissionPolicy', () => {
       platformTeamRefs: ['group:default/finance-team'],
     });
     const permission = kubernetesProxyPermission;
-    expect(await financeRunsThePlatform.handle({ permission }, guest)).toEqual(
-      { result: AuthorizeResult.ALLOW },
-    );
+    expect(await financeRunsThePlatform.handle({ permission }, guest)).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
     expect(
       await financeRunsThePlatform.handle({ permission }, platformEngineer),
     ).toEqual({ result: AuthorizeResult.DENY });

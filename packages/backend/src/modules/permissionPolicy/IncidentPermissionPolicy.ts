@@ -42,6 +42,8 @@ export const grants: Readonly<Record<string, Audience>> = {
   'catalog.location.create': 'platform teams',
   'catalog.location.delete': 'platform teams',
   'catalog.location.analyze': 'platform teams',
+  'catalog.ingestion.read': 'platform teams',
+  'catalog.ingestion.manage': 'platform teams',
 
   // The stock Kubernetes tab: workloads of the entities a user can read.
   'kubernetes.clusters.read': 'signed-in users',
@@ -61,6 +63,8 @@ export const grants: Readonly<Record<string, Audience>> = {
 
   // Incident evidence (pod names, nodes, logs): for those who run a service.
   'observability-ir.incident.read': 'entity owners',
+  // Pods in namespaces not mapped to the entity's owner.
+  'observability-ir.incident.read-all-namespaces': 'platform teams',
 };
 
 const allow: PolicyDecision = { result: AuthorizeResult.ALLOW };

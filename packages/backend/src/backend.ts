@@ -1,0 +1,54 @@
+import { createBackend } from '@backstage/backend-defaults';
+import {
+  coreServices,
+  createBackendFeatureLoader,
+} from '@backstage/backend-plugin-api';
+
+/**
+ * This portal's backend: every plugin and module, not yet started. The
+ * entry point starts it; tests start it with a sign-in provider of their own.
+ */
+export function createPortalBackend() {
+  const backend = createBackend();
+
+  backend.add(import('@backstage/plugin-app-backend'));
+
+  backend.add(import('@backstage/plugin-auth-backend'));
+  // Guest sign-in only where it is configured: local development and the demo.
+  // app-config.production.yaml removes it, so production has no guest at all.
+  backend.add(
+    createBackendFeatureLoader({
+      deps: { config: coreServices.rootConfig },
+      *loader({ config }) {
+        if (config.has('auth.providers.guest')) {
+          yield import('@backstage/plugin-auth-backend-module-guest-provider');
+        }
+      },
+    }),
+  );
+
+  backend.add(import('@backstage/plugin-catalog-backend'));
+  backend.add(
+    import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+  );
+  backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+  // Permissions, decided by this portal's own policy.
+  backend.add(import('@backstage/plugin-permission-backend'));
+  backend.add(import('./modules/permissionPolicy/module'));
+
+  backend.add(import('@backstage/plugin-scaffolder-backend'));
+
+  backend.add(import('@backstage/plugin-search-backend'));
+  backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+
+  backend.add(import('@backstage/plugin-kubernetes-backend'));
+
+  // User settings, kept in sync across tabs through signals.
+  backend.add(import('@backstage/plugin-user-settings-backend'));
+  backend.add(import('@backstage/plugin-signals-backend'));
+
+  backend.add(import('@observability-ir/plugin-observability-ir-backend'));
+
+  return backend;
+}
