@@ -350,8 +350,8 @@ describe('diagnose', () => {
       ...r,
       limits: { ...r.limits, memoryBytes: Infinity },
     }));
-    for (const series of input.metrics.memory.limit) {
-      series.points = series.points.map(([t]) => [t, Infinity]);
+    for (const limit of input.metrics.memory.limit) {
+      limit.points = limit.points.map(([t]) => [t, Infinity]);
     }
     const { hypotheses, recommendation } = run(input);
     expect(hypotheses.length).toBeGreaterThan(0);
