@@ -35,10 +35,14 @@ describe('KubernetesClient', () => {
     requests.length = 0;
   });
 
-  function client(overrides: Partial<ClusterConfig['kubernetes']> = {}) {
+  function client(
+    overrides: Partial<ClusterConfig['kubernetes']> = {},
+    maxBodyBytes = defaultClientLimits('kubernetes').maxBodyBytes,
+  ) {
     const { port } = server.address() as AddressInfo;
     return new KubernetesClient({
       ...defaultClientLimits('kubernetes'),
+      maxBodyBytes,
       cluster: {
         name: 'sandbox',
         kubernetes: {
@@ -58,6 +62,69 @@ describe('KubernetesClient', () => {
     res.writeHead(status, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(body));
   }
+
+  it('stops reading a page larger than the byte cap, and says which limit', async () => {
+    let written = 0;
+    handler = (_req, res) => {
+      // Chunked, no Content-Length: the cap must hold while streaming.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"kind":"PodList","metadata":{},"items":[');
+      const chunk = `${JSON.stringify(pod('x'.repeat(60)))},`.repeat(200);
+      const pump = () => {
+        while (written < 8 * 1024 * 1024 && !res.destroyed) {
+          written += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        if (!res.destroyed) res.end(`${JSON.stringify(pod('last'))}]}`);
+      };
+      pump();
+    };
+
+    await expect(
+      client({}, 256 * 1024).listPods({
+        namespace: 'finance',
+        labelSelector: 'app=checkout',
+      }),
+    ).rejects.toThrow(
+      'Kubernetes API of cluster sandbox: answered more than 0.25 MiB in one page, the most this plugin reads (observabilityIr.limits.responseBytes.kubernetes)',
+    );
+    expect(written).toBeLessThan(8 * 1024 * 1024);
+  }, 30_000);
+
+  it('keeps the token out of an error the API server echoes', async () => {
+    handler = (_req, res) =>
+      json(res, 403, {
+        kind: 'Status',
+        status: 'Failure',
+        message: 'token secret-token may not list pods in namespace finance',
+        code: 403,
+      });
+
+    await expect(
+      client().listPods({
+        namespace: 'finance',
+        labelSelector: 'app=checkout',
+      }),
+    ).rejects.toThrow(
+      'Kubernetes API of cluster sandbox: answered 403: token [redacted] may not list pods in namespace finance',
+    );
+  });
+
+  it('says "Unauthorized" for a 401, not the response headers', async () => {
+    handler = (_req, res) => json(res, 401, {});
+
+    await expect(
+      client().listPods({
+        namespace: 'finance',
+        labelSelector: 'app=checkout',
+      }),
+    ).rejects.toThrow(
+      /^Kubernetes API of cluster sandbox: answered 401: Unauthorized$/,
+    );
+  });
 
   it('follows continue tokens across pages, with the bearer token', async () => {
     const authorization: string[] = [];

@@ -46,7 +46,11 @@ function upstreamTextOf(error: unknown): string {
     }
   }
   const e = error as Error & { cause?: { code?: string }; code?: unknown };
+  // The client's ApiException without a body: its message also dumps the
+  // response headers; its "Message:" line is the part worth showing.
+  const apiMessage = /^HTTP-Code: \d+\s+Message: ([^\n]*)/.exec(e.message);
   return (
+    apiMessage?.[1] ??
     e.cause?.code ??
     (typeof e.code === 'string' ? e.code : undefined) ??
     e.message
@@ -173,9 +177,9 @@ export class KubernetesClient {
     const e = error as Error;
     if (e instanceof ResponseTooLargeError) {
       return this.error(
-        `answered more than ${Math.round(
-          e.maxBytes / 1024 / 1024,
-        )} MiB in one page, the most this plugin reads (observabilityIr.limits.responseBytes.kubernetes)`,
+        `answered more than ${
+          Math.round((e.maxBytes / 1024 / 1024) * 100) / 100
+        } MiB in one page, the most this plugin reads (observabilityIr.limits.responseBytes.kubernetes)`,
       );
     }
     if (e.name === 'AbortError' || e.name === 'TimeoutError') {
