@@ -7,6 +7,7 @@ import { setupServer } from 'msw/node';
 import {
   labMetrics,
   labMetricsWithoutPrometheus,
+  labReplicas,
 } from '../../testing/fixtures';
 import { renderIncidentTab } from '../../__testUtils__/renderIncidentTab';
 import {
@@ -135,6 +136,33 @@ describe('the Incident tab', () => {
       await screen.findByText(/You cannot see this service's incident data/),
     ).toBeInTheDocument();
     expect(screen.queryByRole('region', { name: 'Diagnosis' })).toBeNull();
+  });
+
+  it('says what to configure when the backend has no cluster', async () => {
+    const sources = [
+      {
+        cluster: '(none configured)',
+        source: 'kubernetes' as const,
+        status: 'not-configured' as const,
+        error:
+          'No Kubernetes cluster is configured: add one to kubernetes.clusterLocatorMethods',
+      },
+    ];
+    server.use(
+      answer(
+        'replicas',
+        labReplicas({ replicas: [], events: [], nodes: [], sources }),
+      ),
+      ...labHandlers(),
+    );
+    renderIncidentTab(checkoutApiEntity);
+
+    const replicas = await screen.findByRole('region', { name: 'Replicas' });
+    expect(
+      await within(replicas).findByText(
+        /No Kubernetes configured for cluster \(none configured\): add the cluster to kubernetes\.clusterLocatorMethods/,
+      ),
+    ).toBeInTheDocument();
   });
 
   it('shows progress per panel before the answers', async () => {
