@@ -58,7 +58,7 @@ export interface Config {
       scopes?: number;
       /** The most series kept from one Prometheus query. Default 500. */
       seriesPerQuery?: number;
-      /** Requests in flight at once to each source of each cluster. Default 8. */
+      /** Requests in flight at once to each source of each cluster. Default 32. */
       upstreamConcurrency?: number;
       /** The most bytes of answers the evidence cache holds. Default 268435456 (256 MiB). */
       cacheBytes?: number;

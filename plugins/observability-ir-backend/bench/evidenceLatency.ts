@@ -10,7 +10,7 @@
  * them in parallel takes as many delays as its longest chain of dependent
  * calls. The figures are printed; nothing is asserted.
  */
-import { mockCredentials } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { startSandbox } from '@observability-ir/sandbox-cluster';
 import http from 'node:http';
@@ -80,7 +80,8 @@ async function main() {
   );
   const catalog = { getEntityByRef: async () => checkoutApiEntity } as any;
   const credentials = mockCredentials.user();
-  const fresh = () => new DefaultIncidentService({ catalog, config });
+  const logger = mockServices.rootLogger({ level: 'error' });
+  const fresh = () => new DefaultIncidentService({ catalog, config, logger });
   const query = { entityRef: 'component:default/checkout-api' };
 
   const endpoints = {

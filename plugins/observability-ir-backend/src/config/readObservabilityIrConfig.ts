@@ -92,7 +92,7 @@ export const DEFAULT_LIMITS: EvidenceLimits = {
   logLines: 5000,
   scopes: 20,
   seriesPerQuery: 500,
-  upstreamConcurrency: 8,
+  upstreamConcurrency: 32,
   cacheBytes: 256 * 1024 * 1024,
   userRequestsPerMinute: 300,
   userBurst: 60,
