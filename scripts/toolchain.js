@@ -270,7 +270,7 @@ function ensureDependencies({ runtime, env, yarn }) {
       rebuilt,
     });
     const described = failures
-      .map(f => `  ${f.name}: ${f.message.split('\n')[0]}`)
+      .map(f => `  ${f.name}: ${f.message.replace(/\s+/g, ' ').slice(0, 400)}`)
       .join('\n');
     if (verdict.action === 'rebuild') {
       log(

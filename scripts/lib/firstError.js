@@ -21,11 +21,13 @@ function stripAnsi(text) {
 /**
  * `feed(source, line)` for every line printed; `firstError()` then returns
  * `{ source, lines }` for the first error line and up to `maxLines - 1` lines
- * after it from the same source, until a blank line or the next log record.
+ * after it from the same source: the rest of its message and its stack, until
+ * a blank line, the next log record, or an unindented line after the stack.
  */
 function createErrorCatcher({ maxLines = 25 } = {}) {
   let first;
   let open = false;
+  let inStack = false;
   return {
     feed(source, rawLine) {
       const line = stripAnsi(rawLine).replace(/\s+$/, '');
@@ -39,14 +41,17 @@ function createErrorCatcher({ maxLines = 25 } = {}) {
       if (!open || source !== first.source) {
         return;
       }
+      const indented = /^\s/.test(line);
       if (
         line === '' ||
         NEW_RECORD.test(line) ||
+        (inStack && !indented) ||
         first.lines.length >= maxLines
       ) {
         open = false;
         return;
       }
+      inStack = inStack || /^\s+at /.test(line);
       first.lines.push(line);
     },
     firstError() {

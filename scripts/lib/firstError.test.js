@@ -52,6 +52,20 @@ test('recognises thrown errors and ignores words that only contain "Error"', () 
   assert.equal(firstErrorIn('everything is fine'), undefined);
 });
 
+test('ends the first error at the next message after its stack', () => {
+  const log = [
+    "Acquire connection error: Error: The module 'better_sqlite3.node'",
+    'was compiled against a different Node.js version using',
+    'NODE_MODULE_VERSION 137. This version of Node.js requires',
+    'NODE_MODULE_VERSION 127.',
+    '    at Object..node (node:internal/modules/cjs/loader:1939:18)',
+    '    at new Database (better-sqlite3/lib/database.js:48:64)',
+    "Acquire connection error: Error: Module did not self-register: 'better_sqlite3.node'.",
+    '    at Object..node (node:internal/modules/cjs/loader:1939:18)',
+  ].join('\n');
+  assert.deepEqual(firstErrorIn(log).lines, log.split('\n').slice(0, 6));
+});
+
 test('lines from another source do not join the first error', () => {
   const catcher = createErrorCatcher({ maxLines: 3 });
   catcher.feed('backend', 'Error: boom');
