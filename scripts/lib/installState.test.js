@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { test } = require('node:test');
+const { after, test } = require('node:test');
 const {
   formatStamp,
   installInputsDigest,
@@ -13,6 +13,17 @@ const {
   planInstall,
   planNativeRebuild,
 } = require('./installState');
+
+// Temporary folders, removed when the file's tests are done.
+const tempDirs = [];
+function tempDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const node22 = {
   version: 'v22.23.3',
@@ -26,7 +37,7 @@ const node24 = {
 };
 
 function repo(files) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'install-state-'));
+  const root = tempDir('install-state-');
   for (const [file, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.writeFileSync(path.join(root, file), content);

