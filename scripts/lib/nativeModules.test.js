@@ -2,22 +2,11 @@
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { after, test } = require('node:test');
+const { test } = require('node:test');
+const { tempDir } = require('./testing/tempDir');
 const { checkNativeModules, findNativePackages } = require('./nativeModules');
 const { describeNode } = require('./nodeRuntime');
-
-// Temporary folders, removed when the file's tests are done.
-const tempDirs = [];
-function tempDir(prefix) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 function write(root, file, content = '') {
   fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });

