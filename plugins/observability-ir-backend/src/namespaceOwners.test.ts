@@ -14,6 +14,10 @@ import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
 import { checkoutApiEntity, sandboxConfig } from './testing/fixtures';
 
+// The first requests load the Kubernetes client and the query grammars,
+// which takes seconds on a cold, busy machine.
+jest.setTimeout(60_000);
+
 const PLATFORM_USER = 'user:default/platform-engineer';
 
 function component(

@@ -9,6 +9,10 @@ import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
 import { checkoutApiEntity } from './testing/fixtures';
 
+// Requests load the Kubernetes client and the query grammars on first use,
+// which takes seconds on a cold, busy machine.
+jest.setTimeout(30_000);
+
 const recommendations = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',

@@ -19,6 +19,10 @@ import { observabilityIrPlugin } from './plugin';
 import { checkoutApiEntity, clustersConfig } from './testing/fixtures';
 import { startStubServer, StubRequest } from './testing/stubServer';
 
+// The first requests load the Kubernetes client and the query grammars,
+// which takes seconds on a cold, busy machine.
+jest.setTimeout(60_000);
+
 const ENTITY = 'component:default/checkout-api';
 const MIB = 1024 * 1024;
 
