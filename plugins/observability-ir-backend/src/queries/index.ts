@@ -12,7 +12,12 @@ export {
 export type { LabelMatcher, MatchOperator, RegexPattern } from './matchers';
 export { anyOfExactly, renderMatchers, withPrefix } from './matchers';
 export type { PodScope } from './scope';
-export { MAX_PODS, MAX_VALUE_LENGTH, scopeMatchers } from './scope';
+export {
+  isNamespaceName,
+  MAX_PODS,
+  MAX_VALUE_LENGTH,
+  scopeMatchers,
+} from './scope';
 export { formatDuration, MAX_DURATION_SECONDS } from './duration';
 export {
   cpuLimit,

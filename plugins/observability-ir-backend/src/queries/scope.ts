@@ -22,6 +22,11 @@ export type PodScope = {
 
 const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** Whether `name` is a Kubernetes namespace name (a DNS label). */
+export function isNamespaceName(name: string): boolean {
+  return DNS_LABEL.test(name);
+}
+
 /** Longest pod name, prefix or container name accepted (far above Kubernetes' own limits). */
 export const MAX_VALUE_LENGTH = 16384;
 /** Most pod names in one scope: the regex grows with each. */
@@ -52,7 +57,7 @@ function assertValue(what: string, value: string): void {
  * @throws InputError if the scope is invalid or empty.
  */
 export function scopeMatchers(scope: PodScope): LabelMatcher[] {
-  if (!DNS_LABEL.test(scope.namespace)) {
+  if (!isNamespaceName(scope.namespace)) {
     throw new InputError(
       `Invalid namespace ${describeValue(
         scope.namespace,

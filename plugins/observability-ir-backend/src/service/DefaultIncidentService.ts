@@ -36,7 +36,11 @@ import type {
   IncidentService,
 } from './IncidentService';
 import { NamespaceOwnership } from './namespaceOwnership';
-import { resolveEntityWorkload } from './resolveEntityWorkload';
+import {
+  ResolvedWorkload,
+  resolveEntityWorkload,
+  toEntityWorkload,
+} from './resolveEntityWorkload';
 import { buildTimeline } from './timeline/buildTimeline';
 
 /** Statuses of several collections, one per cluster and source. */
@@ -106,7 +110,8 @@ export class DefaultIncidentService implements IncidentService {
     entityRef: string,
     options: IncidentRequestOptions,
   ): Promise<EntityWorkload> {
-    return (await this.claimedWorkload(entityRef, options)).workload;
+    const { workload } = await this.claimedWorkload(entityRef, options);
+    return toEntityWorkload(workload);
   }
 
   /**
@@ -138,7 +143,7 @@ export class DefaultIncidentService implements IncidentService {
    * A status that says what to configure when no configured cluster is
    * there to ask: none at all, or not the one the entity names.
    */
-  private unconfigured(workload: EntityWorkload): SourceStatus[] {
+  private unconfigured(workload: ResolvedWorkload): SourceStatus[] {
     if (this.connections.forWorkload(workload.cluster).length > 0) {
       return [];
     }
@@ -154,12 +159,12 @@ export class DefaultIncidentService implements IncidentService {
     ];
   }
 
-  private clusterNames(workload: EntityWorkload) {
+  private clusterNames(workload: ResolvedWorkload) {
     return this.connections.forWorkload(workload.cluster).map(c => c.name);
   }
 
   private checkClaim(
-    workload: EntityWorkload,
+    workload: ResolvedWorkload,
     owner: string | undefined,
     cluster: string,
     namespaces: Iterable<string>,
@@ -301,7 +306,7 @@ export class DefaultIncidentService implements IncidentService {
 
   // Each piece of evidence is cached by what it depends on, so the five
   // endpoints of one tab share one set of upstream calls.
-  private located(workload: EntityWorkload): Promise<LocatedWorkload[]> {
+  private located(workload: ResolvedWorkload): Promise<LocatedWorkload[]> {
     return this.cache.get(
       `pods:${JSON.stringify(workload)}`,
       () =>
@@ -318,7 +323,7 @@ export class DefaultIncidentService implements IncidentService {
     );
   }
 
-  private replicas(workload: EntityWorkload, range: ResolvedRange) {
+  private replicas(workload: ResolvedWorkload, range: ResolvedRange) {
     return this.cache.get(
       `replicas:${JSON.stringify(workload)}:${range.endSeconds}`,
       async () =>
@@ -330,14 +335,14 @@ export class DefaultIncidentService implements IncidentService {
     );
   }
 
-  private metrics(workload: EntityWorkload, range: ResolvedRange) {
+  private metrics(workload: ResolvedWorkload, range: ResolvedRange) {
     return this.cache.get(
       `metrics:${JSON.stringify(workload)}:${JSON.stringify(range)}`,
       async () => collectMetrics(await this.located(workload), range),
     );
   }
 
-  private logs(workload: EntityWorkload, range: ResolvedRange) {
+  private logs(workload: ResolvedWorkload, range: ResolvedRange) {
     return this.cache.get(
       `logs:${JSON.stringify(workload)}:${JSON.stringify(range)}`,
       async () =>
@@ -348,7 +353,7 @@ export class DefaultIncidentService implements IncidentService {
     );
   }
 
-  private async timeline(workload: EntityWorkload, range: ResolvedRange) {
+  private async timeline(workload: ResolvedWorkload, range: ResolvedRange) {
     const [replicas, metrics, logs] = await Promise.all([
       this.replicas(workload, range),
       this.metrics(workload, range),

@@ -1,5 +1,8 @@
 import { Entity } from '@backstage/catalog-model';
-import { resolveEntityWorkload } from './resolveEntityWorkload';
+import {
+  resolveEntityWorkload,
+  toEntityWorkload,
+} from './resolveEntityWorkload';
 
 function component(annotations: Record<string, string>): Entity {
   return {
@@ -39,6 +42,26 @@ describe('resolveEntityWorkload', () => {
     );
     expect(workload.labelSelector).toBe('app=checkout,tier in (backend)');
     expect(workload.namespace).toBeUndefined();
+  });
+
+  it('parses the prometheus-matchers annotation once, for every query, and shows its text', () => {
+    const workload = resolveEntityWorkload(
+      component({
+        'backstage.io/kubernetes-id': 'checkout-api',
+        'observability-ir.io/prometheus-matchers': '{cluster="eu-1"}',
+      }),
+    );
+    expect(workload.extraPrometheusMatchers).toEqual([
+      { name: 'cluster', op: '=', value: 'eu-1' },
+    ]);
+    expect(toEntityWorkload(workload)).toEqual({
+      entityRef: 'component:default/checkout-api',
+      kubernetesId: 'checkout-api',
+      labelSelector: 'backstage.io/kubernetes-id=checkout-api',
+      namespace: undefined,
+      cluster: undefined,
+      prometheusMatchers: '{cluster="eu-1"}',
+    });
   });
 
   it('rejects an entity without Kubernetes annotations', () => {

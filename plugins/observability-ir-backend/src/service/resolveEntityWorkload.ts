@@ -13,15 +13,28 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import {
   extraMatchersFromAnnotation,
+  isNamespaceName,
+  LabelMatcher,
   LabelRequirement,
   labelSelectorForKubernetesId,
   parseLabelSelector,
   renderLabelSelector,
 } from '../queries';
 
-// Namespace names: DNS labels. Checked so annotation text never reaches a
-// selector or a URL path unvalidated.
-const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+/**
+ * An entity's workload as the backend works with it: what the API shows
+ * ({@link EntityWorkload}) plus the annotations parsed once, here.
+ */
+export interface ResolvedWorkload extends EntityWorkload {
+  /** The prometheus-matchers annotation, parsed and checked. */
+  extraPrometheusMatchers?: readonly LabelMatcher[];
+}
+
+/** What the API shows of a resolved workload: the annotations' text. */
+export function toEntityWorkload(workload: ResolvedWorkload): EntityWorkload {
+  const { extraPrometheusMatchers: _, ...shown } = workload;
+  return shown;
+}
 
 /**
  * Refuses a selector that names no label value: `!x` or `app` alone would
@@ -52,7 +65,7 @@ function annotationError(entityRef: string, annotation: string, why: string) {
  * stock Kubernetes plugin does: a label selector annotation wins over the
  * kubernetes id.
  */
-export function resolveEntityWorkload(entity: Entity): EntityWorkload {
+export function resolveEntityWorkload(entity: Entity): ResolvedWorkload {
   const entityRef = stringifyEntityRef(entity);
   const annotations = entity.metadata.annotations ?? {};
   const kubernetesId = annotations[KUBERNETES_ANNOTATION]?.trim() || undefined;
@@ -83,7 +96,9 @@ export function resolveEntityWorkload(entity: Entity): EntityWorkload {
       (error as Error).message,
     );
   }
-  if (namespace && !DNS_LABEL.test(namespace)) {
+  // Checked so annotation text never reaches a selector or a URL path
+  // unvalidated.
+  if (namespace && !isNamespaceName(namespace)) {
     throw annotationError(
       entityRef,
       KUBERNETES_NAMESPACE_ANNOTATION,
@@ -93,10 +108,11 @@ export function resolveEntityWorkload(entity: Entity): EntityWorkload {
 
   const prometheusMatchers =
     annotations[PROMETHEUS_MATCHERS_ANNOTATION]?.trim() || undefined;
+  let extraPrometheusMatchers: LabelMatcher[] | undefined;
   if (prometheusMatchers) {
     // Parsed here so a bad override is a clear 400, not a failed query later.
     try {
-      extraMatchersFromAnnotation(prometheusMatchers);
+      extraPrometheusMatchers = extraMatchersFromAnnotation(prometheusMatchers);
     } catch (error) {
       throw annotationError(
         entityRef,
@@ -115,7 +131,9 @@ export function resolveEntityWorkload(entity: Entity): EntityWorkload {
     labelSelector,
     namespace,
     cluster,
-    ...(prometheusMatchers ? { prometheusMatchers } : {}),
+    ...(prometheusMatchers
+      ? { prometheusMatchers, extraPrometheusMatchers }
+      : {}),
     ...(lokiSelector ? { lokiSelector } : {}),
   };
 }

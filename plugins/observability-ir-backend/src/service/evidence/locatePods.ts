@@ -1,9 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import {
-  EntityWorkload,
-  SourceStatus,
-} from '@observability-ir/plugin-observability-ir-common';
-import { extraMatchersFromAnnotation, PodScope } from '../../queries';
+import { SourceStatus } from '@observability-ir/plugin-observability-ir-common';
+import { PodScope } from '../../queries';
+import type { ResolvedWorkload } from '../resolveEntityWorkload';
 import { ClusterConnection } from './ClusterConnections';
 import { failedSource } from './sourceStatus';
 
@@ -82,12 +80,10 @@ export function scopesOfPods(
  */
 export async function locatePods(
   connection: ClusterConnection,
-  workload: EntityWorkload,
+  workload: ResolvedWorkload,
   maxScopes: number,
 ): Promise<LocatedWorkload> {
-  const extraPrometheusMatchers = workload.prometheusMatchers
-    ? extraMatchersFromAnnotation(workload.prometheusMatchers)
-    : undefined;
+  const { extraPrometheusMatchers } = workload;
   try {
     const pods = await connection.kubernetes.listPods({
       namespace: workload.namespace,
