@@ -5,8 +5,8 @@
  */
 
 export { observabilityIrPlugin as default } from './plugin';
-export {
-  incidentServiceRef,
-  type IncidentService,
-  type IncidentRequestOptions,
+export { incidentServiceRef } from './service/incidentServiceRef';
+export type {
+  IncidentService,
+  IncidentRequestOptions,
 } from './service/IncidentService';

@@ -6,7 +6,7 @@ import { observabilityIrPermissions } from '@observability-ir/plugin-observabili
 import { readEvidenceLimits } from './config/readObservabilityIrConfig';
 import { UserRateLimiter } from './rateLimit/UserRateLimiter';
 import { createRouter } from './router';
-import { incidentServiceRef } from './service/IncidentService';
+import { incidentServiceRef } from './service/incidentServiceRef';
 
 /**
  * The observability-ir backend plugin: incident evidence and diagnosis for

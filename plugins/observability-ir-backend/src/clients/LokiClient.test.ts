@@ -1,5 +1,6 @@
 import { startStubServer } from '../testing/stubServer';
-import { LokiClient, MAX_LOG_LINES } from './LokiClient';
+import { MAX_LOG_LINES } from '../config/readObservabilityIrConfig';
+import { LokiClient } from './LokiClient';
 import { defaultClientLimits } from '../testing/fixtures';
 
 describe('LokiClient against faulty servers', () => {

@@ -1,5 +1,8 @@
 import type { Limit } from 'p-limit';
-import { HttpSourceConfig } from '../config/readObservabilityIrConfig';
+import {
+  HttpSourceConfig,
+  MAX_LOG_LINES,
+} from '../config/readObservabilityIrConfig';
 import { fetchUpstream, parseJsonBody } from './fetchUpstream';
 import { UpstreamError } from './UpstreamError';
 import { sanitizeUpstreamText } from './upstreamText';
@@ -9,9 +12,6 @@ export interface LokiStream {
   stream: Record<string, string>;
   values: Array<[string, string]>;
 }
-
-/** The most lines one query asks Loki for. */
-export const MAX_LOG_LINES = 5000;
 
 interface Envelope {
   status: string;

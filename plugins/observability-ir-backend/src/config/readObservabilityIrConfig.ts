@@ -2,7 +2,6 @@ import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import { stringifyEntityRef, parseEntityRef } from '@backstage/catalog-model';
 import { EvidenceSource } from '@observability-ir/plugin-observability-ir-common';
-import { MAX_LOG_LINES } from '../clients/LokiClient';
 
 /** Where one cluster's API, metrics and logs are, and how to reach them. */
 export interface ClusterConfig {
@@ -80,6 +79,9 @@ export interface ObservabilityIrConfig {
    */
   problems: string[];
 }
+
+/** The most lines one query asks Loki for (Loki's own default cap). */
+export const MAX_LOG_LINES = 5000;
 
 /** The defaults of {@link EvidenceLimits}. */
 export const DEFAULT_LIMITS: EvidenceLimits = {
