@@ -1,0 +1,146 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import type { V1Pod } from '@kubernetes/client-node';
+import { UpstreamError } from '../../clients/UpstreamError';
+import type { ResolvedWorkload } from '../resolveEntityWorkload';
+import { ClusterConnection } from './ClusterConnections';
+import { locatePods, scopesOfPods } from './locatePods';
+
+/** A pod of a Deployment: its ReplicaSet's name ends in the template hash. */
+function deploymentPod(namespace: string, deployment: string, id: string) {
+  return {
+    metadata: {
+      namespace,
+      name: `${deployment}-5d8f7c9b4-${id}`,
+      labels: { 'pod-template-hash': '5d8f7c9b4' },
+      ownerReferences: [
+        {
+          kind: 'ReplicaSet',
+          name: `${deployment}-5d8f7c9b4`,
+          controller: true,
+        },
+      ],
+    },
+  } as V1Pod;
+}
+
+function barePod(namespace: string, name: string) {
+  return { metadata: { namespace, name } } as V1Pod;
+}
+
+const workload: ResolvedWorkload = {
+  entityRef: 'component:default/checkout-api',
+  kubernetesId: 'checkout-api',
+  labelSelector: 'backstage.io/kubernetes-id=checkout-api',
+  namespace: 'finance',
+  extraPrometheusMatchers: [{ name: 'cluster', op: '=', value: 'eu-1' }],
+};
+
+function connection(listPods: () => Promise<V1Pod[]>) {
+  return {
+    name: 'eu',
+    logger: mockServices.logger.mock(),
+    kubernetes: { listPods },
+  } as unknown as ClusterConnection;
+}
+
+describe('scopesOfPods', () => {
+  it("asks about a Deployment by the prefix all its ReplicaSets' pods share, so replaced pods count too", () => {
+    const pods = [
+      deploymentPod('finance', 'checkout-api', 'abcde'),
+      deploymentPod('finance', 'checkout-api', 'fghij'),
+    ];
+    expect(scopesOfPods(pods, undefined)).toEqual([
+      {
+        namespace: 'finance',
+        pods: { prefix: 'checkout-api-' },
+        extraPrometheusMatchers: undefined,
+      },
+    ]);
+  });
+
+  it('names pods without a Deployment one by one, per namespace', () => {
+    const pods = [
+      barePod('finance', 'checkout-api-0'),
+      barePod('finance', 'checkout-api-1'),
+      barePod('shop', 'checkout-api-0'),
+    ];
+    expect(
+      scopesOfPods(pods, undefined).map(s => [s.namespace, s.pods]),
+    ).toEqual([
+      ['finance', { names: ['checkout-api-0', 'checkout-api-1'] }],
+      ['shop', { names: ['checkout-api-0'] }],
+    ]);
+  });
+});
+
+describe('locatePods', () => {
+  it('lists the pods and carries the parsed matchers into every scope', async () => {
+    const located = await locatePods(
+      connection(async () => [deploymentPod('finance', 'checkout-api', 'a')]),
+      workload,
+      20,
+    );
+    expect(located.kubernetes).toEqual({
+      cluster: 'eu',
+      source: 'kubernetes',
+      status: 'ok',
+    });
+    expect(located.scopes).toEqual([
+      {
+        namespace: 'finance',
+        pods: { prefix: 'checkout-api-' },
+        extraPrometheusMatchers: workload.extraPrometheusMatchers,
+      },
+    ]);
+  });
+
+  it('queries at most the scope limit, and says how many groups it left out', async () => {
+    const pods = ['a', 'b', 'c', 'd'].map(d =>
+      deploymentPod('finance', `checkout-api-${d}`, 'x'),
+    );
+    const located = await locatePods(
+      connection(async () => pods),
+      workload,
+      3,
+    );
+    expect(located.pods).toHaveLength(4);
+    expect(located.scopes).toHaveLength(3);
+    expect(located.kubernetes.warnings).toEqual([
+      'The pods fall into 4 namespace and Deployment groups; metrics and logs are read for the first 3 only (observabilityIr.limits.scopes)',
+    ]);
+  });
+
+  it('falls back to the kubernetes id in the namespace when Kubernetes does not answer', async () => {
+    const failing = connection(async () => {
+      throw new UpstreamError('kubernetes', 'eu', 'no answer within 10 s');
+    });
+    const located = await locatePods(failing, workload, 20);
+    expect(located.pods).toEqual([]);
+    expect(located.scopes).toEqual([
+      {
+        namespace: 'finance',
+        pods: { prefix: 'checkout-api-' },
+        extraPrometheusMatchers: workload.extraPrometheusMatchers,
+      },
+    ]);
+    expect(located.kubernetes).toEqual({
+      cluster: 'eu',
+      source: 'kubernetes',
+      status: 'error',
+      error: 'Kubernetes API of cluster eu: no answer within 10 s',
+    });
+    expect(failing.logger.warn).toHaveBeenCalled();
+  });
+
+  it('has nothing to fall back on without a namespace', async () => {
+    const located = await locatePods(
+      connection(async () => {
+        throw new Error('socket hang up');
+      }),
+      { ...workload, namespace: undefined },
+      20,
+    );
+    expect(located.scopes).toEqual([]);
+    expect(located.kubernetes.status).toBe('error');
+  });
+});
