@@ -8,7 +8,7 @@ import { Sandbox, startSandbox } from '@observability-ir/sandbox-cluster';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
 import { checkoutApiEntity, clustersConfig } from './testing/fixtures';
-import { startStubServer, StubRequest } from './testing/stubServer';
+import { emptyAnswer, startStubServer } from './testing/stubServer';
 
 // The first requests load the Kubernetes client and the query grammars.
 jest.setTimeout(60_000);
@@ -25,21 +25,6 @@ const narrowed = {
     },
   },
 };
-
-const emptyAnswer = (upstream: StubRequest) => ({
-  status: 200,
-  body: {
-    status: 'success',
-    data: upstream.path.startsWith('/loki')
-      ? { resultType: 'streams', result: [] }
-      : {
-          resultType: upstream.path.endsWith('query_range')
-            ? 'matrix'
-            : 'vector',
-          result: [],
-        },
-  },
-});
 
 describe("an entity's query annotations", () => {
   let sandbox: Sandbox;

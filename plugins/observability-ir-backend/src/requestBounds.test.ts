@@ -17,7 +17,11 @@ import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
 import { checkoutApiEntity, clustersConfig } from './testing/fixtures';
-import { startStubServer, StubRequest } from './testing/stubServer';
+import {
+  emptyAnswer,
+  startStubServer,
+  StubRequest,
+} from './testing/stubServer';
 
 // The first requests load the Kubernetes client and the query grammars,
 // which takes seconds on a cold, busy machine.
@@ -38,21 +42,6 @@ function endOf(upstream: StubRequest): number {
   const end = Number(upstream.params.get('end'));
   return upstream.path.startsWith('/loki') ? end / 1e9 : end;
 }
-
-const emptyAnswer = (upstream: StubRequest) => ({
-  status: 200,
-  body: {
-    status: 'success',
-    data: upstream.path.startsWith('/loki')
-      ? { resultType: 'streams', result: [] }
-      : {
-          resultType: upstream.path.endsWith('query_range')
-            ? 'matrix'
-            : 'vector',
-          result: [],
-        },
-  },
-});
 
 /**
  * A Prometheus that answers every query with a body of `bytes` bytes,

@@ -64,3 +64,19 @@ export async function startStubServer(
     },
   };
 }
+
+/**
+ * What a Prometheus or Loki with no data answers: an empty matrix, vector
+ * or set of streams, by the path asked.
+ */
+export function emptyAnswer(upstream: StubRequest): StubAnswer {
+  let data;
+  if (upstream.path.startsWith('/loki')) {
+    data = { resultType: 'streams', result: [] };
+  } else if (upstream.path.endsWith('query_range')) {
+    data = { resultType: 'matrix', result: [] };
+  } else {
+    data = { resultType: 'vector', result: [] };
+  }
+  return { status: 200, body: { status: 'success', data } };
+}

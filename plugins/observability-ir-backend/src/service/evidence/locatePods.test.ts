@@ -14,8 +14,10 @@ function deploymentPod(namespace: string, deployment: string, id: string) {
       labels: { 'pod-template-hash': '5d8f7c9b4' },
       ownerReferences: [
         {
+          apiVersion: 'apps/v1',
           kind: 'ReplicaSet',
           name: `${deployment}-5d8f7c9b4`,
+          uid: `uid-${deployment}`,
           controller: true,
         },
       ],
