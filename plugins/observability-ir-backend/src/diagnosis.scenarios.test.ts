@@ -7,7 +7,7 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
-import { checkoutApiEntity, sandboxConfig } from './testing/fixtures';
+import { checkoutApiEntity, sandboxConfig } from './__testUtils__/fixtures';
 
 // Every scenario the sandbox ships, and the cause a diagnosis must name.
 const scenarios: Array<[string, HypothesisId]> = [

@@ -7,8 +7,8 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Sandbox, startSandbox } from '@observability-ir/sandbox-cluster';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
-import { checkoutApiEntity, clustersConfig } from './testing/fixtures';
-import { emptyAnswer, startStubServer } from './testing/stubServer';
+import { checkoutApiEntity, clustersConfig } from './__testUtils__/fixtures';
+import { emptyAnswer, startStubServer } from './__testUtils__/stubServer';
 
 // The first requests load the Kubernetes client and the query grammars.
 jest.setTimeout(60_000);

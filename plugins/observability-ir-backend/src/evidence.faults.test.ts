@@ -13,8 +13,8 @@ import {
   checkoutApiEntity,
   ClusterUrls,
   clustersConfig,
-} from './testing/fixtures';
-import { startStubServer } from './testing/stubServer';
+} from './__testUtils__/fixtures';
+import { startStubServer } from './__testUtils__/stubServer';
 
 async function startPlugin(clusters: ClusterUrls[], upstreamTimeout = '2s') {
   const { server } = await startTestBackend({

@@ -10,7 +10,7 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
-import { checkoutApiEntity, sandboxConfig } from './testing/fixtures';
+import { checkoutApiEntity, sandboxConfig } from './__testUtils__/fixtures';
 
 describe('evidence of the lab incident, from the sandbox cluster', () => {
   let sandbox: Sandbox;

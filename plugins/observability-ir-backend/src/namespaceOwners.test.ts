@@ -12,7 +12,7 @@ import {
 import { Sandbox, startSandbox } from '@observability-ir/sandbox-cluster';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
-import { checkoutApiEntity, sandboxConfig } from './testing/fixtures';
+import { checkoutApiEntity, sandboxConfig } from './__testUtils__/fixtures';
 
 // The first requests load the Kubernetes client and the query grammars,
 // which takes seconds on a cold, busy machine.

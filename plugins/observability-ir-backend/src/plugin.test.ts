@@ -7,7 +7,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
-import { checkoutApiEntity } from './testing/fixtures';
+import { checkoutApiEntity } from './__testUtils__/fixtures';
 
 // Requests load the Kubernetes client and the query grammars on first use,
 // which takes seconds on a cold, busy machine.

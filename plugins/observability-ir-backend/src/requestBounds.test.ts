@@ -16,12 +16,12 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
-import { checkoutApiEntity, clustersConfig } from './testing/fixtures';
+import { checkoutApiEntity, clustersConfig } from './__testUtils__/fixtures';
 import {
   emptyAnswer,
   startStubServer,
   StubRequest,
-} from './testing/stubServer';
+} from './__testUtils__/stubServer';
 
 // The first requests load the Kubernetes client and the query grammars,
 // which takes seconds on a cold, busy machine.

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ClusterConfig } from '../config/readObservabilityIrConfig';
 import { KubernetesClient } from './KubernetesClient';
-import { defaultClientLimits } from '../testing/fixtures';
+import { defaultClientLimits } from '../__testUtils__/fixtures';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 

@@ -1,7 +1,7 @@
-import { startStubServer } from '../testing/stubServer';
+import { startStubServer } from '../__testUtils__/stubServer';
 import { MAX_LOG_LINES } from '../config/readObservabilityIrConfig';
 import { LokiClient } from './LokiClient';
-import { defaultClientLimits } from '../testing/fixtures';
+import { defaultClientLimits } from '../__testUtils__/fixtures';
 
 describe('LokiClient against faulty servers', () => {
   async function withServer(

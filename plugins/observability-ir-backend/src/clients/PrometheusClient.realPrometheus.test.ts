@@ -6,16 +6,16 @@ import {
 } from '@observability-ir/sandbox-cluster/testing';
 import * as promql from '../queries/promql';
 import { PodScope } from '../queries';
-import { ResolvedRange, resolveRange } from '../service/evidence/timeRange';
+import { ResolvedRange, resolveRange } from '../service/fanout/timeRange';
 import { MetricSeries } from '@observability-ir/plugin-observability-ir-common';
 import {
   CollectedMetrics,
   collectMetrics,
-} from '../service/evidence/collectMetrics';
-import { LocatedWorkload } from '../service/evidence/locatePods';
+} from '../service/metrics/collectMetrics';
+import { LocatedWorkload } from '../service/fanout/locatePods';
 import { KubernetesClient } from './KubernetesClient';
 import { PrometheusClient } from './PrometheusClient';
-import { defaultClientLimits } from '../testing/fixtures';
+import { defaultClientLimits } from '../__testUtils__/fixtures';
 import { mockServices } from '@backstage/backend-test-utils';
 
 // Every query builder, run through the client against a real Prometheus

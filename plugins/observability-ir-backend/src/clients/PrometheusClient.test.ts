@@ -1,6 +1,6 @@
-import { startStubServer } from '../testing/stubServer';
+import { startStubServer } from '../__testUtils__/stubServer';
 import { clampStep, PrometheusClient } from './PrometheusClient';
-import { defaultClientLimits } from '../testing/fixtures';
+import { defaultClientLimits } from '../__testUtils__/fixtures';
 
 describe('PrometheusClient against faulty servers', () => {
   const range = { startSeconds: 1000, endSeconds: 4600, stepSeconds: 60 };

@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 import fc from 'fast-check';
-import { HOSTILE_INPUTS } from './__testUtils__/hostileInputs';
-import { fullyMatches, readQuery } from './__testUtils__/queryTree';
+import { HOSTILE_INPUTS } from '../__testUtils__/queries/hostileInputs';
+import { fullyMatches, readQuery } from '../__testUtils__/queries/queryTree';
 import {
   customSelectorFromAnnotation,
   errorLogs,

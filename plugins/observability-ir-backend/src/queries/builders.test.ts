@@ -1,12 +1,12 @@
 import { InputError } from '@backstage/errors';
 import fc from 'fast-check';
-import { BUILDERS } from './__testUtils__/builders';
+import { BUILDERS } from '../__testUtils__/queries/builders';
 import {
   expectExactQuery,
   expectExactQueryOrInputError,
-} from './__testUtils__/expectScope';
-import { HOSTILE_INPUTS } from './__testUtils__/hostileInputs';
-import { readQuery } from './__testUtils__/queryTree';
+} from '../__testUtils__/queries/expectScope';
+import { HOSTILE_INPUTS } from '../__testUtils__/queries/hostileInputs';
+import { readQuery } from '../__testUtils__/queries/queryTree';
 import {
   cpuThrottledShare,
   cpuUsage,

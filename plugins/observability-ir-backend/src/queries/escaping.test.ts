@@ -1,8 +1,8 @@
 import { InputError } from '@backstage/errors';
 import fc from 'fast-check';
-import { HOSTILE_INPUTS } from './__testUtils__/hostileInputs';
-import { goUnquote } from './__testUtils__/goUnquote';
-import { fullyMatches, readQuery } from './__testUtils__/queryTree';
+import { HOSTILE_INPUTS } from '../__testUtils__/queries/hostileInputs';
+import { goUnquote } from '../__testUtils__/queries/goUnquote';
+import { fullyMatches, readQuery } from '../__testUtils__/queries/queryTree';
 import {
   assertLabelName,
   escapeLabelValue,

@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import fc from 'fast-check';
-import { HOSTILE_INPUTS } from './__testUtils__/hostileInputs';
+import { HOSTILE_INPUTS } from '../__testUtils__/queries/hostileInputs';
 import {
   LabelRequirement,
   labelSelectorForKubernetesId,

@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { fullyMatches, readQuery } from './__testUtils__/queryTree';
+import { fullyMatches, readQuery } from '../__testUtils__/queries/queryTree';
 import { anyOfExactly, LabelMatcher, renderMatchers, withPrefix } from '.';
 
 describe('anyOfExactly', () => {

@@ -2,8 +2,8 @@
  * Proves the checks of the other tests can fail: with a broken escaper the
  * same oracle must catch the hostile inputs.
  */
-import { BUILDERS } from './__testUtils__/builders';
-import { expectExactQuery } from './__testUtils__/expectScope';
+import { BUILDERS } from '../__testUtils__/queries/builders';
+import { expectExactQuery } from '../__testUtils__/queries/expectScope';
 import * as escaping from './escaping';
 import { PodScope } from '.';
 

@@ -6,7 +6,7 @@ import {
   incidentReadAllNamespacesPermission,
   incidentReadPermission,
 } from '@observability-ir/plugin-observability-ir-common';
-import { normalizeEntityRef } from './entityRefs';
+import { normalizeEntityRef } from './workload/entityRefs';
 import type {
   IncidentRequestOptions,
   IncidentService,

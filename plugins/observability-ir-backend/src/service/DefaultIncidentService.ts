@@ -18,29 +18,25 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import { ObservabilityIrConfig } from '../config/readObservabilityIrConfig';
 import { diagnose } from './diagnosis';
-import { normalizeEntityRef } from './entityRefs';
-import { approximateSize } from './approximateSize';
-import { EvidenceCache } from './EvidenceCache';
-import { ClusterConnections } from './evidence/ClusterConnections';
-import { collectLogs } from './evidence/collectLogs';
-import { collectMetrics } from './evidence/collectMetrics';
-import { collectReplicas } from './evidence/collectReplicas';
-import { locatePods, LocatedWorkload } from './evidence/locatePods';
-import {
-  describeRange,
-  ResolvedRange,
-  resolveRange,
-} from './evidence/timeRange';
+import { normalizeEntityRef } from './workload/entityRefs';
+import { approximateSize } from './fanout/approximateSize';
+import { EvidenceCache } from './fanout/EvidenceCache';
+import { ClusterConnections } from './fanout/ClusterConnections';
+import { collectLogs } from './logs/collectLogs';
+import { collectMetrics } from './metrics/collectMetrics';
+import { collectReplicas } from './replicas/collectReplicas';
+import { locatePods, LocatedWorkload } from './fanout/locatePods';
+import { describeRange, ResolvedRange, resolveRange } from './fanout/timeRange';
 import type {
   IncidentRequestOptions,
   IncidentService,
 } from './IncidentService';
-import { NamespaceOwnership } from './namespaceOwnership';
+import { NamespaceOwnership } from './workload/namespaceOwnership';
 import {
   ResolvedWorkload,
   resolveEntityWorkload,
   toEntityWorkload,
-} from './resolveEntityWorkload';
+} from './workload/resolveEntityWorkload';
 import { buildTimeline } from './timeline/buildTimeline';
 
 /** Statuses of several collections, one per cluster and source. */

@@ -15,7 +15,7 @@ import {
   labMetrics,
   labReplicas,
   labTimeline,
-} from '../testing/fixtures';
+} from './fixtures';
 
 /** Where the mocked discovery API puts the backend. */
 export const BASE_URL = 'http://backstage.test/api/observability-ir';

@@ -10,7 +10,7 @@ import {
   cycleShape,
   CycleShape,
   MemoryCycle,
-} from './memoryCycles';
+} from '../metrics/memoryCycles';
 
 /** The upstreams evidence comes from. */
 export type SourceName = 'kubernetes' | 'prometheus' | 'loki';

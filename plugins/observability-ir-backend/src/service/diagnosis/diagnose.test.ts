@@ -28,7 +28,7 @@ import {
   series,
   sources,
   withoutKubernetes,
-} from './testing/evidence';
+} from '../../__testUtils__/evidence';
 
 function run(input: DiagnosisInput) {
   return diagnose(input, { now: NOW });

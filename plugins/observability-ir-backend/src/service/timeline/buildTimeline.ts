@@ -4,7 +4,7 @@ import {
   TimelineEvent,
   TimelineResponse,
 } from '@observability-ir/plugin-observability-ir-common';
-import { CollectedMetrics } from '../evidence/collectMetrics';
+import { CollectedMetrics } from '../metrics/collectMetrics';
 import { ErrorLogEntry } from '../logs/groupErrorLines';
 import { errorSignature } from '../logs/errorSignature';
 

@@ -3,13 +3,8 @@ import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
-import { labDiagnosis } from '../../testing/fixtures';
-import {
-  answer,
-  fail,
-  hang,
-  renderPanel,
-} from '../../__testUtils__/renderPanel';
+import { labDiagnosis } from '../../__testUtils__/fixtures';
+import { answer, fail, hang, renderPanel } from '../../__testUtils__/renderPanel';
 import { DiagnosisBanner } from './DiagnosisBanner';
 
 const server = setupServer();

@@ -8,7 +8,7 @@ import {
   labMetrics,
   labMetricsWithoutPrometheus,
   labReplicas,
-} from '../../testing/fixtures';
+} from '../../__testUtils__/fixtures';
 import { renderIncidentTab } from '../../__testUtils__/renderIncidentTab';
 import {
   answer,

@@ -1,7 +1,7 @@
 import '@testing-library/jest-dom';
 import { render, screen } from '@testing-library/react';
 import { formatBytes } from '../../format';
-import { LAB_START, LIMIT_BYTES, oomEvent } from '../../testing/fixtures';
+import { LAB_START, LIMIT_BYTES, oomEvent } from '../../__testUtils__/fixtures';
 import { ChartTooltip } from './ChartTooltip';
 
 describe('ChartTooltip', () => {

@@ -7,7 +7,7 @@ import {
   labMetrics,
   labMetricsWithoutPrometheus,
   labTimeline,
-} from '../../testing/fixtures';
+} from '../../__testUtils__/fixtures';
 import { answer, hang, renderPanel } from '../../__testUtils__/renderPanel';
 import { IncidentTimeline } from './IncidentTimeline';
 

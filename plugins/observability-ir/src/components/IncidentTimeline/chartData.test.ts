@@ -3,7 +3,7 @@ import {
   LIMIT_BYTES,
   oomEvent,
   LAB_START,
-} from '../../testing/fixtures';
+} from '../../__testUtils__/fixtures';
 import { formatBytes } from '../../format';
 import {
   buildChart,

@@ -4,7 +4,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { labReplicas } from '../../testing/fixtures';
+import { labReplicas } from '../../__testUtils__/fixtures';
 import { BASE_URL, renderPanel } from '../../__testUtils__/renderPanel';
 import { ReplicaTable } from '../ReplicaTable';
 import { TimeRangeToolbar } from './TimeRangeToolbar';

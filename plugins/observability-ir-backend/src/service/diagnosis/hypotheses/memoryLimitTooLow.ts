@@ -4,7 +4,7 @@ import {
   MIN_CYCLE_POINTS,
   NEAR_LIMIT_SHARE,
   SLOW_CLIMB_MS,
-} from '../memoryCycles';
+} from '../../metrics/memoryCycles';
 import { describeBytes } from '@observability-ir/plugin-observability-ir-common';
 import { EvidenceScore } from '../score';
 import {

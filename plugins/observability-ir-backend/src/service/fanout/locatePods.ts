@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { SourceStatus } from '@observability-ir/plugin-observability-ir-common';
 import { PodScope } from '../../queries';
-import type { ResolvedWorkload } from '../resolveEntityWorkload';
+import type { ResolvedWorkload } from '../workload/resolveEntityWorkload';
 import { ClusterConnection } from './ClusterConnections';
 import { failedSource } from './sourceStatus';
 

@@ -11,9 +11,9 @@ import {
   kubectlReplicaCommand,
   nodeSummary,
   podsToReplicas,
-} from '../replicas/podsToReplicas';
-import { LocatedWorkload } from './locatePods';
-import { askSource } from './sourceStatus';
+} from './podsToReplicas';
+import { LocatedWorkload } from '../fanout/locatePods';
+import { askSource } from '../fanout/sourceStatus';
 
 /** The replica table's data, without the entity ref. */
 export interface CollectedReplicas {

@@ -11,7 +11,7 @@ import {
   SourceStatus,
   TimelineEvent,
 } from '@observability-ir/plugin-observability-ir-common';
-import { DiagnosisInput } from '../types';
+import { DiagnosisInput } from '../service/diagnosis/types';
 
 export const KI = 1024;
 export const MI = 1024 * KI;

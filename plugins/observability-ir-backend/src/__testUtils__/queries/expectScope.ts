@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { PodScope } from '..';
+import { PodScope } from '../../queries';
 import { BuilderSpec } from './builders';
 import { fullyMatches, readQuery, skeleton } from './queryTree';
 

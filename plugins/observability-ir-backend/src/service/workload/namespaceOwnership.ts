@@ -1,4 +1,4 @@
-import { NamespaceOwnerRule } from '../config/readObservabilityIrConfig';
+import { NamespaceOwnerRule } from '../../config/readObservabilityIrConfig';
 
 /**
  * Which owners may claim which Kubernetes namespaces, from

@@ -19,7 +19,7 @@ import {
   labelSelectorForKubernetesId,
   parseLabelSelector,
   renderLabelSelector,
-} from '../queries';
+} from '../../queries';
 
 /**
  * An entity's workload as the backend works with it: what the API shows

@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import type { V1Pod } from '@kubernetes/client-node';
 import { UpstreamError } from '../../clients/UpstreamError';
-import type { ResolvedWorkload } from '../resolveEntityWorkload';
+import type { ResolvedWorkload } from '../workload/resolveEntityWorkload';
 import { ClusterConnection } from './ClusterConnections';
 import { locatePods, scopesOfPods } from './locatePods';
 

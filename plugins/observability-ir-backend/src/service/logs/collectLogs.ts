@@ -8,10 +8,10 @@ import {
   ErrorLogEntry,
   groupErrorLines,
   toErrorLogEntry,
-} from '../logs/groupErrorLines';
-import { LocatedWorkload } from './locatePods';
-import { askSource } from './sourceStatus';
-import { ResolvedRange } from './timeRange';
+} from './groupErrorLines';
+import { LocatedWorkload } from '../fanout/locatePods';
+import { askSource } from '../fanout/sourceStatus';
+import { ResolvedRange } from '../fanout/timeRange';
 
 /** Error logs of an entity over a range, grouped and as read. */
 export interface CollectedLogs {

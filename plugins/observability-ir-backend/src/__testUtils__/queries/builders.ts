@@ -15,7 +15,7 @@ import {
   restartIncrease,
   restarts,
   streamSelector,
-} from '..';
+} from '../../queries';
 
 /** What a builder must produce, written out independently of the code. */
 export type BuilderSpec = {

@@ -17,9 +17,9 @@ import {
   ready,
   restarts,
 } from '../../queries';
-import { LocatedWorkload } from './locatePods';
-import { askSource } from './sourceStatus';
-import { ResolvedRange } from './timeRange';
+import { LocatedWorkload } from '../fanout/locatePods';
+import { askSource } from '../fanout/sourceStatus';
+import { ResolvedRange } from '../fanout/timeRange';
 
 /** The series of {@link MetricsResponse}, plus the termination reasons. */
 export type CollectedMetrics = Pick<
