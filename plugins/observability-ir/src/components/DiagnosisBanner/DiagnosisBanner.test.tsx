@@ -4,7 +4,12 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
 import { labDiagnosis } from '../../__testUtils__/fixtures';
-import { answer, fail, hang, renderPanel } from '../../__testUtils__/renderPanel';
+import {
+  answer,
+  fail,
+  hang,
+  renderPanel,
+} from '../../__testUtils__/renderPanel';
 import { DiagnosisBanner } from './DiagnosisBanner';
 
 const server = setupServer();

@@ -3,7 +3,11 @@ import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
-import { labReplicas, manyReplicas, okSources } from '../../__testUtils__/fixtures';
+import {
+  labReplicas,
+  manyReplicas,
+  okSources,
+} from '../../__testUtils__/fixtures';
 import { answer, hang, renderPanel } from '../../__testUtils__/renderPanel';
 import { ReplicaTable } from './ReplicaTable';
 
