@@ -1,6 +1,6 @@
 /**
- * Query builders: the only place PromQL, LogQL and Kubernetes label
- * selectors are written, with every value escaped.
+ * Query builders: the only place PromQL, LogQL, Kubernetes label
+ * selectors and the kubectl command are written, with every value escaped.
  *
  * @packageDocumentation
  */
@@ -47,3 +47,4 @@ export {
   parseLabelSelector,
   renderLabelSelector,
 } from './labelSelector';
+export { kubectlReplicaCommand } from './kubectl';

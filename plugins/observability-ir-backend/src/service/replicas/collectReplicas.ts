@@ -5,13 +5,8 @@ import {
   Replica,
   SourceStatus,
 } from '@observability-ir/plugin-observability-ir-common';
-import { memoryWorkingSet } from '../../queries';
-import {
-  eventsOfPods,
-  kubectlReplicaCommand,
-  nodeSummary,
-  podsToReplicas,
-} from './podsToReplicas';
+import { kubectlReplicaCommand, memoryWorkingSet } from '../../queries';
+import { eventsOfPods, nodeSummary, podsToReplicas } from './podsToReplicas';
 import { LocatedWorkload } from '../fanout/locatePods';
 import { askSource } from '../fanout/sourceStatus';
 

@@ -133,27 +133,3 @@ export function nodeSummary(cluster: string, node: V1Node): NodeSummary {
     })),
   };
 }
-
-/**
- * The kubectl command that prints the same restart counts and reasons as
- * the replica table, as the lab ran it. Values are Kubernetes names and
- * selectors that were validated before, and they are single-quoted for the
- * shell anyway.
- */
-export function kubectlReplicaCommand(options: {
-  cluster: string;
-  namespace?: string;
-  labelSelector: string;
-}): string {
-  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-  const jsonPath =
-    '{range .items[*]}{.metadata.name}{"\\t restarts: "}{.status.containerStatuses[0].restartCount}{"\\t reason: "}{.status.containerStatuses[0].lastState.terminated.reason}{"\\n"}{end}';
-  return [
-    'kubectl',
-    `--context ${quote(options.cluster)}`,
-    'get pods',
-    options.namespace ? `-n ${quote(options.namespace)}` : '-A',
-    `-l ${quote(options.labelSelector)}`,
-    `-o jsonpath=${quote(jsonPath)}`,
-  ].join(' ');
-}
