@@ -1,10 +1,12 @@
 /**
- * Types, API contracts and permissions shared by the observability-ir plugins.
+ * Types, API contracts, permissions and formatters shared by the
+ * observability-ir plugins.
  *
  * @packageDocumentation
  */
 
 export * from './api';
+export * from './format';
 export * from './permissions';
 export * from './quantity';
 export * from './workload';

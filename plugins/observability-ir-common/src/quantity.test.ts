@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import {
-  describeBytes,
   formatMemoryQuantity,
   parseMemoryQuantity,
   parseQuantity,
@@ -72,15 +71,6 @@ describe('formatMemoryQuantity', () => {
     }
     expect(formatMemoryQuantity(parseMemoryQuantity('1024Mi'))).toBe('1Gi');
     expect(formatMemoryQuantity(parseMemoryQuantity('1536Mi'))).toBe('1.5Gi');
-  });
-});
-
-describe('describeBytes', () => {
-  it('rounds for sentences', () => {
-    expect(describeBytes(508.6 * MI)).toBe('509Mi');
-    expect(describeBytes(1.44 * GI)).toBe('1.4Gi');
-    expect(describeBytes(GI)).toBe('1Gi');
-    expect(describeBytes(512)).toBe('512B');
   });
 });
 

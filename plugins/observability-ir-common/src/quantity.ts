@@ -1,8 +1,10 @@
 /**
  * Kubernetes resource quantities: parsing (`512Mi`, `1.5Gi`, `1G`, `250m`,
- * `128974848`, `129e6`), exact formatting of memory, and a short human
- * rendering for sentences.
+ * `128974848`, `129e6`) and exact formatting of memory. Short renderings
+ * for people are in `format.ts`.
  */
+
+import { BINARY_UNITS } from './units';
 
 const KI = 1024;
 const MI = KI * 1024;
@@ -82,13 +84,6 @@ export function parseMemoryQuantity(quantity: string | number): number {
   return Math.abs(bytes - rounded) < 1e-6 ? rounded : Math.ceil(bytes);
 }
 
-const BINARY_UNITS: Array<[string, number]> = [
-  ['Ti', GI * 1024],
-  ['Gi', GI],
-  ['Mi', MI],
-  ['Ki', KI],
-];
-
 /**
  * The exact quantity of a number of bytes, in the largest binary unit that
  * expresses it with at most two decimals (`1Gi`, `1.5Gi`, `768Mi`,
@@ -110,23 +105,6 @@ export function formatMemoryQuantity(bytes: number): string {
     }
   }
   return String(whole);
-}
-
-/**
- * A short rendering for sentences, rounded: `508Mi`, `1Gi`, `1.4Gi`,
- * `96Ki`.
- *
- * @public
- */
-export function describeBytes(bytes: number): string {
-  for (const [unit, size] of BINARY_UNITS) {
-    if (bytes >= size) {
-      const value = bytes / size;
-      const digits = value >= 100 ? 0 : 1;
-      return `${Number(value.toFixed(digits))}${unit}`;
-    }
-  }
-  return `${Math.round(bytes)}B`;
 }
 
 /** Memory limits worth proposing: 2^n and 1.5·2^n, from 16Mi upwards. */

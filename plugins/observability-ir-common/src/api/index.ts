@@ -1,4 +1,5 @@
 export * from './request';
+export * from './paths';
 export * from './sources';
 export * from './replicas';
 export * from './metrics';
