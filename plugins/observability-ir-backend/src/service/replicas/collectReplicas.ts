@@ -25,14 +25,13 @@ async function eventsAndNodes(located: LocatedWorkload) {
   const nodeNames = [
     ...new Set(pods.map(p => p.spec?.nodeName).filter((n): n is string => !!n)),
   ];
-  const podNames = new Set(pods.map(p => p.metadata?.name ?? ''));
   const warnings: string[] = [];
   const [events, nodes] = await Promise.all([
     Promise.all(
       namespaces.map(namespace =>
         connection.kubernetes
           .listEvents(namespace, 'involvedObject.kind=Pod')
-          .then(list => eventsOfPods(connection.name, list, podNames))
+          .then(list => eventsOfPods(connection.name, list, pods))
           .catch(error => {
             warnings.push(`events of ${namespace}: ${error.message}`);
             return [];
@@ -104,6 +103,7 @@ export async function collectReplicas(
       for (const replica of replicas) {
         const sample = workingSets.value?.find(
           s =>
+            s.metric.namespace === replica.namespace &&
             s.metric.pod === replica.pod &&
             s.metric.container === replica.container,
         );

@@ -95,17 +95,25 @@ export function podsToReplicas(cluster: string, pods: V1Pod[]): Replica[] {
   );
 }
 
-/** Events about the given pods, newest first. */
+/**
+ * Events about the given pods, newest first. A pod is known by namespace and
+ * name: another workload's pod may share the name in another namespace.
+ */
 export function eventsOfPods(
   cluster: string,
   events: CoreV1Event[],
-  podNames: Set<string>,
+  pods: V1Pod[],
 ): PodEvent[] {
+  const key = (namespace?: string, name?: string) =>
+    JSON.stringify([namespace ?? '', name ?? '']);
+  const wanted = new Set(
+    pods.map(pod => key(pod.metadata?.namespace, pod.metadata?.name)),
+  );
   return events
     .filter(
       e =>
         e.involvedObject.kind === 'Pod' &&
-        podNames.has(e.involvedObject.name ?? ''),
+        wanted.has(key(e.involvedObject.namespace, e.involvedObject.name)),
     )
     .map(e => ({
       cluster,
