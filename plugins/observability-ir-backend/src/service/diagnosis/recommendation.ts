@@ -4,7 +4,8 @@ import {
   describeBytes,
   formatMemoryQuantity,
 } from '@observability-ir/plugin-observability-ir-common';
-import { DiagnosisContext, rootCause } from './context';
+import { rootCause } from '../logs/logFacts';
+import { DiagnosisContext } from './context';
 import { listNames } from './format';
 import { crashed, oomKilled, timelineOomKills } from './hypotheses/common';
 import { proposeMemoryLimit } from './quantity';

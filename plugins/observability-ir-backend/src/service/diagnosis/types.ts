@@ -1,12 +1,12 @@
 import {
   LogErrorGroup,
-  MetricsResponse,
   NodeSummary,
   PodEvent,
   Replica,
   SourceStatus,
   TimelineResponse,
 } from '@observability-ir/plugin-observability-ir-common';
+import { DiagnosedMetrics } from '../metrics/seriesFacts';
 
 /**
  * Everything the diagnosis weighs, gathered for one entity over one time
@@ -19,7 +19,7 @@ export interface DiagnosisInput {
   events: PodEvent[];
   nodes: NodeSummary[];
   /** Prometheus series over the range. */
-  metrics: Pick<MetricsResponse, 'memory' | 'cpu' | 'restarts' | 'ready'>;
+  metrics: DiagnosedMetrics;
   /** Loki error groups over the range. */
   logGroups: LogErrorGroup[];
   /** Terminations and error bursts on one axis, with their correlation. */

@@ -1,4 +1,5 @@
-import { DiagnosisContext, KILL_EXIT_CODES } from '../context';
+import { isFailureExit } from '../../replicas/exitFacts';
+import { DiagnosisContext } from '../context';
 import { listNames, plural } from '../format';
 import { EvidenceScore } from '../score';
 import {
@@ -12,6 +13,7 @@ import {
   oomKilled,
   peakBelowLimit,
   supportEach,
+  timelineOomKills,
 } from './common';
 
 /**
@@ -28,11 +30,7 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
   );
   const oom = oomKilled(ctx);
   const killed = killedBySignal(ctx);
-  const timelineExits = timelineTerminationsWithoutReplicas(
-    ctx,
-    (reason, code) =>
-      reason !== 'OOMKilled' && code !== 0 && !KILL_EXIT_CODES.includes(code),
-  );
+  const timelineExits = timelineTerminationsWithoutReplicas(ctx, isFailureExit);
   if (timelineExits.length) {
     score.support(
       1.5,
@@ -66,9 +64,7 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
     timelineExits.length === 0 &&
     ctx.restartsFromRange &&
     ctx.totalRestarts > 0 &&
-    !input.timeline.events.some(
-      e => e.kind === 'termination' && e.reason === 'OOMKilled',
-    );
+    timelineOomKills(ctx).length === 0;
   if (restartsOnly) {
     score.support(
       0.4,

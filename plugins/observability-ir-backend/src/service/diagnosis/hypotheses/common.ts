@@ -1,51 +1,40 @@
 import {
   describeBytes,
+  EvidenceSource,
   LogErrorGroup,
   Replica,
   TimelineEvent,
 } from '@observability-ir/plugin-observability-ir-common';
+import { rootCause } from '../../logs/logFacts';
+import { ContainerMemory, PodCycle } from '../../metrics/memoryFacts';
 import {
-  ContainerMemory,
-  DiagnosisContext,
-  KILL_EXIT_CODES,
-  PodCycle,
-  rootCause,
-} from '../context';
+  ContainerExit,
+  isFailureExit,
+  isSignalKill,
+  wasOomKilled,
+} from '../../replicas/exitFacts';
+import { oomKillsOf } from '../../timeline/terminationFacts';
+import { DiagnosisContext } from '../context';
 import { describeTime, listNames, percent, plural } from '../format';
 import { EvidenceScore } from '../score';
 
 /** Containers whose last (or current) termination was an OOM kill. */
 export function oomKilled(ctx: DiagnosisContext): Replica[] {
-  return ctx.input.replicas.filter(
-    r =>
-      r.lastTermination?.reason === 'OOMKilled' ||
-      (r.current.state === 'terminated' && r.current.reason === 'OOMKilled'),
-  );
+  return ctx.input.replicas.filter(wasOomKilled);
 }
 
 /** Containers that exited on their own with a failure code. */
 export function crashed(ctx: DiagnosisContext): Replica[] {
-  return ctx.input.replicas.filter(r => {
-    const t = r.lastTermination;
-    return (
-      t !== undefined &&
-      t.reason !== 'OOMKilled' &&
-      t.exitCode !== 0 &&
-      !KILL_EXIT_CODES.includes(t.exitCode)
-    );
-  });
+  return ctx.input.replicas.filter(
+    r => r.lastTermination !== undefined && isFailureExit(r.lastTermination),
+  );
 }
 
 /** Containers killed by a signal that was not the OOM killer's. */
 export function killedBySignal(ctx: DiagnosisContext): Replica[] {
-  return ctx.input.replicas.filter(r => {
-    const t = r.lastTermination;
-    return (
-      t !== undefined &&
-      t.reason !== 'OOMKilled' &&
-      KILL_EXIT_CODES.includes(t.exitCode)
-    );
-  });
+  return ctx.input.replicas.filter(
+    r => r.lastTermination !== undefined && isSignalKill(r.lastTermination),
+  );
 }
 
 /** "checkout-api-v1-abc: 45 restarts, last terminated OOMKilled (exit 137) at 14:02:10Z". */
@@ -75,7 +64,7 @@ export function describeTermination(
 export function supportEach(
   score: EvidenceScore,
   weight: number,
-  source: 'kubernetes' | 'prometheus' | 'loki',
+  source: EvidenceSource,
   sentences: string[],
   rest: (count: number) => string,
 ): void {
@@ -180,7 +169,7 @@ export function afterRaise(
  */
 export function timelineTerminationsWithoutReplicas(
   ctx: DiagnosisContext,
-  accept: (reason: string, exitCode: number) => boolean,
+  accept: (exit: ContainerExit) => boolean,
 ): TimelineEvent[] {
   if (ctx.input.replicas.length) {
     return [];
@@ -189,7 +178,7 @@ export function timelineTerminationsWithoutReplicas(
     e =>
       e.kind === 'termination' &&
       e.exitCode !== undefined &&
-      accept(e.reason ?? '', e.exitCode),
+      accept({ reason: e.reason, exitCode: e.exitCode }),
   );
 }
 
@@ -214,21 +203,17 @@ export function describeTimelineTerminations(
 export function timelineOomKills(
   ctx: DiagnosisContext,
 ): Array<{ cluster: string; container?: string; pod: string }> {
-  return ctx.input.timeline.events.filter(
-    e => e.kind === 'termination' && e.reason === 'OOMKilled',
-  );
+  return oomKillsOf(ctx.input.timeline.events);
 }
 
 /** Lowers confidence for each source a hypothesis needs and lacks. */
 export function limitBySources(
   ctx: DiagnosisContext,
   score: EvidenceScore,
-  needs: Partial<
-    Record<'kubernetes' | 'prometheus' | 'loki', [number, string]>
-  >,
+  needs: Partial<Record<EvidenceSource, [number, string]>>,
 ): void {
   for (const [source, [factor, consequence]] of Object.entries(needs) as Array<
-    ['kubernetes' | 'prometheus' | 'loki', [number, string]]
+    [EvidenceSource, [number, string]]
   >) {
     const why = ctx.unavailable[source];
     if (why) {

@@ -1,4 +1,5 @@
-import { DiagnosisContext, THROTTLED_SHARE } from '../context';
+import { THROTTLED_SHARE } from '../../metrics/cpuFacts';
+import { DiagnosisContext } from '../context';
 import { describeCores, listNames, percent, plural } from '../format';
 import { EvidenceScore } from '../score';
 import { describeLogGroup } from './common';

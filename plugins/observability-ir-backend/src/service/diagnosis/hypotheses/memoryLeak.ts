@@ -1,4 +1,5 @@
-import { DiagnosisContext, PodCycle } from '../context';
+import { PodCycle } from '../../metrics/memoryFacts';
+import { DiagnosisContext } from '../context';
 import { describeDuration, listNames, percent } from '../format';
 import {
   MIN_CYCLE_POINTS,

@@ -1,4 +1,6 @@
-import { DiagnosisContext, KILL_EXIT_CODES, ProbeFailure } from '../context';
+import { isSignalKill } from '../../replicas/exitFacts';
+import { ProbeFailure } from '../../replicas/probeFacts';
+import { DiagnosisContext } from '../context';
 import { listNames, plural } from '../format';
 import { EvidenceScore } from '../score';
 import {
@@ -81,10 +83,7 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
       n => `${plural(n, 'more container')} killed the same way`,
     );
   }
-  const timelineKills = timelineTerminationsWithoutReplicas(
-    ctx,
-    (reason, code) => reason !== 'OOMKilled' && KILL_EXIT_CODES.includes(code),
-  );
+  const timelineKills = timelineTerminationsWithoutReplicas(ctx, isSignalKill);
   if (timelineKills.length) {
     score.support(
       0.7,
