@@ -12,6 +12,7 @@ import {
   StubAnswer,
   StubRequest,
 } from '../../__testUtils__/stubServer';
+import { answerFromSeries, HeldSeries } from '../../__testUtils__/heldSeries';
 import { UpstreamError } from '../../clients/UpstreamError';
 import { ClusterConnection } from '../fanout/ClusterConnections';
 import { locatePods } from '../fanout/locatePods';
@@ -65,57 +66,26 @@ function labPod(id: string, node: string, restarts: number) {
 const abc = labPod('abcde', 'worker-1', 45);
 const xyz = labPod('fghij', 'worker-2', 42);
 
-function vector(
-  samples: Array<[labels: Record<string, string>, value: number]>,
-): StubAnswer {
+/** A Prometheus holding these series. */
+const holding =
+  (series: HeldSeries[]) => (_cluster: string, request: StubRequest) =>
+    answerFromSeries(series, request);
+
+/** The working set of a pod's container, sampled at the end of the range. */
+function workingSet(
+  pod: V1Pod,
+  bytes: number,
+  container = 'checkout-api',
+): HeldSeries {
   return {
-    status: 200,
-    body: {
-      status: 'success',
-      data: {
-        resultType: 'vector',
-        result: samples.map(([metric, value]) => ({
-          metric,
-          value: [NOW_SECONDS, String(value)],
-        })),
-      },
-    },
-  };
-}
-
-/**
- * A Prometheus holding these working-set samples: it answers those the
- * query's namespace and pod matchers select.
- */
-function holding(
-  samples: Array<[labels: Record<string, string>, value: number]>,
-) {
-  return (_cluster: string, request: StubRequest) => {
-    const [selector] = readQuery(
-      request.params.get('query')!,
-      'promql',
-    ).selectors;
-    const matcher = (name: string) =>
-      selector.matchers.find(m => m.name === name)!;
-    return vector(
-      samples.filter(
-        ([labels]) =>
-          labels.namespace === matcher('namespace').value &&
-          fullyMatches(matcher('pod').value, labels.pod),
-      ),
-    );
-  };
-}
-
-function workingSet(pod: V1Pod, bytes: number, container = 'checkout-api') {
-  return [
-    {
+    metric: 'container_memory_working_set_bytes',
+    labels: {
       namespace: pod.metadata!.namespace!,
       pod: pod.metadata!.name!,
       container,
     },
-    bytes,
-  ] as [Record<string, string>, number];
+    samples: [[NOW_SECONDS, bytes]],
+  };
 }
 
 describe('collectReplicas', () => {
@@ -131,7 +101,7 @@ describe('collectReplicas', () => {
   afterAll(() => prometheus.close());
   beforeEach(() => {
     prometheus.requests.length = 0;
-    answer = () => vector([]);
+    answer = holding([]);
   });
 
   /** A cluster whose Kubernetes lists `pods` and whose Prometheus is the stub. */
@@ -452,7 +422,7 @@ describe('collectReplicas', () => {
   });
 
   it('keeps the table without working sets when Prometheus fails or is not configured', async () => {
-    answer = cluster =>
+    answer = (cluster, request) =>
       cluster === 'eu'
         ? {
             status: 503,
@@ -462,7 +432,7 @@ describe('collectReplicas', () => {
               error: 'too many queries in flight',
             },
           }
-        : vector([]);
+        : answerFromSeries([], request);
     const withoutPrometheus = testConnection({
       name: 'us',
       kubernetes: { listPods: async () => [abc] },
