@@ -422,8 +422,8 @@ describe('collectReplicas', () => {
   });
 
   it('keeps the table without working sets when Prometheus fails or is not configured', async () => {
-    answer = (cluster, request) =>
-      cluster === 'eu'
+    answer = (name, request) =>
+      name === 'eu'
         ? {
             status: 503,
             body: {
