@@ -15,9 +15,13 @@ import { ConfigReader } from '@backstage/config';
 import { startSandbox } from '@observability-ir/sandbox-cluster';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { ClusterAccess } from '../src/clusters/ClusterAccess';
 import { readObservabilityIrConfig } from '../src/config/readObservabilityIrConfig';
 import { DefaultIncidentService } from '../src/service/DefaultIncidentService';
-import { checkoutApiEntity, clustersConfig } from '../src/testing/fixtures';
+import {
+  checkoutApiEntity,
+  clustersConfig,
+} from '../src/__testUtils__/fixtures';
 
 const DELAY_MS = Number(process.env.DELAY_MS ?? 200);
 const CONCURRENT = 50;
@@ -63,25 +67,35 @@ async function main() {
   const proxy = await startDelayProxy(sandbox.url);
   const [cluster] = sandbox.clusters;
   const viaProxy = (url: string) => url.replace(sandbox.url, proxy.url);
-  const config = readObservabilityIrConfig(
-    new ConfigReader(
-      clustersConfig(
-        [
-          {
-            name: cluster.name,
-            kubernetesUrl: viaProxy(cluster.kubernetesUrl),
-            prometheusUrl: viaProxy(cluster.prometheusUrl),
-            lokiUrl: viaProxy(cluster.lokiUrl),
-          },
-        ],
-        { token: sandbox.token },
-      ),
+  const rootConfig = new ConfigReader(
+    clustersConfig(
+      [
+        {
+          name: cluster.name,
+          kubernetesUrl: viaProxy(cluster.kubernetesUrl),
+          prometheusUrl: viaProxy(cluster.prometheusUrl),
+          lokiUrl: viaProxy(cluster.lokiUrl),
+        },
+      ],
+      { token: sandbox.token },
     ),
   );
+  const config = readObservabilityIrConfig(rootConfig);
   const catalog = { getEntityByRef: async () => checkoutApiEntity } as any;
   const credentials = mockCredentials.user();
   const logger = mockServices.rootLogger({ level: 'error' });
-  const fresh = () => new DefaultIncidentService({ catalog, config, logger });
+  const fresh = () =>
+    new DefaultIncidentService({
+      catalog,
+      config,
+      logger,
+      clusterAccess: new ClusterAccess({
+        config: rootConfig,
+        catalog,
+        auth: mockServices.auth(),
+        logger,
+      }),
+    });
   const query = { entityRef: 'component:default/checkout-api' };
 
   const endpoints = {

@@ -5,6 +5,7 @@
  */
 
 export { observabilityIrPlugin as default } from './plugin';
+export * from './clusters';
 export { incidentServiceRef } from './service/incidentServiceRef';
 export type {
   IncidentService,

@@ -2,7 +2,17 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import type {
+  AuthenticationStrategy,
+  KubernetesClustersSupplier,
+} from '@backstage/plugin-kubernetes-node';
 import { observabilityIrPermissions } from '@observability-ir/plugin-observability-ir-common';
+import { clusterAccessServiceRef } from './clusters/clusterAccessServiceRef';
+import {
+  observabilityIrAuthStrategyExtensionPoint,
+  observabilityIrClusterSupplierExtensionPoint,
+  ObservabilityIrClusterSupplierFactory,
+} from './clusters/extensionPoints';
 import { readEvidenceLimits } from './config/readObservabilityIrConfig';
 import { UserRateLimiter } from './rateLimit/UserRateLimiter';
 import { createRouter } from './router';
@@ -17,6 +27,21 @@ import { incidentServiceRef } from './service/incidentServiceRef';
 export const observabilityIrPlugin = createBackendPlugin({
   pluginId: 'observability-ir',
   register(env) {
+    // Modules contribute before the plugin starts; init hands it all over.
+    const suppliers: Array<
+      KubernetesClustersSupplier | ObservabilityIrClusterSupplierFactory
+    > = [];
+    const strategies: Array<[string, AuthenticationStrategy]> = [];
+    env.registerExtensionPoint(observabilityIrClusterSupplierExtensionPoint, {
+      addClusterSupplier: supplier => {
+        suppliers.push(supplier);
+      },
+    });
+    env.registerExtensionPoint(observabilityIrAuthStrategyExtensionPoint, {
+      addAuthStrategy: (key, strategy) => {
+        strategies.push([key, strategy]);
+      },
+    });
     env.registerInit({
       deps: {
         httpAuth: coreServices.httpAuth,
@@ -25,6 +50,7 @@ export const observabilityIrPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         config: coreServices.rootConfig,
         incidents: incidentServiceRef,
+        clusterAccess: clusterAccessServiceRef,
       },
       async init({
         httpAuth,
@@ -33,8 +59,15 @@ export const observabilityIrPlugin = createBackendPlugin({
         permissionsRegistry,
         config,
         incidents,
+        clusterAccess,
       }) {
         permissionsRegistry.addPermissions(observabilityIrPermissions);
+        suppliers.forEach(supplier =>
+          clusterAccess.addClusterSupplier(supplier),
+        );
+        strategies.forEach(([key, strategy]) =>
+          clusterAccess.addAuthStrategy(key, strategy),
+        );
         const limits = readEvidenceLimits(config);
         const rateLimiter = new UserRateLimiter({
           perMinute: limits.userRequestsPerMinute,

@@ -7,12 +7,14 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import {
+  CLUSTERS_PATH,
   EvidenceQuery,
   evidenceQuerySchema,
 } from '@observability-ir/plugin-observability-ir-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { readKubernetesRequestAuth } from './clusters/requestAuth';
 import {
   TooManyRequestsError,
   UserRateLimiter,
@@ -88,7 +90,10 @@ export async function createRouter(options: {
           }
           throw error;
         }
-        const body = await load(query, { credentials });
+        const body = await load(query, {
+          credentials,
+          kubernetesAuth: readKubernetesRequestAuth(req.headers),
+        });
         await auditorEvent.success();
         res.json(body);
       } catch (error) {
@@ -102,6 +107,12 @@ export async function createRouter(options: {
     '/v1/workload',
     read('workload', workloadQuery, (query, opts) =>
       incidents.getWorkload(query.entityRef, opts),
+    ),
+  );
+  router.get(
+    CLUSTERS_PATH,
+    read('clusters', workloadQuery, (query, opts) =>
+      incidents.getClusters(query.entityRef, opts),
     ),
   );
   const evidence: Array<

@@ -1,6 +1,9 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { ClusterConfig } from '../config/readObservabilityIrConfig';
+import type {
+  ClusterDetails,
+  KubernetesCredential,
+} from '@backstage/plugin-kubernetes-node';
 import { KubernetesClient } from './KubernetesClient';
 import { defaultClientLimits } from '../__testUtils__/fixtures';
 
@@ -36,8 +39,12 @@ describe('KubernetesClient', () => {
   });
 
   function client(
-    overrides: Partial<ClusterConfig['kubernetes']> = {},
+    overrides: Partial<ClusterDetails> = {},
     maxBodyBytes = defaultClientLimits('kubernetes').maxBodyBytes,
+    credential: () => Promise<KubernetesCredential> = async () => ({
+      type: 'bearer token',
+      token: 'secret-token',
+    }),
   ) {
     const { port } = server.address() as AddressInfo;
     return new KubernetesClient({
@@ -45,14 +52,11 @@ describe('KubernetesClient', () => {
       maxBodyBytes,
       cluster: {
         name: 'sandbox',
-        kubernetes: {
-          url: `http://127.0.0.1:${port}`,
-          serviceAccountToken: 'secret-token',
-          // The Kubernetes client refuses plain http unless told to.
-          skipTLSVerify: true,
-          ...overrides,
-        },
+        url: `http://127.0.0.1:${port}`,
+        authMetadata: { 'kubernetes.io/auth-provider': 'serviceAccount' },
+        ...overrides,
       },
+      credential,
       timeoutMs: 500,
       retryDelayMs: 1,
     });
@@ -222,16 +226,29 @@ describe('KubernetesClient', () => {
     );
   });
 
-  it('reports an auth provider it cannot use, without calling the cluster', async () => {
+  it('reports a credential it cannot get, without calling the cluster', async () => {
     await expect(
-      client({
-        unsupported: 'auth provider "google" is not supported',
+      client({}, undefined, async () => {
+        throw new Error('auth provider "google" gave no credential');
       }).listPods({
         labelSelector: 'app=x',
       }),
     ).rejects.toThrow(
-      'Kubernetes API of cluster sandbox: auth provider "google" is not supported',
+      'Kubernetes API of cluster sandbox: cannot authenticate: auth provider "google" gave no credential',
     );
     expect(requests).toHaveLength(0);
+  });
+
+  it('reaches a plain-http API server without a credential (kubectl proxy)', async () => {
+    const seen: Array<string | undefined> = [];
+    handler = (req, res) => {
+      seen.push(req.headers.authorization);
+      json(res, 200, { kind: 'PodList', metadata: {}, items: [pod('a')] });
+    };
+    const pods = await client({}, undefined, async () => ({
+      type: 'anonymous',
+    })).listPods({ labelSelector: 'app=x' });
+    expect(pods.map(p => p.metadata?.name)).toEqual(['a']);
+    expect(seen).toEqual([undefined]);
   });
 });

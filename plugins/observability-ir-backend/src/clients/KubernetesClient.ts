@@ -5,8 +5,11 @@ import type {
   V1Node,
   V1Pod,
 } from '@kubernetes/client-node';
+import type {
+  ClusterDetails,
+  KubernetesCredential,
+} from '@backstage/plugin-kubernetes-node';
 import type { Limit } from 'p-limit';
-import { ClusterConfig } from '../config/readObservabilityIrConfig';
 import {
   cappedHttpLibrary,
   ResponseTooLargeError,
@@ -57,8 +60,16 @@ function upstreamTextOf(error: unknown): string {
   );
 }
 
+/** What never shows in a message: the token or private key of a credential. */
+function secretsOf(credential: KubernetesCredential | undefined): string[] {
+  if (credential?.type === 'bearer token') return [credential.token];
+  if (credential?.type === 'x509 client certificate') return [credential.key];
+  return [];
+}
+
 /**
- * Reads one cluster's pods, events and nodes through `@kubernetes/client-node`.
+ * Reads one cluster's pods, events and nodes through `@kubernetes/client-node`,
+ * with the credential of one request (asked for on the first read).
  * Lists are paginated with `limit`/`continue`; reads are retried on 429 and
  * 5xx, honouring `Retry-After`.
  */
@@ -67,10 +78,16 @@ export class KubernetesClient {
     api: CoreV1Api;
     callOptions: ConfigurationOptions;
   }>;
+  private secrets: string[] = [];
 
   constructor(
     private readonly options: {
-      cluster: ClusterConfig;
+      cluster: ClusterDetails;
+      /**
+       * The credential to send; failing with a message that says what is
+       * missing when there is none.
+       */
+      credential: () => Promise<KubernetesCredential>;
       timeoutMs: number;
       /** The most bytes read from one answer (one page of a list). */
       maxBodyBytes: number;
@@ -197,23 +214,45 @@ export class KubernetesClient {
     // @kubernetes/client-node is ESM-only; load it on first use.
     this.connection ??= (async () => {
       const { cluster, timeoutMs } = this.options;
-      if (cluster.kubernetes.unsupported) {
-        throw this.error(cluster.kubernetes.unsupported);
+      let credential: KubernetesCredential;
+      try {
+        credential = await this.options.credential();
+      } catch (error) {
+        throw this.error(
+          `cannot authenticate: ${(error as Error).message}`,
+          undefined,
+          (error as { strategyMessage?: string }).strategyMessage,
+        );
       }
+      this.secrets = secretsOf(credential);
       const k8s = await import('@kubernetes/client-node');
       const kubeConfig = new k8s.KubeConfig();
       kubeConfig.loadFromOptions({
         clusters: [
           {
             name: cluster.name,
-            server: cluster.kubernetes.url,
-            caData: cluster.kubernetes.caData,
-            caFile: cluster.kubernetes.caFile,
-            skipTLSVerify: cluster.kubernetes.skipTLSVerify,
+            server: cluster.url.replace(/\/+$/, ''),
+            caData: cluster.caData,
+            caFile: cluster.caFile,
+            // Plain http has no TLS to verify; the client refuses it otherwise.
+            skipTLSVerify:
+              (cluster.skipTLSVerify ?? false) ||
+              cluster.url.startsWith('http:'),
           },
         ],
         users: [
-          { name: 'backstage', token: cluster.kubernetes.serviceAccountToken },
+          {
+            name: 'backstage',
+            ...(credential.type === 'bearer token'
+              ? { token: credential.token }
+              : {}),
+            ...(credential.type === 'x509 client certificate'
+              ? {
+                  certData: Buffer.from(credential.cert).toString('base64'),
+                  keyData: Buffer.from(credential.key).toString('base64'),
+                }
+              : {}),
+          },
         ],
         contexts: [
           { name: cluster.name, cluster: cluster.name, user: 'backstage' },
@@ -243,11 +282,10 @@ export class KubernetesClient {
   }
 
   private error(reason: string, status?: number, upstreamText?: string) {
-    const token = this.options.cluster.kubernetes.serviceAccountToken;
     return new UpstreamError('kubernetes', this.options.cluster.name, reason, {
       status,
       upstreamText,
-      secrets: token ? [token] : [],
+      secrets: this.secrets,
     });
   }
 }

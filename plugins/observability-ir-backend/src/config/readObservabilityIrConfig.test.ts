@@ -4,30 +4,10 @@ import {
   readObservabilityIrConfig,
 } from './readObservabilityIrConfig';
 
-const kubernetes = {
-  clusterLocatorMethods: [
-    {
-      type: 'config',
-      clusters: [
-        {
-          name: 'eu',
-          url: 'https://eu.example.com/',
-          authProvider: 'serviceAccount',
-          serviceAccountToken: 'token-eu',
-          caData: 'Q0E=',
-        },
-        { name: 'us', url: 'https://us.example.com', authProvider: 'google' },
-      ],
-    },
-    { type: 'catalog' },
-  ],
-};
-
 describe('readObservabilityIrConfig', () => {
-  it('joins the kubernetes clusters with their Prometheus and Loki', () => {
+  it('reads the Prometheus and Loki of each cluster, by name', () => {
     const config = readObservabilityIrConfig(
       new ConfigReader({
-        kubernetes,
         observabilityIr: {
           cacheTtl: { seconds: 30 },
           clusters: [
@@ -39,6 +19,7 @@ describe('readObservabilityIrConfig', () => {
               },
               loki: { url: 'https://loki.eu.example.com', tenant: 'team-a' },
             },
+            { name: 'us' },
           ],
         },
       }),
@@ -46,17 +27,9 @@ describe('readObservabilityIrConfig', () => {
 
     expect(config.cacheTtlMs).toBe(30_000);
     expect(config.upstreamTimeoutMs).toBe(10_000);
-    expect(config.clusters).toEqual([
+    expect(config.clusterSources).toEqual([
       {
         name: 'eu',
-        kubernetes: {
-          url: 'https://eu.example.com',
-          serviceAccountToken: 'token-eu',
-          caData: 'Q0E=',
-          caFile: undefined,
-          skipTLSVerify: false,
-          unsupported: undefined,
-        },
         prometheus: {
           url: 'https://prometheus.eu.example.com',
           headers: { Authorization: 'Bearer p' },
@@ -66,33 +39,7 @@ describe('readObservabilityIrConfig', () => {
           headers: { 'X-Scope-OrgID': 'team-a' },
         },
       },
-      {
-        name: 'us',
-        kubernetes: expect.objectContaining({
-          url: 'https://us.example.com',
-          unsupported:
-            'auth provider "google" is not supported; use serviceAccount',
-        }),
-        prometheus: undefined,
-        loki: undefined,
-      },
-    ]);
-  });
-
-  it('starts with Prometheus or Loki settings for an unknown cluster, and says why they are ignored', () => {
-    const config = readObservabilityIrConfig(
-      new ConfigReader({
-        kubernetes,
-        observabilityIr: {
-          clusters: [{ name: 'ap', prometheus: { url: 'http://p' } }],
-        },
-      }),
-    );
-    expect(config.clusters.map(c => c.name)).toEqual(['eu', 'us']);
-    expect(config.problems).toEqual([
-      expect.stringMatching(
-        /names "ap", which is not a cluster of the kubernetes config block; its settings are ignored/,
-      ),
+      { name: 'us', prometheus: undefined, loki: undefined },
     ]);
   });
 
@@ -154,8 +101,8 @@ describe('readObservabilityIrConfig', () => {
   });
 
   it('works without any clusters', () => {
-    expect(readObservabilityIrConfig(new ConfigReader({})).clusters).toEqual(
-      [],
-    );
+    expect(
+      readObservabilityIrConfig(new ConfigReader({})).clusterSources,
+    ).toEqual([]);
   });
 });

@@ -3,22 +3,13 @@ import { durationToMilliseconds } from '@backstage/types';
 import { stringifyEntityRef, parseEntityRef } from '@backstage/catalog-model';
 import { EvidenceSource } from '@observability-ir/plugin-observability-ir-common';
 
-/** Where one cluster's API, metrics and logs are, and how to reach them. */
-export interface ClusterConfig {
+/**
+ * Where one cluster's metrics and logs are, by the cluster's name; the
+ * cluster itself (API server, credentials) comes from the cluster locators
+ * of the `kubernetes` block.
+ */
+export interface ClusterSources {
   name: string;
-  kubernetes: {
-    url: string;
-    /** Bearer token (the `serviceAccount` auth provider). */
-    serviceAccountToken?: string;
-    caData?: string;
-    caFile?: string;
-    skipTLSVerify: boolean;
-    /**
-     * Why the plugin cannot talk to this cluster's API, e.g. an auth
-     * provider it does not support; reported with every answer.
-     */
-    unsupported?: string;
-  };
   prometheus?: HttpSourceConfig;
   loki?: HttpSourceConfig;
 }
@@ -68,16 +59,12 @@ export interface NamespaceOwnerRule {
 
 /** The plugin's configuration, read once at start-up. */
 export interface ObservabilityIrConfig {
-  clusters: ClusterConfig[];
+  /** `observabilityIr.clusters`: Prometheus and Loki per cluster name. */
+  clusterSources: ClusterSources[];
   cacheTtlMs: number;
   upstreamTimeoutMs: number;
   limits: EvidenceLimits;
   namespaceOwners: NamespaceOwnerRule[];
-  /**
-   * What is wrong with the configuration but does not stop the backend
-   * from starting; logged at start-up.
-   */
-  problems: string[];
 }
 
 /** The most lines one query asks Loki for (Loki's own default cap). */
@@ -99,8 +86,6 @@ export const DEFAULT_LIMITS: EvidenceLimits = {
   userRequestsPerMinute: 300,
   userBurst: 60,
 };
-
-const SUPPORTED_AUTH_PROVIDERS = ['serviceAccount'];
 
 function readDurationMs(config: Config, key: string, fallbackMs: number) {
   if (!config.has(key)) {
@@ -127,60 +112,23 @@ function readHttpSource(config: Config | undefined) {
 }
 
 /**
- * Reads the clusters of the `kubernetes` block (cluster locators of type
- * `config`) and joins them with the Prometheus and Loki settings of
- * `observabilityIr.clusters`, by cluster name.
+ * Reads the plugin's configuration: the Prometheus and Loki of each cluster
+ * (`observabilityIr.clusters`), the cache, timeouts, limits and namespace
+ * owners. The clusters themselves are found by the cluster locators.
  */
 export function readObservabilityIrConfig(
   config: Config,
 ): ObservabilityIrConfig {
-  const sources = new Map(
-    (config.getOptionalConfigArray('observabilityIr.clusters') ?? []).map(
-      cluster => [cluster.getString('name'), cluster],
-    ),
-  );
-
-  const clusters: ClusterConfig[] = [];
-  const locators =
-    config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
-  for (const locator of locators) {
-    if (locator.getString('type') !== 'config') {
-      continue;
-    }
-    for (const cluster of locator.getOptionalConfigArray('clusters') ?? []) {
-      const name = cluster.getString('name');
-      const authProvider = cluster.getString('authProvider');
-      const own = sources.get(name);
-      clusters.push({
-        name,
-        kubernetes: {
-          url: cluster.getString('url').replace(/\/+$/, ''),
-          serviceAccountToken: cluster.getOptionalString('serviceAccountToken'),
-          caData: cluster.getOptionalString('caData'),
-          caFile: cluster.getOptionalString('caFile'),
-          skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify') ?? false,
-          unsupported: SUPPORTED_AUTH_PROVIDERS.includes(authProvider)
-            ? undefined
-            : `auth provider "${authProvider}" is not supported; use serviceAccount`,
-        },
-        prometheus: readHttpSource(own?.getOptionalConfig('prometheus')),
-        loki: readHttpSource(own?.getOptionalConfig('loki')),
-      });
-    }
-  }
-
-  const problems: string[] = [];
-  const known = new Set(clusters.map(c => c.name));
-  for (const name of sources.keys()) {
-    if (!known.has(name)) {
-      problems.push(
-        `observabilityIr.clusters names "${name}", which is not a cluster of the kubernetes config block; its settings are ignored`,
-      );
-    }
-  }
+  const clusterSources = (
+    config.getOptionalConfigArray('observabilityIr.clusters') ?? []
+  ).map(cluster => ({
+    name: cluster.getString('name'),
+    prometheus: readHttpSource(cluster.getOptionalConfig('prometheus')),
+    loki: readHttpSource(cluster.getOptionalConfig('loki')),
+  }));
 
   return {
-    clusters,
+    clusterSources,
     cacheTtlMs: readDurationMs(config, 'observabilityIr.cacheTtl', 15_000),
     upstreamTimeoutMs: readDurationMs(
       config,
@@ -189,7 +137,6 @@ export function readObservabilityIrConfig(
     ),
     limits: readEvidenceLimits(config),
     namespaceOwners: readNamespaceOwners(config),
-    problems,
   };
 }
 

@@ -29,6 +29,13 @@ export class AuthorizedIncidentService implements IncidentService {
     );
   }
 
+  async getClusters(entityRef: string, options: IncidentRequestOptions) {
+    return this.inner.getClusters(
+      entityRef,
+      await this.authorizeRead(entityRef, options),
+    );
+  }
+
   async getReplicas(query: EvidenceQuery, options: IncidentRequestOptions) {
     return this.inner.getReplicas(
       query,

@@ -7,6 +7,7 @@ import {
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
+  ClustersResponse,
   DiagnosisResponse,
   EntityWorkload,
   EvidenceQuery,
@@ -16,12 +17,16 @@ import {
   SourceStatus,
   TimelineResponse,
 } from '@observability-ir/plugin-observability-ir-common';
+import { ClusterAccess, clusterAuthOf } from '../clusters/ClusterAccess';
 import { ObservabilityIrConfig } from '../config/readObservabilityIrConfig';
 import { diagnose } from './diagnosis';
 import { normalizeEntityRef } from './workload/entityRefs';
 import { approximateSize } from './fanout/approximateSize';
 import { EvidenceCache } from './fanout/EvidenceCache';
-import { ClusterConnections } from './fanout/ClusterConnections';
+import {
+  ClusterConnections,
+  RequestClusters,
+} from './fanout/ClusterConnections';
 import { collectLogs } from './logs/collectLogs';
 import { collectMetrics } from './metrics/collectMetrics';
 import { collectReplicas } from './replicas/collectReplicas';
@@ -79,7 +84,8 @@ function ownerOf(entity: Entity): string | undefined {
  * and Loki in parallel. Entities are read from the catalog on the caller's
  * behalf, so nobody reaches an entity the catalog hides from them, and an
  * entity reaches only the namespaces its owner may claim; upstream answers
- * are shared between identical requests for a short time.
+ * are shared between identical requests for a short time (read with the
+ * same Kubernetes credentials, when the browser sends the user's own).
  */
 export class DefaultIncidentService implements IncidentService {
   private readonly connections: ClusterConnections;
@@ -91,10 +97,16 @@ export class DefaultIncidentService implements IncidentService {
       catalog: typeof catalogServiceRef.T;
       config: ObservabilityIrConfig;
       logger: LoggerService;
+      /** Where the clusters are and how to authenticate to them. */
+      clusterAccess: ClusterAccess;
       now?: () => number;
     },
   ) {
-    this.connections = new ClusterConnections(deps.config, deps.logger);
+    this.connections = new ClusterConnections({
+      access: deps.clusterAccess,
+      config: deps.config,
+      logger: deps.logger,
+    });
     this.cache = new EvidenceCache({
       ttlMs: deps.config.cacheTtlMs,
       maxBytes: deps.config.limits.cacheBytes,
@@ -108,6 +120,18 @@ export class DefaultIncidentService implements IncidentService {
   ): Promise<EntityWorkload> {
     const { workload } = await this.claimedWorkload(entityRef, options);
     return toEntityWorkload(workload);
+  }
+
+  async getClusters(
+    entityRef: string,
+    options: IncidentRequestOptions,
+  ): Promise<ClustersResponse> {
+    const { workload } = await this.claimedWorkload(entityRef, options);
+    const clusters = await this.connections.details(workload.cluster);
+    return {
+      entityRef: workload.entityRef,
+      clusters: clusters.map(clusterAuthOf),
+    };
   }
 
   /**
@@ -127,36 +151,16 @@ export class DefaultIncidentService implements IncidentService {
     }
     const workload = resolveEntityWorkload(entity);
     const owner = ownerOf(entity);
+    const clusters = await this.connections.forRequest(
+      workload.cluster,
+      options.kubernetesAuth,
+    );
     if (workload.namespace) {
-      for (const cluster of this.clusterNames(workload)) {
-        this.checkClaim(workload, owner, cluster, [workload.namespace]);
+      for (const { name } of clusters.connections) {
+        this.checkClaim(workload, owner, name, [workload.namespace]);
       }
     }
-    return { workload, owner };
-  }
-
-  /**
-   * A status that says what to configure when no configured cluster is
-   * there to ask: none at all, or not the one the entity names.
-   */
-  private unconfigured(workload: ResolvedWorkload): SourceStatus[] {
-    if (this.connections.forWorkload(workload.cluster).length > 0) {
-      return [];
-    }
-    return [
-      {
-        cluster: workload.cluster ?? '(none configured)',
-        source: 'kubernetes',
-        status: 'not-configured',
-        error: workload.cluster
-          ? `The cluster ${workload.cluster} named by the entity's backstage.io/kubernetes-cluster annotation is not in kubernetes.clusterLocatorMethods`
-          : 'No Kubernetes cluster is configured: add one to kubernetes.clusterLocatorMethods',
-      },
-    ];
-  }
-
-  private clusterNames(workload: ResolvedWorkload) {
-    return this.connections.forWorkload(workload.cluster).map(c => c.name);
+    return { workload, owner, clusters };
   }
 
   private checkClaim(
@@ -179,12 +183,12 @@ export class DefaultIncidentService implements IncidentService {
     query: EvidenceQuery,
     options: IncidentRequestOptions,
   ): Promise<ReplicasResponse> {
-    const { workload, range } = await this.prepare(query, options);
-    const replicas = await this.replicas(workload, range);
+    const { workload, range, clusters } = await this.prepare(query, options);
+    const replicas = await this.replicas(workload, range, clusters);
     return {
       entityRef: workload.entityRef,
       ...replicas,
-      sources: mergeSources(this.unconfigured(workload), replicas.sources),
+      sources: mergeSources(clusters.statuses, replicas.sources),
     };
   }
 
@@ -192,10 +196,10 @@ export class DefaultIncidentService implements IncidentService {
     query: EvidenceQuery,
     options: IncidentRequestOptions,
   ): Promise<MetricsResponse> {
-    const { workload, range } = await this.prepare(query, options);
+    const { workload, range, clusters } = await this.prepare(query, options);
     const [located, metrics] = await Promise.all([
-      this.located(workload),
-      this.metrics(workload, range),
+      this.located(workload, clusters),
+      this.metrics(workload, range, clusters),
     ]);
     const { terminationReasons: _, sources, ...series } = metrics;
     return {
@@ -203,7 +207,7 @@ export class DefaultIncidentService implements IncidentService {
       range: describeRange(range),
       ...series,
       sources: mergeSources(
-        this.unconfigured(workload),
+        clusters.statuses,
         located.map(l => l.kubernetes),
         sources,
       ),
@@ -214,10 +218,10 @@ export class DefaultIncidentService implements IncidentService {
     query: EvidenceQuery,
     options: IncidentRequestOptions,
   ): Promise<LogsResponse> {
-    const { workload, range } = await this.prepare(query, options);
+    const { workload, range, clusters } = await this.prepare(query, options);
     const [located, logs] = await Promise.all([
-      this.located(workload),
-      this.logs(workload, range),
+      this.located(workload, clusters),
+      this.logs(workload, range, clusters),
     ]);
     return {
       entityRef: workload.entityRef,
@@ -227,7 +231,7 @@ export class DefaultIncidentService implements IncidentService {
       truncated: logs.truncated,
       queries: logs.queries,
       sources: mergeSources(
-        this.unconfigured(workload),
+        clusters.statuses,
         located.map(l => l.kubernetes),
         logs.sources,
       ),
@@ -238,8 +242,8 @@ export class DefaultIncidentService implements IncidentService {
     query: EvidenceQuery,
     options: IncidentRequestOptions,
   ): Promise<TimelineResponse> {
-    const { workload, range } = await this.prepare(query, options);
-    const evidence = await this.timeline(workload, range);
+    const { workload, range, clusters } = await this.prepare(query, options);
+    const evidence = await this.timeline(workload, range, clusters);
     return {
       entityRef: workload.entityRef,
       range: describeRange(range),
@@ -253,8 +257,8 @@ export class DefaultIncidentService implements IncidentService {
     query: EvidenceQuery,
     options: IncidentRequestOptions,
   ): Promise<DiagnosisResponse> {
-    const { workload, range } = await this.prepare(query, options);
-    const evidence = await this.timeline(workload, range);
+    const { workload, range, clusters } = await this.prepare(query, options);
+    const evidence = await this.timeline(workload, range, clusters);
     const { hypotheses, recommendation } = diagnose(
       {
         replicas: evidence.replicas.replicas,
@@ -277,7 +281,7 @@ export class DefaultIncidentService implements IncidentService {
 
   private async prepare(query: EvidenceQuery, options: IncidentRequestOptions) {
     const range = resolveRange(query, this.deps.now?.() ?? Date.now());
-    const { workload, owner } = await this.claimedWorkload(
+    const { workload, owner, clusters } = await this.claimedWorkload(
       query.entityRef,
       options,
     );
@@ -288,7 +292,10 @@ export class DefaultIncidentService implements IncidentService {
       this.namespaces.configured &&
       !options.allNamespaces
     ) {
-      for (const { connection, pods } of await this.located(workload)) {
+      for (const { connection, pods } of await this.located(
+        workload,
+        clusters,
+      )) {
         this.checkClaim(
           workload,
           owner,
@@ -297,19 +304,22 @@ export class DefaultIncidentService implements IncidentService {
         );
       }
     }
-    return { workload, range };
+    return { workload, range, clusters };
   }
 
   // Each piece of evidence is cached by what it depends on, so the five
-  // endpoints of one tab share one set of upstream calls.
-  private located(workload: ResolvedWorkload): Promise<LocatedWorkload[]> {
+  // endpoints of one tab share one set of upstream calls; read with the
+  // user's own Kubernetes credentials, it is shared only with requests that
+  // carry the same ones.
+  private located(
+    workload: ResolvedWorkload,
+    clusters: RequestClusters,
+  ): Promise<LocatedWorkload[]> {
     return this.cache.get(
-      `pods:${JSON.stringify(workload)}`,
+      `pods:${JSON.stringify(workload)}:${clusters.credentialsKey}`,
       () =>
         Promise.all(
-          this.connections
-            .forWorkload(workload.cluster)
-            .map(connection =>
+          clusters.connections.map(connection =>
               locatePods(connection, workload, this.deps.config.limits.scopes),
             ),
         ),
@@ -319,41 +329,64 @@ export class DefaultIncidentService implements IncidentService {
     );
   }
 
-  private replicas(workload: ResolvedWorkload, range: ResolvedRange) {
+  private replicas(
+    workload: ResolvedWorkload,
+    range: ResolvedRange,
+    clusters: RequestClusters,
+  ) {
     return this.cache.get(
-      `replicas:${JSON.stringify(workload)}:${range.endSeconds}`,
+      `replicas:${JSON.stringify(workload)}:${range.endSeconds}:${
+        clusters.credentialsKey
+      }`,
       async () =>
         collectReplicas(
-          await this.located(workload),
+          await this.located(workload, clusters),
           workload,
           range.endSeconds,
         ),
     );
   }
 
-  private metrics(workload: ResolvedWorkload, range: ResolvedRange) {
+  private metrics(
+    workload: ResolvedWorkload,
+    range: ResolvedRange,
+    clusters: RequestClusters,
+  ) {
     return this.cache.get(
-      `metrics:${JSON.stringify(workload)}:${JSON.stringify(range)}`,
-      async () => collectMetrics(await this.located(workload), range),
+      `metrics:${JSON.stringify(workload)}:${JSON.stringify(range)}:${
+        clusters.credentialsKey
+      }`,
+      async () =>
+        collectMetrics(await this.located(workload, clusters), range),
     );
   }
 
-  private logs(workload: ResolvedWorkload, range: ResolvedRange) {
+  private logs(
+    workload: ResolvedWorkload,
+    range: ResolvedRange,
+    clusters: RequestClusters,
+  ) {
     return this.cache.get(
-      `logs:${JSON.stringify(workload)}:${JSON.stringify(range)}`,
+      `logs:${JSON.stringify(workload)}:${JSON.stringify(range)}:${
+        clusters.credentialsKey
+      }`,
       async () =>
-        collectLogs(await this.located(workload), range, {
+        collectLogs(await this.located(workload, clusters), range, {
           lokiSelector: workload.lokiSelector,
           maxLines: this.deps.config.limits.logLines,
         }),
     );
   }
 
-  private async timeline(workload: ResolvedWorkload, range: ResolvedRange) {
+  private async timeline(
+    workload: ResolvedWorkload,
+    range: ResolvedRange,
+    clusters: RequestClusters,
+  ) {
     const [replicas, metrics, logs] = await Promise.all([
-      this.replicas(workload, range),
-      this.metrics(workload, range),
-      this.logs(workload, range),
+      this.replicas(workload, range, clusters),
+      this.metrics(workload, range, clusters),
+      this.logs(workload, range, clusters),
     ]);
     const timeline = buildTimeline({
       metrics,
@@ -367,7 +400,7 @@ export class DefaultIncidentService implements IncidentService {
       logs,
       timeline,
       sources: mergeSources(
-        this.unconfigured(workload),
+        clusters.statuses,
         replicas.sources,
         metrics.sources,
         logs.sources,

@@ -1,5 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import type { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
 import {
+  ClustersResponse,
   DiagnosisResponse,
   EntityWorkload,
   EvidenceQuery,
@@ -18,6 +20,12 @@ export interface IncidentRequestOptions {
    * when the entity names no namespace (platform teams). Default false.
    */
   allNamespaces?: boolean;
+  /**
+   * The Kubernetes credentials the browser sent for the user (OIDC, Google,
+   * AKS tokens), in the shape the stock authentication strategies read;
+   * handed only to the strategy of each cluster's auth provider.
+   */
+  kubernetesAuth?: KubernetesRequestAuth;
 }
 
 /**
@@ -33,6 +41,14 @@ export interface IncidentService {
     entityRef: string,
     options: IncidentRequestOptions,
   ): Promise<EntityWorkload>;
+  /**
+   * The clusters the entity's evidence is read from, with the auth
+   * provider of each, so the browser knows which credentials to send.
+   */
+  getClusters(
+    entityRef: string,
+    options: IncidentRequestOptions,
+  ): Promise<ClustersResponse>;
   /** The entity's containers now: restarts, terminations, resources. */
   getReplicas(
     query: EvidenceQuery,

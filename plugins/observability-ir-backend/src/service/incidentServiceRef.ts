@@ -4,6 +4,7 @@ import {
   createServiceRef,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { clusterAccessServiceRef } from '../clusters/clusterAccessServiceRef';
 import { readObservabilityIrConfig } from '../config/readObservabilityIrConfig';
 import { AuthorizedIncidentService } from './AuthorizedIncidentService';
 import { DefaultIncidentService } from './DefaultIncidentService';
@@ -25,19 +26,26 @@ export const incidentServiceRef = createServiceRef<IncidentService>({
         permissions: coreServices.permissions,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        clusterAccess: clusterAccessServiceRef,
       },
-      factory: ({ catalog, permissions, config, logger }) => {
-        const ownConfig = readObservabilityIrConfig(config);
-        for (const problem of ownConfig.problems) {
-          logger.warn(problem);
-        }
-        if (ownConfig.clusters.length === 0) {
+      factory: ({ catalog, permissions, config, logger, clusterAccess }) => {
+        if (
+          (
+            config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ??
+            []
+          ).length === 0
+        ) {
           logger.warn(
-            'No Kubernetes cluster is configured (kubernetes.clusterLocatorMethods); the Incident tab will say so',
+            'No Kubernetes cluster locator is configured (kubernetes.clusterLocatorMethods); the Incident tab will say so',
           );
         }
         return new AuthorizedIncidentService(
-          new DefaultIncidentService({ catalog, config: ownConfig, logger }),
+          new DefaultIncidentService({
+            catalog,
+            config: readObservabilityIrConfig(config),
+            logger,
+            clusterAccess,
+          }),
           permissions,
         );
       },

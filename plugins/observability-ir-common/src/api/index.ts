@@ -6,3 +6,4 @@ export * from './metrics';
 export * from './logs';
 export * from './timeline';
 export * from './diagnosis';
+export * from './clusters';

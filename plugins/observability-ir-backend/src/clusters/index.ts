@@ -1,0 +1,9 @@
+export {
+  observabilityIrAuthStrategyExtensionPoint,
+  observabilityIrClusterSupplierExtensionPoint,
+} from './extensionPoints';
+export type {
+  ObservabilityIrAuthStrategyExtensionPoint,
+  ObservabilityIrClusterSupplierExtensionPoint,
+  ObservabilityIrClusterSupplierFactory,
+} from './extensionPoints';
