@@ -19,6 +19,12 @@ export interface SandboxOptions {
   now?: Date | number;
   /** Require this bearer token on the Kubernetes API (any token is accepted when unset). */
   token?: string;
+  /**
+   * Per cluster name, the bearer token its Kubernetes API requires instead
+   * of `token`: e.g. one cluster taking a service account token, another a
+   * user's OIDC ID token.
+   */
+  tokens?: Record<string, string>;
   /** Where to write a kubeconfig; `false` skips it. Defaults to a temporary file. */
   kubeconfigPath?: string | false;
   /** Overrides of the `scale` scenario's generator parameters. */
@@ -85,6 +91,7 @@ export async function startSandbox(
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     token: options.token,
+    tokens: options.tokens,
   });
   const clusters = world.clusters.map(c => ({
     name: c.name,
@@ -96,7 +103,11 @@ export async function startSandbox(
   const kubeconfigPath =
     options.kubeconfigPath === false
       ? undefined
-      : writeKubeconfig(clusters, token, options.kubeconfigPath);
+      : writeKubeconfig(
+          clusters,
+          name => options.tokens?.[name] ?? token,
+          options.kubeconfigPath,
+        );
   return {
     url: running.url,
     scenario,

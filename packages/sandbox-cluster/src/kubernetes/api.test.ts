@@ -371,4 +371,46 @@ describe('Kubernetes API', () => {
       await guarded.close();
     }
   }, 60_000);
+
+  it("requires each cluster's own token when tokens are set per cluster, and says 401 Unauthorized without one", async () => {
+    const guarded = await startSandbox({
+      scenario: 'multi-cluster',
+      speed: 0,
+      token: 'service-account-token',
+      tokens: { staging: 'oidc-id-token' },
+      kubeconfigPath: false,
+    });
+    try {
+      const [production, staging] = guarded.clusters;
+      const status = async (
+        cluster: typeof production,
+        authorization?: string,
+      ) => {
+        const response = await fetch(
+          `${cluster.kubernetesUrl}/api/v1/namespaces/finance/pods`,
+          authorization ? { headers: { Authorization: authorization } } : {},
+        );
+        return [response.status, (await response.json()).kind];
+      };
+      expect(await status(staging, 'Bearer oidc-id-token')).toEqual([
+        200,
+        'PodList',
+      ]);
+      expect(await status(staging, 'Bearer service-account-token')).toEqual([
+        401,
+        'Status',
+      ]);
+      expect(await status(staging)).toEqual([401, 'Status']);
+      expect(await status(production, 'Bearer service-account-token')).toEqual([
+        200,
+        'PodList',
+      ]);
+      expect(await status(production, 'Bearer oidc-id-token')).toEqual([
+        401,
+        'Status',
+      ]);
+    } finally {
+      await guarded.close();
+    }
+  }, 60_000);
 });

@@ -550,6 +550,10 @@ const NOT_FOUND_PAGE = {
   body: '404 page not found\n',
 };
 
+/**
+ * As an API server with token authentication and anonymous requests off:
+ * a missing or unknown bearer token is 401 with an `Unauthorized` Status.
+ */
 function checkToken(req: HttpRequest, options: KubernetesApiOptions) {
   if (!options.token) {
     return;

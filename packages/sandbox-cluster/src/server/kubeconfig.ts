@@ -3,10 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 
-/** Writes a kubeconfig with one context per cluster; returns its path. */
+/**
+ * Writes a kubeconfig with one context per cluster, each with a user of the
+ * cluster's token; returns its path.
+ */
 export function writeKubeconfig(
   clusters: Array<{ name: string; kubernetesUrl: string }>,
-  token: string,
+  tokenOf: (cluster: string) => string,
   file?: string,
 ): string {
   const target =
@@ -24,10 +27,13 @@ export function writeKubeconfig(
       name: c.name,
       cluster: { server: c.kubernetesUrl, 'insecure-skip-tls-verify': true },
     })),
-    users: [{ name: 'sandbox-user', user: { token } }],
+    users: clusters.map(c => ({
+      name: `sandbox-user-${c.name}`,
+      user: { token: tokenOf(c.name) },
+    })),
     contexts: clusters.map(c => ({
       name: c.name,
-      context: { cluster: c.name, user: 'sandbox-user' },
+      context: { cluster: c.name, user: `sandbox-user-${c.name}` },
     })),
     'current-context': clusters[0].name,
     preferences: {},

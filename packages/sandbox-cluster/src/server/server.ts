@@ -13,6 +13,8 @@ export interface ServerOptions {
   port: number;
   /** Require this bearer token on the Kubernetes API. */
   token?: string;
+  /** Per cluster name, the token its Kubernetes API requires instead. */
+  tokens?: Record<string, string>;
 }
 
 const PROMETHEUS_PATHS =
@@ -152,7 +154,7 @@ export async function startServer(
       let response: HttpResponse;
       if (route.api === 'k8s') {
         response = handleKubernetes(route.cluster, request, {
-          token: options.token,
+          token: options.tokens?.[route.cluster.name] ?? options.token,
         });
       } else if (route.api === 'prometheus') {
         response = handlePrometheus(world, route.cluster, request);
