@@ -187,8 +187,8 @@ export function readFindings(output: ForensicsScriptOutput): ForensicsFindings {
   const status = sections.get('proc-status');
   if (succeeded(status)) findings.process = parseProcStatus(status.body);
 
-  const version =
-    cgroup.version === '1' ? 1 : cgroup.version === '2' ? 2 : undefined;
+  const versions = { '1': 1, '2': 2 } as const;
+  const version = versions[cgroup.version as keyof typeof versions];
   if (version) findings.cgroup.version = version;
   let containerPath: string | undefined = cgroup.container;
   if (
