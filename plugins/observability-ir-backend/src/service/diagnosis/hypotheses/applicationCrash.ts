@@ -16,6 +16,48 @@ import {
   timelineOomKills,
 } from './common';
 
+/** Points each fact for an application crash adds. */
+export const SUPPORT = {
+  /** Exits with a failure code (not 0, 137, 143, not OOMKilled). */
+  failureExit: 1.5,
+  /** … and containers waiting in CrashLoopBackOff. */
+  crashLoop: 0.5,
+  /** Restarts in the range (Prometheus), no OOM kill known, no Kubernetes. */
+  restartsWithoutOomKill: 0.4,
+  /** An exception log group, with exits or a crash loop. */
+  exceptionsWithExits: 0.8,
+  /** An exception log group, without them. */
+  exceptions: 0.3,
+  /** Terminations after error lines of the same pod. */
+  errorsBeforeTerminations: 0.3,
+  /** The working set well below the limit. */
+  normalMemory: 0.2,
+} as const;
+
+/** Points each fact against an application crash takes away. */
+export const CONTRADICT = {
+  /** Containers OOMKilled. */
+  oomKilled: 1,
+  /** Containers killed by a signal, none exited on its own. */
+  killedBySignal: 0.8,
+  /** No termination nor restart. */
+  noTermination: 1.5,
+} as const;
+
+/** Where the facts start to count. */
+export const THRESHOLDS = {
+  /** Share of the terminations that followed error lines. */
+  errorsBeforeShare: 0.5,
+  /** The working set peaked below this share of the limit. */
+  normalMemoryShare: 0.8,
+} as const;
+
+/** What a source that did not answer multiplies the confidence by. */
+export const SOURCE_FACTORS = {
+  kubernetes: 0.6,
+  loki: 0.9,
+} as const;
+
 /**
  * The process exits on its own: exit codes other than 137/143,
  * CrashLoopBackOff, exceptions in its logs, memory well below the limit.
@@ -33,7 +75,7 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
   const timelineExits = timelineTerminationsWithoutReplicas(ctx, isFailureExit);
   if (timelineExits.length) {
     score.support(
-      1.5,
+      SUPPORT.failureExit,
       'prometheus',
       describeTimelineTerminations(ctx, timelineExits),
     );
@@ -42,14 +84,14 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
   if (exits.length) {
     supportEach(
       score,
-      1.5,
+      SUPPORT.failureExit,
       'kubernetes',
       exits.map(r => describeTermination(ctx, r)),
       n => `${plural(n, 'more container')} exited with a failure code`,
     );
     if (crashLoop.length) {
       score.support(
-        0.5,
+        SUPPORT.crashLoop,
         'kubernetes',
         `${listNames(crashLoop.map(r => ctx.label(r)))} ${
           crashLoop.length === 1 ? 'is' : 'are'
@@ -67,7 +109,7 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
     timelineOomKills(ctx).length === 0;
   if (restartsOnly) {
     score.support(
-      0.4,
+      SUPPORT.restartsWithoutOomKill,
       'prometheus',
       `${plural(
         ctx.totalRestarts,
@@ -78,7 +120,10 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
   const exited = exits.length > 0 || timelineExits.length > 0 || restartsOnly;
   const exceptions = ctx.logs.exceptions;
   if (exceptions.length) {
-    const weight = exited || crashLoop.length ? 0.8 : 0.3;
+    const weight =
+      exited || crashLoop.length
+        ? SUPPORT.exceptionsWithExits
+        : SUPPORT.exceptions;
     score.support(weight, 'loki', describeLogGroup(exceptions[0]));
     for (const group of exceptions.slice(1, 3)) {
       score.note('loki', describeLogGroup(group));
@@ -88,10 +133,11 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
   if (
     exited &&
     correlation.terminations > 0 &&
-    correlation.withErrorsBefore / correlation.terminations >= 0.5
+    correlation.withErrorsBefore / correlation.terminations >=
+      THRESHOLDS.errorsBeforeShare
   ) {
     score.support(
-      0.3,
+      SUPPORT.errorsBeforeTerminations,
       'loki',
       `${correlation.withErrorsBefore} of ${plural(
         correlation.terminations,
@@ -100,15 +146,19 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
     );
   }
   if (exited) {
-    const peak = peakBelowLimit(ctx.memory, 0.8);
+    const peak = peakBelowLimit(ctx.memory, THRESHOLDS.normalMemoryShare);
     if (peak) {
-      score.support(0.2, 'prometheus', `${peak}: memory did not end it`);
+      score.support(
+        SUPPORT.normalMemory,
+        'prometheus',
+        `${peak}: memory did not end it`,
+      );
     }
   }
 
   if (oom.length) {
     score.contradict(
-      1,
+      CONTRADICT.oomKilled,
       'kubernetes',
       `${listNames(
         oom.map(r => ctx.label(r)),
@@ -118,7 +168,7 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
   if (killed.length && !exited) {
     const t = killed[0].lastTermination!;
     score.contradict(
-      0.8,
+      CONTRADICT.killedBySignal,
       'kubernetes',
       `${listNames(killed.map(r => ctx.label(r)))} ended with exit ${
         t.exitCode
@@ -133,7 +183,7 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
     !ctx.unavailable.kubernetes
   ) {
     score.contradict(
-      1.5,
+      CONTRADICT.noTermination,
       'kubernetes',
       `No container terminated or restarted${
         ctx.restartsFromRange ? ' in the range' : ''
@@ -141,8 +191,8 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
     );
   }
   limitBySources(ctx, score, {
-    kubernetes: [0.6, 'exit codes could not be read'],
-    loki: [0.9, 'exceptions could not be looked for'],
+    kubernetes: [SOURCE_FACTORS.kubernetes, 'exit codes could not be read'],
+    loki: [SOURCE_FACTORS.loki, 'exceptions could not be looked for'],
   });
   return score;
 }

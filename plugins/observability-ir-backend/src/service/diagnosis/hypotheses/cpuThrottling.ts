@@ -4,10 +4,46 @@ import { describeCores, listNames, percent, plural } from '../format';
 import { EvidenceScore } from '../score';
 import { describeLogGroup } from './common';
 
-/** Throttling counts as sustained when half the samples are throttled. */
-export const SUSTAINED_SAMPLES = 0.5;
-/** CPU usage counts as at the limit from 90% of it. */
-export const AT_CPU_LIMIT = 0.9;
+/** Points each fact for CPU throttling adds. */
+export const SUPPORT = {
+  /** Throttled above 25% on average and in most samples. */
+  throttled: 1.5,
+  /** … with usage at the CPU limit. */
+  atCpuLimit: 0.8,
+  /** … with slow-request log lines. */
+  slowRequestLogs: 0.3,
+  /** … with all containers ready and no restarts. */
+  readyWithoutRestarts: 0.2,
+  /** Moderately throttled only. */
+  moderatelyThrottled: 0.5,
+} as const;
+
+/** Points each fact against CPU throttling takes away. */
+export const CONTRADICT = {
+  /** Hardly throttled. */
+  notThrottled: 1.5,
+  /** No container has a CPU limit. */
+  noCpuLimit: 1.5,
+  /** Restarts: throttling does not restart a process. */
+  restarts: 0.3,
+  /** No throttling series to look at. */
+  noSeries: 0.5,
+} as const;
+
+/** Where the facts start to count. */
+export const THRESHOLDS = {
+  /** Throttling counts as sustained when this share of samples is throttled. */
+  sustainedSamples: 0.5,
+  /** CPU usage counts as at the limit from this share of it. */
+  atCpuLimit: 0.9,
+  /** A mean throttled share above this is moderate. */
+  moderateThrottledShare: 0.1,
+} as const;
+
+/** What a source that did not answer multiplies the confidence by. */
+export const SOURCE_FACTORS = {
+  prometheus: 0.5,
+} as const;
 
 /**
  * The CFS quota throttles the container: a high throttled share, usage at
@@ -20,17 +56,19 @@ export function cpuThrottling(ctx: DiagnosisContext): EvidenceScore {
     .filter(
       c =>
         c.meanThrottled! > THROTTLED_SHARE &&
-        (c.sustainedThrottled ?? 0) >= SUSTAINED_SAMPLES,
+        (c.sustainedThrottled ?? 0) >= THRESHOLDS.sustainedSamples,
     )
     .sort((a, b) => b.meanThrottled! - a.meanThrottled!);
   const moderate = measured.filter(
-    c => c.meanThrottled! > 0.1 && !throttled.includes(c),
+    c =>
+      c.meanThrottled! > THRESHOLDS.moderateThrottledShare &&
+      !throttled.includes(c),
   );
 
   if (throttled.length) {
     const c = throttled[0];
     score.support(
-      1.5,
+      SUPPORT.throttled,
       'prometheus',
       `${listNames(throttled.map(x => x.pod))}: throttled in ${percent(
         c.meanThrottled!,
@@ -42,11 +80,11 @@ export function cpuThrottling(ctx: DiagnosisContext): EvidenceScore {
       x =>
         x.limit !== undefined &&
         x.meanUsage !== undefined &&
-        x.meanUsage >= AT_CPU_LIMIT * x.limit,
+        x.meanUsage >= THRESHOLDS.atCpuLimit * x.limit,
     );
     if (atLimit) {
       score.support(
-        0.8,
+        SUPPORT.atCpuLimit,
         'prometheus',
         `${atLimit.pod}: uses ${describeCores(
           atLimit.meanUsage!,
@@ -56,12 +94,16 @@ export function cpuThrottling(ctx: DiagnosisContext): EvidenceScore {
       );
     }
     if (ctx.logs.latency.length) {
-      score.support(0.3, 'loki', describeLogGroup(ctx.logs.latency[0]));
+      score.support(
+        SUPPORT.slowRequestLogs,
+        'loki',
+        describeLogGroup(ctx.logs.latency[0]),
+      );
     }
     const allReady = ctx.input.replicas.every(r => r.ready);
     if (ctx.totalRestarts === 0 && allReady && ctx.input.replicas.length) {
       score.support(
-        0.2,
+        SUPPORT.readyWithoutRestarts,
         'kubernetes',
         `All ${plural(
           ctx.input.replicas.length,
@@ -71,7 +113,7 @@ export function cpuThrottling(ctx: DiagnosisContext): EvidenceScore {
     }
   } else if (moderate.length) {
     score.support(
-      0.5,
+      SUPPORT.moderatelyThrottled,
       'prometheus',
       `${listNames(moderate.map(x => x.pod))}: throttled in ${percent(
         moderate[0].meanThrottled!,
@@ -79,7 +121,7 @@ export function cpuThrottling(ctx: DiagnosisContext): EvidenceScore {
     );
   } else if (measured.length) {
     score.contradict(
-      1.5,
+      CONTRADICT.notThrottled,
       'prometheus',
       `Throttled in at most ${percent(
         Math.max(...measured.map(c => c.meanThrottled!)),
@@ -95,14 +137,14 @@ export function cpuThrottling(ctx: DiagnosisContext): EvidenceScore {
     !ctx.unavailable.kubernetes
   ) {
     score.contradict(
-      1.5,
+      CONTRADICT.noCpuLimit,
       'kubernetes',
       'No container has a CPU limit: the CFS quota cannot throttle it',
     );
   }
   if (ctx.totalRestarts > 0) {
     score.contradict(
-      0.3,
+      CONTRADICT.restarts,
       'kubernetes',
       `${plural(ctx.totalRestarts, 'restart')}${
         ctx.restartsFromRange ? ' in the range' : ''
@@ -111,13 +153,13 @@ export function cpuThrottling(ctx: DiagnosisContext): EvidenceScore {
   }
   if (ctx.unavailable.prometheus) {
     score.limit(
-      0.5,
+      SOURCE_FACTORS.prometheus,
       'prometheus',
       `${ctx.unavailable.prometheus}: CPU usage and throttling could not be checked`,
     );
   } else if (measured.length === 0) {
     score.contradict(
-      0.5,
+      CONTRADICT.noSeries,
       'prometheus',
       'No CPU throttling series: throttling could not be checked',
     );

@@ -16,6 +16,61 @@ const TROUBLE_EVENTS = [
   'EvictionThresholdMet',
 ];
 
+/** Points each fact for a healthy workload adds. */
+export const SUPPORT = {
+  /** All containers ready. */
+  allReady: 1,
+  /** No restarts. */
+  noRestarts: 1,
+  /** No log group of note. */
+  noNotableLogs: 0.5,
+  /** The working set well below the limit. */
+  memoryComfortable: 0.5,
+  /** Hardly throttled. */
+  notThrottled: 0.3,
+  /** No warning events. */
+  noWarnings: 0.3,
+  /** No node under pressure. */
+  noNodePressure: 0.2,
+} as const;
+
+/** Points each fact against a healthy workload takes away. */
+export const CONTRADICT = {
+  /** Containers not ready. */
+  notReady: 1,
+  /** No pods found. */
+  noPods: 1,
+  /** Restarts. */
+  restarts: 1,
+  /** A log group of note. */
+  notableLogs: 0.5,
+  /** The working set near the limit. */
+  memoryNearLimit: 0.5,
+  /** Throttled. */
+  throttled: 0.5,
+  /** Warning events. */
+  warnings: 0.3,
+  /** A node under pressure. */
+  nodePressure: 0.5,
+} as const;
+
+/** Where the facts start to count. */
+export const THRESHOLDS = {
+  /** The working set peaked below this share of the limit. */
+  comfortableMemoryShare: 0.9,
+  /** Throttled in less than this share of CFS periods. */
+  lowThrottledShare: 0.1,
+  /** From this confidence on, the strongest other hypothesis is named. */
+  namedRivalConfidence: 0.2,
+} as const;
+
+/** What a source that did not answer multiplies the confidence by. */
+export const SOURCE_FACTORS = {
+  kubernetes: 0.5,
+  prometheus: 0.8,
+  loki: 0.85,
+} as const;
+
 /**
  * Nothing is wrong: everything ready, no restarts, no errors of note,
  * resources comfortable. Its confidence is further multiplied by
@@ -34,13 +89,13 @@ export function healthy(
     const notReady = replicas.filter(r => !r.ready);
     if (notReady.length === 0) {
       score.support(
-        1,
+        SUPPORT.allReady,
         'kubernetes',
         `All ${plural(replicas.length, 'container')} are ready`,
       );
     } else {
       score.contradict(
-        1,
+        CONTRADICT.notReady,
         'kubernetes',
         `${notReady.length} of ${plural(
           replicas.length,
@@ -52,13 +107,13 @@ export function healthy(
     const notReady = ctx.readiness.filter(r => !r.ready);
     if (notReady.length === 0) {
       score.support(
-        1,
+        SUPPORT.allReady,
         'prometheus',
         `All ${plural(ctx.readiness.length, 'container')} are ready`,
       );
     } else {
       score.contradict(
-        1,
+        CONTRADICT.notReady,
         'prometheus',
         `${notReady.length} of ${plural(
           ctx.readiness.length,
@@ -67,19 +122,19 @@ export function healthy(
       );
     }
   } else if (!ctx.unavailable.kubernetes) {
-    score.contradict(1, 'kubernetes', 'No pods found');
+    score.contradict(CONTRADICT.noPods, 'kubernetes', 'No pods found');
   }
   if (replicas.length || ctx.restartsFromRange) {
     const source = replicas.length ? 'kubernetes' : 'prometheus';
     if (ctx.totalRestarts === 0) {
       score.support(
-        1,
+        SUPPORT.noRestarts,
         source,
         `No restarts${ctx.restartsFromRange ? ' in the range' : ''}`,
       );
     } else {
       score.contradict(
-        1,
+        CONTRADICT.restarts,
         source,
         `${plural(ctx.totalRestarts, 'restart')}${
           ctx.restartsFromRange ? ' in the range' : ''
@@ -91,7 +146,7 @@ export function healthy(
   if (!ctx.unavailable.loki) {
     if (ctx.notableLogs.length === 0) {
       score.support(
-        0.5,
+        SUPPORT.noNotableLogs,
         'loki',
         input.logGroups.length
           ? `No error group of note (${plural(
@@ -101,7 +156,11 @@ export function healthy(
           : 'No error lines',
       );
     } else {
-      score.contradict(0.5, 'loki', describeLogGroup(ctx.notableLogs[0]));
+      score.contradict(
+        CONTRADICT.notableLogs,
+        'loki',
+        describeLogGroup(ctx.notableLogs[0]),
+      );
     }
   }
 
@@ -116,10 +175,10 @@ export function healthy(
     const sentence = `${worst.m.name}: working set peaked at ${describeBytes(
       worst.m.peak!.bytes,
     )}, ${percent(worst.share)} of the limit`;
-    if (worst.share < 0.9) {
-      score.support(0.5, 'prometheus', sentence);
+    if (worst.share < THRESHOLDS.comfortableMemoryShare) {
+      score.support(SUPPORT.memoryComfortable, 'prometheus', sentence);
     } else {
-      score.contradict(0.5, 'prometheus', sentence);
+      score.contradict(CONTRADICT.memoryNearLimit, 'prometheus', sentence);
     }
   }
   const throttles = ctx.cpu
@@ -128,10 +187,10 @@ export function healthy(
   if (throttles.length) {
     const worst = Math.max(...throttles);
     const sentence = `Throttled in at most ${percent(worst)} of CFS periods`;
-    if (worst < 0.1) {
-      score.support(0.3, 'prometheus', sentence);
+    if (worst < THRESHOLDS.lowThrottledShare) {
+      score.support(SUPPORT.notThrottled, 'prometheus', sentence);
     } else {
-      score.contradict(0.5, 'prometheus', sentence);
+      score.contradict(CONTRADICT.throttled, 'prometheus', sentence);
     }
   }
 
@@ -140,10 +199,10 @@ export function healthy(
   );
   if (!ctx.unavailable.kubernetes) {
     if (trouble.length === 0) {
-      score.support(0.3, 'kubernetes', 'No warning events');
+      score.support(SUPPORT.noWarnings, 'kubernetes', 'No warning events');
     } else {
       score.contradict(
-        0.3,
+        CONTRADICT.warnings,
         'kubernetes',
         `${plural(trouble.length, 'warning event')}, e.g. ${
           trouble[0].reason
@@ -160,13 +219,13 @@ export function healthy(
     );
     if (pressured.length) {
       score.contradict(
-        0.5,
+        CONTRADICT.nodePressure,
         'kubernetes',
         `Node ${pressured[0].name} reports pressure`,
       );
     } else if (input.nodes.length) {
       score.support(
-        0.2,
+        SUPPORT.noNodePressure,
         'kubernetes',
         `${plural(input.nodes.length, 'node')} without pressure`,
       );
@@ -177,7 +236,7 @@ export function healthy(
     (best, h) => (!best || h.confidence > best.confidence ? h : best),
     undefined,
   );
-  if (strongest && strongest.confidence >= 0.2) {
+  if (strongest && strongest.confidence >= THRESHOLDS.namedRivalConfidence) {
     score.limit(
       1 - strongest.confidence,
       strongest.supporting[0]?.source ?? 'kubernetes',
@@ -189,9 +248,15 @@ export function healthy(
     score.scale(1 - strongest.confidence);
   }
   limitBySources(ctx, score, {
-    kubernetes: [0.5, 'readiness and restarts could not be checked'],
-    prometheus: [0.8, 'memory and CPU could not be checked'],
-    loki: [0.85, 'error lines could not be checked'],
+    kubernetes: [
+      SOURCE_FACTORS.kubernetes,
+      'readiness and restarts could not be checked',
+    ],
+    prometheus: [
+      SOURCE_FACTORS.prometheus,
+      'memory and CPU could not be checked',
+    ],
+    loki: [SOURCE_FACTORS.loki, 'error lines could not be checked'],
   });
   return score;
 }

@@ -15,8 +15,57 @@ import {
   oomKilled,
 } from './common';
 
-/** A single climb without restart counts from this long on. */
-const LONG_CLIMB_MS = 30 * 60_000;
+/** Points each fact for a leak adds. */
+export const SUPPORT = {
+  /** Most runs climb steadily, two or more of them. */
+  steadyRuns: 2,
+  /** Most runs climb steadily, one of them. */
+  oneSteadyRun: 0.6,
+  /** No restart seen, a long steady climb that has not reached the limit. */
+  longClimb: 1.2,
+  /** … that has reached 90% of the limit. */
+  longClimbToLimit: 1.5,
+  /** After a raise of the limit, the working set climbs again. */
+  climbsAfterRaise: 1,
+  /** The climbs end in OOM kills. */
+  oomKills: 0.3,
+  /** OutOfMemory/OOM log lines. */
+  oomLogs: 0.2,
+} as const;
+
+/** Points each fact against a leak takes away. */
+export const CONTRADICT = {
+  /** Runs reach 90% of the limit soon after the start. */
+  quickToLimit: 1.2,
+  /** Runs rise early and then stay flat. */
+  plateau: 1,
+  /** The working set stays flat. */
+  flat: 1,
+  /** After a raise of the limit, the working set stays below it. */
+  belowRaisedLimit: 1,
+  /** No working set series to look at. */
+  noSeries: 0.5,
+} as const;
+
+/** Where the facts start to count. */
+export const THRESHOLDS = {
+  /** Share of the runs that climb steadily. */
+  steadyRunsShare: 0.6,
+  /** Steady runs needed for the full weight. */
+  minSteadyRuns: 2,
+  /** Share of the runs with another shape (quick, plateau, flat). */
+  shapeRunsShare: 0.5,
+  /** A single climb without restart counts from this long on. */
+  longClimbMs: 30 * 60_000,
+} as const;
+
+/** What a source that did not answer multiplies the confidence by. */
+export const SOURCE_FACTORS = {
+  /** Some working set series are missing. */
+  prometheus: 0.85,
+  /** No working set series at all. */
+  prometheusWithoutSeries: 0.5,
+} as const;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -51,7 +100,7 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
     if (!m.resolved && m.runs) {
       if (m.runs.everyMs < SLOW_CLIMB_MS) {
         score.contradict(
-          1.2,
+          CONTRADICT.quickToLimit,
           'prometheus',
           `${m.runs.pod}: ${
             m.runs.restarts
@@ -78,25 +127,28 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
     const flat = by('flat');
     const pods = (cs: PodCycle[]) => listNames(cs.map(c => c.pod));
 
-    if (steady.length && steady.length / cycles.length >= 0.6) {
+    if (
+      steady.length &&
+      steady.length / cycles.length >= THRESHOLDS.steadyRunsShare
+    ) {
       steadyAnywhere = true;
       const reachesLimit = steady.some(
         c => (c.peakShare ?? 0) >= NEAR_LIMIT_SHARE,
       );
       const longest = Math.max(...steady.map(c => c.endMs - c.startMs));
-      if (complete.length === 0 && longest >= LONG_CLIMB_MS) {
+      if (complete.length === 0 && longest >= THRESHOLDS.longClimbMs) {
         // No restart seen: a leak in progress, or one that just reached
         // the limit.
         score.support(
-          reachesLimit ? 1.5 : 1.2,
+          reachesLimit ? SUPPORT.longClimbToLimit : SUPPORT.longClimb,
           'prometheus',
           `${pods(steady)}: the working set climbed steadily, ${describeClimb(
             steady,
           )}${reachesLimit ? '' : ', and is still climbing'}`,
         );
-      } else if (steady.length >= 2) {
+      } else if (steady.length >= THRESHOLDS.minSteadyRuns) {
         score.support(
-          2,
+          SUPPORT.steadyRuns,
           'prometheus',
           `${pods(steady)}: the working set climbed steadily in ${
             steady.length
@@ -104,7 +156,7 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
         );
       } else {
         score.support(
-          0.6,
+          SUPPORT.oneSteadyRun,
           'prometheus',
           `${pods(
             steady,
@@ -114,9 +166,12 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
         );
       }
     }
-    if (quick.length && quick.length / cycles.length >= 0.5) {
+    if (
+      quick.length &&
+      quick.length / cycles.length >= THRESHOLDS.shapeRunsShare
+    ) {
       score.contradict(
-        1.2,
+        CONTRADICT.quickToLimit,
         'prometheus',
         `${m.name}: in ${quick.length} of ${
           cycles.length
@@ -125,9 +180,12 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
         )} of the start: a quick rise to the limit, as an undersized limit gives, not a slow leak`,
       );
     }
-    if (plateau.length && plateau.length / cycles.length >= 0.5) {
+    if (
+      plateau.length &&
+      plateau.length / cycles.length >= THRESHOLDS.shapeRunsShare
+    ) {
       score.contradict(
-        1,
+        CONTRADICT.plateau,
         'prometheus',
         `${m.name}: in ${plateau.length} of ${
           cycles.length
@@ -136,9 +194,12 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
         )}`,
       );
     }
-    if (flat.length && flat.length / cycles.length >= 0.5) {
+    if (
+      flat.length &&
+      flat.length / cycles.length >= THRESHOLDS.shapeRunsShare
+    ) {
       score.contradict(
-        1,
+        CONTRADICT.flat,
         'prometheus',
         `${m.name}: the working set stayed flat, around ${describeBytes(
           median(flat.map(c => c.peak)),
@@ -156,7 +217,7 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
       )} of the new limit)`;
       if (after.peak >= NEAR_LIMIT_SHARE * after.newLimit || climbing.length) {
         score.support(
-          1,
+          SUPPORT.climbsAfterRaise,
           'prometheus',
           `${m.name}: ${
             after.raised
@@ -166,7 +227,7 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
         );
       } else if (after.cycles.length) {
         score.contradict(
-          1,
+          CONTRADICT.belowRaisedLimit,
           'prometheus',
           `${m.name}: ${after.raised} the working set stayed at or below ${reached}`,
         );
@@ -178,7 +239,7 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
     const oom = oomKilled(ctx);
     if (oom.length) {
       score.support(
-        0.3,
+        SUPPORT.oomKills,
         'kubernetes',
         `The climbs end in OOM kills: ${listNames(
           oom.map(r => ctx.label(r)),
@@ -186,27 +247,34 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
       );
     }
     if (ctx.logs.memory.length) {
-      score.support(0.2, 'loki', describeLogGroup(ctx.logs.memory[0]));
+      score.support(
+        SUPPORT.oomLogs,
+        'loki',
+        describeLogGroup(ctx.logs.memory[0]),
+      );
     }
   }
 
   if (withSeries.length === 0) {
     if (ctx.unavailable.prometheus) {
       score.limit(
-        0.5,
+        SOURCE_FACTORS.prometheusWithoutSeries,
         'prometheus',
         `${ctx.unavailable.prometheus}: the working set between restarts could not be examined`,
       );
     } else {
       score.contradict(
-        0.5,
+        CONTRADICT.noSeries,
         'prometheus',
         'No working set series: the climb between restarts could not be examined',
       );
     }
   } else {
     limitBySources(ctx, score, {
-      prometheus: [0.85, 'some working set series are missing'],
+      prometheus: [
+        SOURCE_FACTORS.prometheus,
+        'some working set series are missing',
+      ],
     });
   }
   return score;

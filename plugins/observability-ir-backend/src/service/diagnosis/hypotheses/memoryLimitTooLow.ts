@@ -18,8 +18,64 @@ import {
   supportEach,
 } from './common';
 
-/** Below this share of the limit the working set is far from it. */
-export const FAR_BELOW_LIMIT_SHARE = 0.7;
+/** Points each fact for a too-low limit adds. */
+export const SUPPORT = {
+  /** A container last terminated OOMKilled. */
+  oomKilled: 1.5,
+  /** OOMKilled terminations on the timeline, none seen on the containers. */
+  oomKilledOnTimeline: 1.2,
+  /** `OOMKilling` events of the kernel. */
+  oomKillingEvents: 0.3,
+  /** The working set at 90% of the limit or more (timeline or series). */
+  workingSetNearLimit: 1,
+  /** Runs reach 90% of the limit soon after the start. */
+  quickToLimit: 0.3,
+  /** After a raise of the limit, the working set stays below 90% of it. */
+  belowRaisedLimit: 0.5,
+  /** OutOfMemory/OOM log lines. */
+  oomLogs: 0.5,
+  /** The timeline correlates the kills with memory and errors: strongly. */
+  strongCorrelation: 0.5,
+  /** … or moderately. */
+  moderateCorrelation: 0.25,
+} as const;
+
+/** Points each fact against a too-low limit takes away. */
+export const CONTRADICT = {
+  /** No container was OOMKilled. */
+  noOomKill: 1.5,
+  /** The working set peaked far below the limit. */
+  farBelowLimit: 1,
+  /** The container has no memory limit to be killed at. */
+  noMemoryLimit: 2,
+  /** The working set climbs steadily, as a leak does. */
+  steadyClimbs: 1.2,
+  /** After a raise, the working set climbs to the new limit too. */
+  nearRaisedLimit: 1,
+} as const;
+
+/** Where the facts start to count. */
+export const THRESHOLDS = {
+  /** Below this share of the limit the working set is far from it. */
+  farBelowLimitShare: 0.7,
+  /** Runs needed before their shapes count. */
+  minRuns: 2,
+  /** Share of the runs that reach the limit quickly. */
+  quickRunsShare: 0.5,
+  /** Share of the runs that climb steadily. */
+  steadyRunsShare: 0.6,
+  /** OOM log lines per OOM kill, at least, to be "about one per kill". */
+  oomLinesPerKillMin: 0.5,
+  /** … and at most. */
+  oomLinesPerKillMax: 2,
+} as const;
+
+/** What a source that did not answer multiplies the confidence by. */
+export const SOURCE_FACTORS = {
+  kubernetes: 0.6,
+  prometheus: 0.85,
+  loki: 0.9,
+} as const;
 
 /**
  * The container's memory limit is below what the workload needs: OOM kills
@@ -39,7 +95,7 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
   if (oom.length) {
     supportEach(
       score,
-      1.5,
+      SUPPORT.oomKilled,
       'kubernetes',
       oom.map(r => describeTermination(ctx, r)),
       n => `${plural(n, 'more container')} last terminated OOMKilled`,
@@ -58,12 +114,12 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
     if (oom.length) {
       score.note(source, sentence);
     } else {
-      score.support(1.2, source, sentence);
+      score.support(SUPPORT.oomKilledOnTimeline, source, sentence);
     }
   }
   if (kernelOom.length) {
     score.support(
-      0.3,
+      SUPPORT.oomKillingEvents,
       'kubernetes',
       `${plural(kernelOom.length, 'OOMKilling event')}: ${
         kernelOom[0].message
@@ -74,7 +130,7 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
   if (!anyOom && !ctx.unavailable.kubernetes) {
     const terminated = input.replicas.filter(r => r.lastTermination);
     score.contradict(
-      1.5,
+      CONTRADICT.noOomKill,
       'kubernetes',
       terminated.length
         ? `No container was OOMKilled: last terminations were ${[
@@ -98,7 +154,7 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
   if (correlation.terminations > 0 && correlation.withMemoryNearLimit > 0) {
     nearLimit = true;
     score.support(
-      1,
+      SUPPORT.workingSetNearLimit,
       'prometheus',
       `${correlation.withMemoryNearLimit} of ${plural(
         correlation.terminations,
@@ -127,10 +183,14 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
         score.note('prometheus', sentence);
       } else {
         nearLimit = true;
-        score.support(1, 'prometheus', sentence);
+        score.support(SUPPORT.workingSetNearLimit, 'prometheus', sentence);
       }
-    } else if (share < FAR_BELOW_LIMIT_SHARE) {
-      score.contradict(1, 'prometheus', `${sentence}: far below it`);
+    } else if (share < THRESHOLDS.farBelowLimitShare) {
+      score.contradict(
+        CONTRADICT.farBelowLimit,
+        'prometheus',
+        `${sentence}: far below it`,
+      );
     }
   }
   for (const m of memory) {
@@ -145,7 +205,7 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
       !ctx.unavailable.kubernetes
     ) {
       score.contradict(
-        2,
+        CONTRADICT.noMemoryLimit,
         'kubernetes',
         `Container ${m.container} has no memory limit: it cannot be killed at one`,
       );
@@ -160,10 +220,13 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
       : [];
     const quick = cycles.filter(c => c.shape === 'quick-to-limit');
     const steady = cycles.filter(c => c.shape === 'steady-climb');
-    if (cycles.length >= 2 && quick.length / cycles.length >= 0.5) {
+    if (
+      cycles.length >= THRESHOLDS.minRuns &&
+      quick.length / cycles.length >= THRESHOLDS.quickRunsShare
+    ) {
       const times = quick.map(c => c.msToNearLimit ?? 0).sort((a, b) => a - b);
       score.support(
-        0.3,
+        SUPPORT.quickToLimit,
         'prometheus',
         `${m.name}: in ${quick.length} of ${plural(
           cycles.length,
@@ -173,7 +236,7 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
         )} of the start (median): the workload needs more than the limit from the start`,
       );
     } else if (
-      cycles.length < 2 &&
+      cycles.length < THRESHOLDS.minRuns &&
       m.runs &&
       m.runs.everyMs < SLOW_CLIMB_MS &&
       anyOom &&
@@ -181,7 +244,7 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
     ) {
       // Runs too short for the series to resolve: the restart rate tells.
       score.support(
-        0.3,
+        SUPPORT.quickToLimit,
         'prometheus',
         `${m.runs.pod}: ${plural(
           m.runs.restarts,
@@ -191,9 +254,12 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
         )}: the limit is reached soon after each start`,
       );
     }
-    if (cycles.length >= 2 && steady.length / cycles.length >= 0.6) {
+    if (
+      cycles.length >= THRESHOLDS.minRuns &&
+      steady.length / cycles.length >= THRESHOLDS.steadyRunsShare
+    ) {
       score.contradict(
-        1.2,
+        CONTRADICT.steadyClimbs,
         'prometheus',
         `${m.name}: the working set climbed steadily in ${
           steady.length
@@ -210,13 +276,13 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
       )})`;
       if (after.peak >= NEAR_LIMIT_SHARE * after.newLimit) {
         score.contradict(
-          1,
+          CONTRADICT.nearRaisedLimit,
           'prometheus',
           `${m.name}: ${after.raised} the working set reached ${reached} again: the larger limit did not help`,
         );
       } else if (after.cycles.length && after.peak > 0) {
         score.support(
-          0.5,
+          SUPPORT.belowRaisedLimit,
           'prometheus',
           `${m.name}: ${after.raised} the working set stayed at or below ${reached}`,
         );
@@ -233,27 +299,47 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
       oom.reduce((sum, r) => sum + ctx.restarts(r), 0),
     );
     const matching =
-      kills > 0 && top.count >= kills * 0.5 && top.count <= kills * 2
+      kills > 0 &&
+      top.count >= kills * THRESHOLDS.oomLinesPerKillMin &&
+      top.count <= kills * THRESHOLDS.oomLinesPerKillMax
         ? `, about one per OOM kill (${kills})`
         : '';
-    score.support(0.5, 'loki', `${describeLogGroup(top)}${matching}`);
+    score.support(
+      SUPPORT.oomLogs,
+      'loki',
+      `${describeLogGroup(top)}${matching}`,
+    );
     for (const group of memoryLogs.slice(1, 3)) {
       score.note('loki', describeLogGroup(group));
     }
   }
   if (anyOom && correlation.strength === 'strong') {
-    score.support(0.5, 'loki', `Timeline: ${correlation.summary}`);
+    score.support(
+      SUPPORT.strongCorrelation,
+      'loki',
+      `Timeline: ${correlation.summary}`,
+    );
   } else if (anyOom && correlation.strength === 'moderate') {
-    score.support(0.25, 'loki', `Timeline: ${correlation.summary}`);
+    score.support(
+      SUPPORT.moderateCorrelation,
+      'loki',
+      `Timeline: ${correlation.summary}`,
+    );
   }
 
   limitBySources(ctx, score, {
-    kubernetes: [0.6, 'terminations and limits could not be read'],
+    kubernetes: [
+      SOURCE_FACTORS.kubernetes,
+      'terminations and limits could not be read',
+    ],
     prometheus: [
-      0.85,
+      SOURCE_FACTORS.prometheus,
       'the working set could not be compared with the memory limit',
     ],
-    loki: [0.9, 'OutOfMemoryError lines could not be looked for'],
+    loki: [
+      SOURCE_FACTORS.loki,
+      'OutOfMemoryError lines could not be looked for',
+    ],
   });
   return score;
 }

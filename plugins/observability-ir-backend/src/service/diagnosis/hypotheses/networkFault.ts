@@ -5,6 +5,42 @@ import { EvidenceScore } from '../score';
 import { describeLogGroup, limitBySources } from './common';
 import { describeProbeFailures } from './probeMisconfiguration';
 
+/** Points each fact for a network fault adds. */
+export const SUPPORT = {
+  /** Running, not ready, no restarts (from Prometheus without Kubernetes). */
+  unreadyWithoutRestarts: 1,
+  /** Readiness/liveness probes time out. */
+  probeTimeouts: 1.2,
+  /** Connection error log lines. */
+  connectionErrorLogs: 0.5,
+  /** Memory and CPU normal: the process is not starved. */
+  normalResources: 0.3,
+} as const;
+
+/** Points each fact against a network fault takes away. */
+export const CONTRADICT = {
+  /** Restarts: the process itself fails. */
+  restarts: 1,
+  /** All containers ready and no probe timeouts. */
+  allReady: 1,
+  /** Probes refused or answered, not timing out. */
+  probesAnswered: 0.8,
+} as const;
+
+/** Where the facts start to count. */
+export const THRESHOLDS = {
+  /** Not ready in this share of the samples or more (Prometheus). */
+  notReadyShare: 0.8,
+  /** The working set peaked below this share of the limit. */
+  normalMemoryShare: 0.9,
+} as const;
+
+/** What a source that did not answer multiplies the confidence by. */
+export const SOURCE_FACTORS = {
+  kubernetes: 0.5,
+  loki: 0.9,
+} as const;
+
 /**
  * The process is healthy but unreachable: containers running without
  * restarts yet not ready, readiness probes timing out, connection errors,
@@ -25,10 +61,12 @@ export function networkFault(ctx: DiagnosisContext): EvidenceScore {
   // restarting, from Prometheus.
   const stableByMetrics = input.replicas.length
     ? []
-    : ctx.readiness.filter(r => r.notReadyShare >= 0.8 && r.restarts === 0);
+    : ctx.readiness.filter(
+        r => r.notReadyShare >= THRESHOLDS.notReadyShare && r.restarts === 0,
+      );
   if (stableByMetrics.length) {
     score.support(
-      1,
+      SUPPORT.unreadyWithoutRestarts,
       'prometheus',
       `${listNames(
         stableByMetrics.map(x => ctx.label(x)),
@@ -45,7 +83,7 @@ export function networkFault(ctx: DiagnosisContext): EvidenceScore {
         )}`
       : '';
     score.support(
-      1,
+      SUPPORT.unreadyWithoutRestarts,
       'kubernetes',
       `${listNames(stable.map(x => ctx.label(x)))}: running${
         stable.length === 1 ? since : ''
@@ -66,7 +104,7 @@ export function networkFault(ctx: DiagnosisContext): EvidenceScore {
   if (timeouts.length) {
     const [first, ...rest] = describeProbeFailures(timeouts);
     score.support(
-      1.2,
+      SUPPORT.probeTimeouts,
       'kubernetes',
       `${first}: the kubelet cannot reach the pod in time`,
     );
@@ -79,7 +117,7 @@ export function networkFault(ctx: DiagnosisContext): EvidenceScore {
   );
   if (answered.length && !timeouts.length && stable.length) {
     score.contradict(
-      0.8,
+      CONTRADICT.probesAnswered,
       'kubernetes',
       `${
         describeProbeFailures(answered)[0]
@@ -87,15 +125,23 @@ export function networkFault(ctx: DiagnosisContext): EvidenceScore {
     );
   }
   if (ctx.logs.network.length) {
-    score.support(0.5, 'loki', describeLogGroup(ctx.logs.network[0]));
+    score.support(
+      SUPPORT.connectionErrorLogs,
+      'loki',
+      describeLogGroup(ctx.logs.network[0]),
+    );
   }
   if (stable.length || stableByMetrics.length) {
     for (const m of ctx.memory) {
       const limit = m.peak?.limit ?? m.currentLimit;
-      if (m.peak && limit && m.peak.bytes / limit < 0.9) {
+      if (
+        m.peak &&
+        limit &&
+        m.peak.bytes / limit < THRESHOLDS.normalMemoryShare
+      ) {
         const cpu = ctx.cpu.find(c => c.meanThrottled !== undefined);
         score.support(
-          0.3,
+          SUPPORT.normalResources,
           'prometheus',
           `${m.name}: working set peaked at ${describeBytes(
             m.peak.bytes,
@@ -112,7 +158,7 @@ export function networkFault(ctx: DiagnosisContext): EvidenceScore {
 
   if (ctx.totalRestarts > 0) {
     score.contradict(
-      1,
+      CONTRADICT.restarts,
       'kubernetes',
       `${plural(ctx.totalRestarts, 'restart')}${
         ctx.restartsFromRange ? ' in the range' : ''
@@ -126,14 +172,17 @@ export function networkFault(ctx: DiagnosisContext): EvidenceScore {
     !ctx.unavailable.kubernetes
   ) {
     score.contradict(
-      1,
+      CONTRADICT.allReady,
       'kubernetes',
       `All ${plural(running.length, 'running container')} are ready`,
     );
   }
   limitBySources(ctx, score, {
-    kubernetes: [0.5, 'readiness and probe events could not be read'],
-    loki: [0.9, 'connection errors could not be looked for'],
+    kubernetes: [
+      SOURCE_FACTORS.kubernetes,
+      'readiness and probe events could not be read',
+    ],
+    loki: [SOURCE_FACTORS.loki, 'connection errors could not be looked for'],
   });
   return score;
 }

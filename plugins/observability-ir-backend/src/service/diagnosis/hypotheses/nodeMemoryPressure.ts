@@ -4,6 +4,39 @@ import { describeBytes } from '@observability-ir/plugin-observability-ir-common'
 import { EvidenceScore } from '../score';
 import { limitBySources, oomKilled, supportEach } from './common';
 
+/** Points each fact for node memory pressure adds. */
+export const SUPPORT = {
+  /** Pods `Evicted` for memory (or for no reason given). */
+  evictedForMemory: 1.5,
+  /** Pods `Evicted` for another resource. */
+  evictedForOther: 0.5,
+  /** `Evicted` events for memory, no evicted pod seen. */
+  evictionEvents: 1.2,
+  /** `Evicted` events for another resource, no evicted pod seen. */
+  evictionEventsForOther: 0.5,
+  /** `Evicted` events of pods already seen evicted. */
+  evictionEventsOfEvictedPods: 0.3,
+  /** `EvictionThresholdMet` / `NodeHasInsufficientMemory` events. */
+  thresholdEvents: 0.5,
+  /** A node with `MemoryPressure=True`. */
+  memoryPressure: 1,
+  /** Evictions or pressure, and no container OOMKilled. */
+  noOomKill: 0.3,
+} as const;
+
+/** Points each fact against node memory pressure takes away. */
+export const CONTRADICT = {
+  /** No eviction and no node under pressure. */
+  noEviction: 1.5,
+  /** Containers OOMKilled at their own limit. */
+  oomKilled: 0.5,
+} as const;
+
+/** What a source that did not answer multiplies the confidence by. */
+export const SOURCE_FACTORS = {
+  kubernetes: 0.5,
+} as const;
+
 /**
  * The node ran out of memory and the kubelet evicted pods: pods `Evicted`,
  * `EvictionThresholdMet` events, nodes with `MemoryPressure=True`, while no
@@ -32,7 +65,9 @@ export function nodeMemoryPressure(ctx: DiagnosisContext): EvidenceScore {
     const memory = evictedPods.filter(r => aboutMemory(r.podMessage));
     supportEach(
       score,
-      memory.length || evictedPods.every(r => !r.podMessage) ? 1.5 : 0.5,
+      memory.length || evictedPods.every(r => !r.podMessage)
+        ? SUPPORT.evictedForMemory
+        : SUPPORT.evictedForOther,
       'kubernetes',
       evictedPods.map(
         r =>
@@ -51,10 +86,16 @@ export function nodeMemoryPressure(ctx: DiagnosisContext): EvidenceScore {
       evictionEvents.map(e => e.pod),
     )}: ${evictionEvents[0].message.trim()}`;
     if (evictedPods.length) {
-      score.support(0.3, 'kubernetes', sentence);
+      score.support(
+        SUPPORT.evictionEventsOfEvictedPods,
+        'kubernetes',
+        sentence,
+      );
     } else {
       score.support(
-        aboutMemory(evictionEvents[0].message) ? 1.2 : 0.5,
+        aboutMemory(evictionEvents[0].message)
+          ? SUPPORT.evictionEvents
+          : SUPPORT.evictionEventsForOther,
         'kubernetes',
         sentence,
       );
@@ -62,7 +103,7 @@ export function nodeMemoryPressure(ctx: DiagnosisContext): EvidenceScore {
   }
   if (thresholdEvents.length) {
     score.support(
-      0.5,
+      SUPPORT.thresholdEvents,
       'kubernetes',
       `${listNames(
         thresholdEvents.map(e => `${e.reason} (${e.message.trim()})`),
@@ -77,7 +118,7 @@ export function nodeMemoryPressure(ctx: DiagnosisContext): EvidenceScore {
       detail ? ` (${detail})` : ''
     }`;
     if (i === 0) {
-      score.support(1, 'kubernetes', sentence);
+      score.support(SUPPORT.memoryPressure, 'kubernetes', sentence);
     } else {
       score.note('kubernetes', sentence);
     }
@@ -88,7 +129,7 @@ export function nodeMemoryPressure(ctx: DiagnosisContext): EvidenceScore {
   const oom = oomKilled(ctx);
   if (evidence && oom.length === 0 && !ctx.unavailable.kubernetes) {
     score.support(
-      0.3,
+      SUPPORT.noOomKill,
       'kubernetes',
       'No container was OOMKilled: the pods were evicted by the kubelet, not killed at their own memory limit',
     );
@@ -112,7 +153,7 @@ export function nodeMemoryPressure(ctx: DiagnosisContext): EvidenceScore {
   }
   if (!evidence && !ctx.unavailable.kubernetes) {
     score.contradict(
-      1.5,
+      CONTRADICT.noEviction,
       'kubernetes',
       `No pod was evicted and no node reports MemoryPressure (${plural(
         input.nodes.length,
@@ -122,7 +163,7 @@ export function nodeMemoryPressure(ctx: DiagnosisContext): EvidenceScore {
   }
   if (oom.length) {
     score.contradict(
-      0.5,
+      CONTRADICT.oomKilled,
       'kubernetes',
       `${listNames(
         oom.map(r => ctx.label(r)),
@@ -130,7 +171,10 @@ export function nodeMemoryPressure(ctx: DiagnosisContext): EvidenceScore {
     );
   }
   limitBySources(ctx, score, {
-    kubernetes: [0.5, 'evictions and node conditions could not be read'],
+    kubernetes: [
+      SOURCE_FACTORS.kubernetes,
+      'evictions and node conditions could not be read',
+    ],
   });
   return score;
 }

@@ -15,6 +15,51 @@ import {
   supportEach,
 } from './common';
 
+/** Points each fact for a misconfigured probe adds. */
+export const SUPPORT = {
+  /** Liveness/startup `Unhealthy` events. */
+  livenessFailures: 1,
+  /** Kubelet `Killing … failed liveness probe` events. */
+  probeKills: 1,
+  /** Exits 137/143, not OOMKilled (from the timeline without Kubernetes). */
+  killedBySignal: 0.7,
+  /** Readiness answered with an HTTP client error: the path is wrong. */
+  wrongPath: 0.8,
+  /** Readiness refused on running, unready, non-restarting pods. */
+  refusedWhileRunning: 0.5,
+  /** The working set well below the limit. */
+  normalMemory: 0.3,
+  /** No exception or OOM log lines. */
+  noFailureLogs: 0.3,
+} as const;
+
+/** Points each fact against a misconfigured probe takes away. */
+export const CONTRADICT = {
+  /** Containers OOMKilled. */
+  oomKilled: 1,
+  /** Exit codes of a crash. */
+  crashExit: 0.8,
+  /** No probe failed. */
+  noProbeFailure: 1,
+  /** Exceptions or OOM errors logged. */
+  failureLogs: 0.5,
+} as const;
+
+/** Where the facts start to count. */
+export const THRESHOLDS = {
+  /** Readiness statuses below this are the client's error (4xx). */
+  wrongPathStatusBelow: 500,
+  /** The working set peaked below this share of the limit. */
+  normalMemoryShare: 0.9,
+  /** A log group of this many lines is a failure the process reported. */
+  failureLogLines: 3,
+} as const;
+
+/** What a source that did not answer multiplies the confidence by. */
+export const SOURCE_FACTORS = {
+  kubernetes: 0.5,
+} as const;
+
 /** `12× on checkout-api-v1-abc: Liveness probe failed: …`. */
 export function describeProbeFailures(failures: ProbeFailure[]): string[] {
   const byMessage = new Map<string, ProbeFailure[]>();
@@ -55,13 +100,13 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
 
   if (liveness.length) {
     const [first, ...rest] = describeProbeFailures(liveness);
-    score.support(1, 'kubernetes', first);
+    score.support(SUPPORT.livenessFailures, 'kubernetes', first);
     rest.slice(0, 2).forEach(s => score.note('kubernetes', s));
   }
   if (ctx.probeKills.length) {
     const kills = ctx.probeKills.reduce((s, e) => s + Math.max(1, e.count), 0);
     score.support(
-      1,
+      SUPPORT.probeKills,
       'kubernetes',
       `${plural(kills, 'Killing event')} on ${listNames(
         ctx.probeKills.map(e => e.pod),
@@ -71,7 +116,7 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
   if (killed.length) {
     supportEach(
       score,
-      0.7,
+      SUPPORT.killedBySignal,
       'kubernetes',
       killed.map(
         r =>
@@ -86,7 +131,7 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
   const timelineKills = timelineTerminationsWithoutReplicas(ctx, isSignalKill);
   if (timelineKills.length) {
     score.support(
-      0.7,
+      SUPPORT.killedBySignal,
       'prometheus',
       `${describeTimelineTerminations(
         ctx,
@@ -95,11 +140,14 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
     );
   }
   const wrongPath = readiness.filter(
-    p => p.cause === 'http-status' && p.status !== undefined && p.status < 500,
+    p =>
+      p.cause === 'http-status' &&
+      p.status !== undefined &&
+      p.status < THRESHOLDS.wrongPathStatusBelow,
   );
   if (wrongPath.length) {
     score.support(
-      0.8,
+      SUPPORT.wrongPath,
       'kubernetes',
       `${describeProbeFailures(wrongPath)[0]}: the path does not exist`,
     );
@@ -119,7 +167,7 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
     refused.length > 0 && !restarting && ctx.totalRestarts === 0;
   if (refusedStable) {
     score.support(
-      0.5,
+      SUPPORT.refusedWhileRunning,
       'kubernetes',
       `${
         describeProbeFailures(refused)[0]
@@ -134,23 +182,27 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
       timelineKills.length >
     0;
   if (probeKilled || wrongPath.length || refusedStable) {
-    const peak = peakBelowLimit(ctx.memory, 0.9);
+    const peak = peakBelowLimit(ctx.memory, THRESHOLDS.normalMemoryShare);
     if (peak) {
-      score.support(0.3, 'prometheus', `${peak}: memory is normal`);
+      score.support(
+        SUPPORT.normalMemory,
+        'prometheus',
+        `${peak}: memory is normal`,
+      );
     }
     const failures = [...ctx.logs.memory, ...ctx.logs.exceptions].filter(
-      g => g.count >= 3,
+      g => g.count >= THRESHOLDS.failureLogLines,
     );
     if (!ctx.unavailable.loki) {
       if (failures.length === 0) {
         score.support(
-          0.3,
+          SUPPORT.noFailureLogs,
           'loki',
           'No exception or OutOfMemoryError lines in the logs: the process reported no failure',
         );
       } else {
         score.contradict(
-          0.5,
+          CONTRADICT.failureLogs,
           'loki',
           `The process logged failures: "${failures[0].signature}" (${plural(
             failures[0].count,
@@ -163,7 +215,7 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
 
   if (oom.length) {
     score.contradict(
-      1,
+      CONTRADICT.oomKilled,
       'kubernetes',
       `${listNames(
         oom.map(r => ctx.label(r)),
@@ -173,7 +225,7 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
   if (exits.length) {
     const t = exits[0].lastTermination!;
     score.contradict(
-      0.8,
+      CONTRADICT.crashExit,
       'kubernetes',
       `${listNames(exits.map(r => ctx.label(r)))} exited on their own (exit ${
         t.exitCode
@@ -181,10 +233,14 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
     );
   }
   if (ctx.probes.length === 0 && !ctx.unavailable.kubernetes) {
-    score.contradict(1, 'kubernetes', 'No probe failed (no Unhealthy events)');
+    score.contradict(
+      CONTRADICT.noProbeFailure,
+      'kubernetes',
+      'No probe failed (no Unhealthy events)',
+    );
   }
   limitBySources(ctx, score, {
-    kubernetes: [0.5, 'probe events could not be read'],
+    kubernetes: [SOURCE_FACTORS.kubernetes, 'probe events could not be read'],
   });
   return score;
 }
