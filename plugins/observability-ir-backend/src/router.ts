@@ -8,8 +8,12 @@ import {
 import { InputError } from '@backstage/errors';
 import {
   CLUSTERS_PATH,
+  EVIDENCE_PATHS,
+  EvidenceKind,
   EvidenceQuery,
   evidenceQuerySchema,
+  WORKLOAD_PATH,
+  workloadQuerySchema,
 } from '@observability-ir/plugin-observability-ir-common';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -23,10 +27,6 @@ import {
   IncidentRequestOptions,
   IncidentService,
 } from './service/IncidentService';
-
-const workloadQuery = z
-  .object({ entityRef: z.string().min(1).max(512) })
-  .strict();
 
 function parseQuery<T>(
   schema: z.ZodType<T, z.ZodTypeDef, unknown>,
@@ -104,31 +104,32 @@ export async function createRouter(options: {
   }
 
   router.get(
-    '/v1/workload',
-    read('workload', workloadQuery, (query, opts) =>
+    WORKLOAD_PATH,
+    read('workload', workloadQuerySchema, (query, opts) =>
       incidents.getWorkload(query.entityRef, opts),
     ),
   );
   router.get(
     CLUSTERS_PATH,
-    read('clusters', workloadQuery, (query, opts) =>
+    read('clusters', workloadQuerySchema, (query, opts) =>
       incidents.getClusters(query.entityRef, opts),
     ),
   );
-  const evidence: Array<
-    [
-      string,
-      (query: EvidenceQuery, opts: IncidentRequestOptions) => Promise<unknown>,
-    ]
-  > = [
-    ['replicas', (q, o) => incidents.getReplicas(q, o)],
-    ['metrics', (q, o) => incidents.getMetrics(q, o)],
-    ['logs', (q, o) => incidents.getLogs(q, o)],
-    ['timeline', (q, o) => incidents.getTimeline(q, o)],
-    ['diagnosis', (q, o) => incidents.getDiagnosis(q, o)],
-  ];
-  for (const [queryType, load] of evidence) {
-    router.get(`/v1/${queryType}`, read(queryType, evidenceQuerySchema, load));
+  const evidence: Record<
+    EvidenceKind,
+    (query: EvidenceQuery, opts: IncidentRequestOptions) => Promise<unknown>
+  > = {
+    replicas: (q, o) => incidents.getReplicas(q, o),
+    metrics: (q, o) => incidents.getMetrics(q, o),
+    logs: (q, o) => incidents.getLogs(q, o),
+    timeline: (q, o) => incidents.getTimeline(q, o),
+    diagnosis: (q, o) => incidents.getDiagnosis(q, o),
+  };
+  for (const [kind, load] of Object.entries(evidence)) {
+    router.get(
+      EVIDENCE_PATHS[kind as EvidenceKind],
+      read(kind, evidenceQuerySchema, load),
+    );
   }
 
   return router;

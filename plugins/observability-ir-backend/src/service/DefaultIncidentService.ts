@@ -31,7 +31,12 @@ import { collectLogs } from './logs/collectLogs';
 import { collectMetrics } from './metrics/collectMetrics';
 import { collectReplicas } from './replicas/collectReplicas';
 import { locatePods, LocatedWorkload } from './fanout/locatePods';
-import { describeRange, ResolvedRange, resolveRange } from './fanout/timeRange';
+import {
+  describeRange,
+  rangeKey,
+  ResolvedRange,
+  resolveRange,
+} from './fanout/timeRange';
 import type {
   IncidentRequestOptions,
   IncidentService,
@@ -353,7 +358,7 @@ export class DefaultIncidentService implements IncidentService {
     clusters: RequestClusters,
   ) {
     return this.cache.get(
-      `metrics:${JSON.stringify(workload)}:${JSON.stringify(range)}:${
+      `metrics:${JSON.stringify(workload)}:${rangeKey(range)}:${
         clusters.credentialsKey
       }`,
       async () =>
@@ -367,7 +372,7 @@ export class DefaultIncidentService implements IncidentService {
     clusters: RequestClusters,
   ) {
     return this.cache.get(
-      `logs:${JSON.stringify(workload)}:${JSON.stringify(range)}:${
+      `logs:${JSON.stringify(workload)}:${rangeKey(range)}:${
         clusters.credentialsKey
       }`,
       async () =>

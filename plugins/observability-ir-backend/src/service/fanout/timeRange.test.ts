@@ -1,6 +1,12 @@
-import { MAX_RANGE_SECONDS } from '@observability-ir/plugin-observability-ir-common';
+import {
+  EvidenceQuery,
+  MAX_RANGE_SECONDS,
+  RANGE_PRESETS,
+  RangePreset,
+} from '@observability-ir/plugin-observability-ir-common';
 import fc from 'fast-check';
-import { resolveRange } from './timeRange';
+import { EvidenceCache } from './EvidenceCache';
+import { rangeKey, resolveRange } from './timeRange';
 
 // 14:40:07 UTC: 40 minutes past the hour, not on any step.
 const NOW = Date.parse('2026-11-25T14:40:07Z');
@@ -14,6 +20,60 @@ describe('resolveRange', () => {
       endSeconds: Date.parse('2026-11-25T14:40:15Z') / 1000,
       stepSeconds: 15,
     });
+  });
+
+  it.each<[RangePreset, number, string, string]>([
+    ['15m', 15, '2026-11-25T14:25:15Z', '2026-11-25T14:40:15Z'],
+    ['1h', 15, '2026-11-25T13:40:15Z', '2026-11-25T14:40:15Z'],
+    ['6h', 120, '2026-11-25T08:42:00Z', '2026-11-25T14:42:00Z'],
+    ['24h', 600, '2026-11-24T14:50:00Z', '2026-11-25T14:50:00Z'],
+  ])(
+    'resolves the preset %s to end now, rounded up to its %p s step',
+    (range, stepSeconds, start, end) => {
+      expect(resolveRange({ range }, NOW)).toEqual({
+        startSeconds: Date.parse(start) / 1000,
+        endSeconds: Date.parse(end) / 1000,
+        stepSeconds,
+      });
+    },
+  );
+
+  it('resolves every preset to its length, ending within one step after now', () => {
+    for (const [range, seconds] of Object.entries(RANGE_PRESETS)) {
+      const resolved = resolveRange({ range: range as RangePreset }, NOW);
+      expect(resolved.endSeconds - resolved.startSeconds).toBe(seconds);
+      expect(resolved.endSeconds * 1000).toBeGreaterThanOrEqual(NOW);
+      expect(resolved.endSeconds * 1000 - NOW).toBeLessThan(
+        resolved.stepSeconds * 1000,
+      );
+      expect(resolved.endSeconds % resolved.stepSeconds).toBe(0);
+    }
+  });
+
+  it('resolves a query without a range or bounds as the 1h preset', () => {
+    expect(resolveRange({}, NOW)).toEqual(resolveRange({ range: '1h' }, NOW));
+  });
+
+  it('gives two users who open the tab seconds apart one cache entry', async () => {
+    // 14:40:07 and 14:40:13: both round up to 14:40:15.
+    const query: EvidenceQuery = {
+      entityRef: 'component:default/checkout-api',
+      range: '1h',
+    };
+    const first = resolveRange(query, NOW);
+    const second = resolveRange(query, NOW + 6_000);
+    expect(rangeKey(second)).toBe(rangeKey(first));
+
+    const cache = new EvidenceCache({ ttlMs: 10_000, maxBytes: 1e6 });
+    const load = jest.fn(async () => ({ series: [] }));
+    await cache.get(`metrics:${rangeKey(first)}`, load);
+    await cache.get(`metrics:${rangeKey(second)}`, load);
+    expect(load).toHaveBeenCalledTimes(1);
+
+    // The next step is another range: newer data is fetched.
+    const later = resolveRange(query, NOW + 9_000);
+    expect(rangeKey(later)).not.toBe(rangeKey(first));
+    expect(later.endSeconds - first.endSeconds).toBe(15);
   });
 
   it('keeps the last 40 minutes when only the start is given', () => {

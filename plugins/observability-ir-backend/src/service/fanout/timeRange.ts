@@ -1,8 +1,10 @@
 import { InputError } from '@backstage/errors';
 import {
+  DEFAULT_RANGE_PRESET,
   EvidenceQuery,
   MAX_RANGE_SECONDS,
   MIN_RANGE_SECONDS,
+  RANGE_PRESETS,
 } from '@observability-ir/plugin-observability-ir-common';
 
 /** A time range in unix seconds, with the step of its series. */
@@ -12,7 +14,6 @@ export interface ResolvedRange {
   stepSeconds: number;
 }
 
-const DEFAULT_RANGE_SECONDS = 3600;
 /** How far in the future a requested end may lie (clocks drift). */
 export const MAX_FUTURE_SECONDS = 60;
 // About 240 points per series: enough to see a sawtooth, cheap to draw.
@@ -24,26 +25,35 @@ function invalid(field: 'start' | 'end', why: string) {
 }
 
 /**
- * The range of an evidence query, checked after its defaults apply: the
- * last hour when nothing is given, one hour back from `end` when only
- * `end` is, up to now when only `start` is. It must be 60 seconds to 7
- * days long, and end at most a minute in the future.
+ * The range of a parsed evidence query. A preset (`range=1h`) ends now;
+ * so does a query with no bounds, which is the default preset. Bounds are
+ * checked after their defaults apply: one hour back from `end` when only
+ * `end` is given, up to now when only `start` is. They must be 60 seconds
+ * to 7 days apart, and end at most a minute in the future.
  *
  * An open end is "now" rounded up to the step, never down, so the newest
- * minutes are always in the range, and identical requests made moments
- * apart still share one cache entry and one set of upstream calls.
+ * minutes are always in the range, and identical requests made within one
+ * step of each other resolve to the same range: they share one cache entry
+ * and one set of upstream calls.
  *
  * @throws InputError naming the field and the rule it breaks.
  */
 export function resolveRange(
-  query: Pick<EvidenceQuery, 'start' | 'end'>,
+  query: Pick<EvidenceQuery, 'range' | 'start' | 'end'>,
   nowMs: number,
 ): ResolvedRange {
   const now = nowMs / 1000;
+  if (query.range || (!query.start && !query.end)) {
+    const span = RANGE_PRESETS[query.range ?? DEFAULT_RANGE_PRESET];
+    const stepSeconds = stepFor(span);
+    const endSeconds = roundUp(now, stepSeconds);
+    return { startSeconds: endSeconds - span, endSeconds, stepSeconds };
+  }
+
   const end = query.end ? Date.parse(query.end) / 1000 : now;
   const start = query.start
     ? Date.parse(query.start) / 1000
-    : end - DEFAULT_RANGE_SECONDS;
+    : end - RANGE_PRESETS[DEFAULT_RANGE_PRESET];
   if (end > now + MAX_FUTURE_SECONDS) {
     throw invalid(
       'end',
@@ -64,20 +74,11 @@ export function resolveRange(
     );
   }
 
-  const stepSeconds =
-    STEPS.find(step => span / step <= TARGET_POINTS) ?? STEPS[STEPS.length - 1];
+  const stepSeconds = stepFor(span);
   if (query.end) {
     return {
       startSeconds: Math.ceil(start),
       endSeconds: Math.floor(end),
-      stepSeconds,
-    };
-  }
-  const roundedEnd = Math.ceil(now / stepSeconds) * stepSeconds;
-  if (!query.start) {
-    return {
-      startSeconds: roundedEnd - DEFAULT_RANGE_SECONDS,
-      endSeconds: roundedEnd,
       stepSeconds,
     };
   }
@@ -86,9 +87,32 @@ export function resolveRange(
   // lies at or after now, since start is at most the maximum before it.
   return {
     startSeconds,
-    endSeconds: Math.min(roundedEnd, startSeconds + MAX_RANGE_SECONDS),
+    endSeconds: Math.min(
+      roundUp(now, stepSeconds),
+      startSeconds + MAX_RANGE_SECONDS,
+    ),
     stepSeconds,
   };
+}
+
+/** The coarsest step that still draws the range with enough points. */
+function stepFor(spanSeconds: number): number {
+  return (
+    STEPS.find(step => spanSeconds / step <= TARGET_POINTS) ??
+    STEPS[STEPS.length - 1]
+  );
+}
+
+function roundUp(seconds: number, stepSeconds: number): number {
+  return Math.ceil(seconds / stepSeconds) * stepSeconds;
+}
+
+/**
+ * What a resolved range contributes to the key of cached evidence: equal
+ * for equal ranges, whoever asked and whenever within the step.
+ */
+export function rangeKey(range: ResolvedRange): string {
+  return `${range.startSeconds}-${range.endSeconds}/${range.stepSeconds}`;
 }
 
 /** The range as the API reports it. */
