@@ -1,24 +1,19 @@
-/** Bytes as a Kubernetes-style binary quantity, e.g. `512Mi`, `1.5Gi`. */
+import {
+  describeBytes,
+  describePercent,
+} from '@observability-ir/plugin-observability-ir-common';
+
+/**
+ * Bytes as on the tab's axes and table: `512Mi`, `1.5Gi`, `1.0Gi` for
+ * 1.04Gi, `0` at the origin; the common rendering with its tabular options.
+ */
 export function formatBytes(bytes: number): string {
-  const units = ['', 'Ki', 'Mi', 'Gi', 'Ti'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const digits = value >= 100 || Number.isInteger(value) ? 0 : 1;
-  return `${value.toFixed(digits)}${units[unit]}`;
+  return describeBytes(bytes, { keepZeroDecimal: true, byteUnit: '' });
 }
 
-/** A share (0–1) as a whole percentage, e.g. `99%`. */
+/** A share (0–1) as a whole percentage, e.g. `99%`, `0%`. */
 export function formatPercent(share: number): string {
-  return `${Math.round(share * 100)}%`;
-}
-
-/** Cores, e.g. `0.20 cores`. */
-export function formatCores(cores: number): string {
-  return `${cores.toFixed(2)} cores`;
+  return describePercent(share, { whole: true });
 }
 
 /** Local wall-clock time, `HH:MM:SS`. */

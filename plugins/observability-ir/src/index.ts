@@ -12,6 +12,5 @@ export { isObservabilityIncidentAvailable } from '@observability-ir/plugin-obser
 export {
   observabilityIrApiRef,
   ObservabilityIrClient,
-  type EvidenceRequest,
   type ObservabilityIrApi,
 } from './api';

@@ -2,6 +2,7 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import {
   DiagnosisResponse,
   EntityWorkload,
+  EvidenceQuery,
   LogsResponse,
   MetricsResponse,
   ReplicasResponse,
@@ -9,19 +10,10 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 
 /**
- * What the evidence endpoints are asked for: an entity and, optionally, a
- * time range (RFC 3339; the backend defaults to the last hour).
- *
- * @public
- */
-export interface EvidenceRequest {
-  entityRef: string;
-  start?: string;
-  end?: string;
-}
-
-/**
- * Client of the observability-ir backend.
+ * Client of the observability-ir backend. Each evidence method takes an
+ * entity and a range, a preset that ends now (`range: '1h'`) or explicit
+ * `start` and `end`; the backend resolves it and answers with the range it
+ * used.
  *
  * @public
  */
@@ -29,15 +21,15 @@ export interface ObservabilityIrApi {
   /** Which pods belong to an entity, and where the backend looks for them. */
   getWorkload(entityRef: string): Promise<EntityWorkload>;
   /** Health of every container of the entity, with events and nodes. */
-  getReplicas(request: EvidenceRequest): Promise<ReplicasResponse>;
+  getReplicas(query: EvidenceQuery): Promise<ReplicasResponse>;
   /** Memory, CPU, restart and readiness series over the range. */
-  getMetrics(request: EvidenceRequest): Promise<MetricsResponse>;
+  getMetrics(query: EvidenceQuery): Promise<MetricsResponse>;
   /** Error log lines over the range, grouped by signature. */
-  getLogs(request: EvidenceRequest): Promise<LogsResponse>;
+  getLogs(query: EvidenceQuery): Promise<LogsResponse>;
   /** Terminations and error bursts over the range, and how they line up. */
-  getTimeline(request: EvidenceRequest): Promise<TimelineResponse>;
+  getTimeline(query: EvidenceQuery): Promise<TimelineResponse>;
   /** Ranked hypotheses of what is wrong, with a recommendation. */
-  getDiagnosis(request: EvidenceRequest): Promise<DiagnosisResponse>;
+  getDiagnosis(query: EvidenceQuery): Promise<DiagnosisResponse>;
 }
 
 /**

@@ -1,6 +1,5 @@
 export {
   observabilityIrApiRef,
-  type EvidenceRequest,
   type ObservabilityIrApi,
 } from './ObservabilityIrApi';
 export { ObservabilityIrClient } from './ObservabilityIrClient';

@@ -5,15 +5,18 @@ import {
   useContext,
   useEffect,
   useMemo,
-  useRef,
   useState,
 } from 'react';
 import {
+  DEFAULT_RANGE_PRESET,
+  EvidenceQuery,
+  TimeRange,
+} from '@observability-ir/plugin-observability-ir-common';
+import {
+  rangeQuery,
   RangeSelection,
   RefreshInterval,
   REFRESH_INTERVALS,
-  ResolvedRange,
-  resolveRange,
 } from './timeRange';
 
 /**
@@ -27,19 +30,31 @@ export interface IncidentRange {
   select(selection: RangeSelection): void;
   refreshInterval: RefreshInterval;
   setRefreshInterval(interval: RefreshInterval): void;
-  /** The range the panels ask for now. */
-  range: ResolvedRange;
+  /** The range part of every panel's request: a preset, or bounds. */
+  query: Pick<EvidenceQuery, 'range' | 'start' | 'end'>;
+  /** How often the panels were asked to fetch again; they do when it changes. */
+  refreshCount: number;
   /** Fetch every panel again now (a preset range moves to end now). */
   refresh(): void;
-  /** Called by the data hooks when an answer arrives. */
-  markUpdated(): void;
+  /**
+   * Called by the data hooks when an answer arrives, with the range the
+   * backend resolved for it, if the answer has one.
+   */
+  markUpdated(range?: TimeRange): void;
+}
+
+/** The latest answer of any panel. */
+interface LastAnswer {
+  at?: Date;
+  /** The range of the latest answer that had one. */
+  range?: TimeRange;
 }
 
 const IncidentRangeContext = createContext<IncidentRange | undefined>(
   undefined,
 );
 // Apart, so that an answer arriving re-renders the clock, not every panel.
-const LastUpdatedContext = createContext<Date | undefined>(undefined);
+const LastAnswerContext = createContext<LastAnswer>({});
 
 /**
  * Holds the shared range and auto-refresh of the Incident tab.
@@ -51,25 +66,15 @@ export function IncidentRangeProvider(props: {
   initialSelection?: RangeSelection;
 }) {
   const [selection, setSelection] = useState<RangeSelection>(
-    props.initialSelection ?? { kind: 'preset', preset: '1h' },
+    props.initialSelection ?? { kind: 'preset', preset: DEFAULT_RANGE_PRESET },
   );
   const [refreshInterval, setRefreshInterval] =
     useState<RefreshInterval>('off');
-  const [range, setRange] = useState(() => resolveRange(selection));
-  const [lastUpdated, setLastUpdated] = useState<Date>();
+  const [refreshCount, setRefreshCount] = useState(0);
+  const [lastAnswer, setLastAnswer] = useState<LastAnswer>({});
 
-  const select = useCallback((next: RangeSelection) => {
-    setSelection(next);
-    setRange(resolveRange(next));
-  }, []);
-
-  const selectionRef = useRef(selection);
-  selectionRef.current = selection;
-  // A new object even for a custom range, so that the hooks fetch again.
-  const refresh = useCallback(
-    () => setRange(resolveRange(selectionRef.current)),
-    [],
-  );
+  const query = useMemo(() => rangeQuery(selection), [selection]);
+  const refresh = useCallback(() => setRefreshCount(count => count + 1), []);
 
   useEffect(() => {
     const ms = REFRESH_INTERVALS[refreshInterval];
@@ -80,26 +85,34 @@ export function IncidentRangeProvider(props: {
     return () => clearInterval(timer);
   }, [refreshInterval, refresh]);
 
-  const markUpdated = useCallback(() => setLastUpdated(new Date()), []);
+  const markUpdated = useCallback(
+    (range?: TimeRange) =>
+      setLastAnswer(previous => ({
+        at: new Date(),
+        range: range ?? previous.range,
+      })),
+    [],
+  );
 
   const value = useMemo<IncidentRange>(
     () => ({
       selection,
-      select,
+      select: setSelection,
       refreshInterval,
       setRefreshInterval,
-      range,
+      query,
+      refreshCount,
       refresh,
       markUpdated,
     }),
-    [selection, select, refreshInterval, range, refresh, markUpdated],
+    [selection, refreshInterval, query, refreshCount, refresh, markUpdated],
   );
 
   return (
     <IncidentRangeContext.Provider value={value}>
-      <LastUpdatedContext.Provider value={lastUpdated}>
+      <LastAnswerContext.Provider value={lastAnswer}>
         {props.children}
-      </LastUpdatedContext.Provider>
+      </LastAnswerContext.Provider>
     </IncidentRangeContext.Provider>
   );
 }
@@ -126,5 +139,15 @@ export function useIncidentRange(): IncidentRange {
  * @public
  */
 export function useLastUpdated(): Date | undefined {
-  return useContext(LastUpdatedContext);
+  return useContext(LastAnswerContext).at;
+}
+
+/**
+ * The range the backend resolved for the latest answer that has one: what
+ * the Incident tab shows now.
+ *
+ * @public
+ */
+export function useAnsweredRange(): TimeRange | undefined {
+  return useContext(LastAnswerContext).range;
 }

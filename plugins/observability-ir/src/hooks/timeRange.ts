@@ -1,29 +1,13 @@
 import {
+  EvidenceQuery,
   MAX_RANGE_SECONDS,
   MIN_RANGE_SECONDS,
+  RangePreset,
 } from '@observability-ir/plugin-observability-ir-common';
 
 /**
- * The ranges offered with one click, each ending now.
- *
- * @public
- */
-export const RANGE_PRESETS = {
-  '15m': 15 * 60 * 1000,
-  '1h': 60 * 60 * 1000,
-  '6h': 6 * 60 * 60 * 1000,
-  '24h': 24 * 60 * 60 * 1000,
-} as const;
-
-/**
- * One of {@link RANGE_PRESETS}.
- *
- * @public
- */
-export type RangePreset = keyof typeof RANGE_PRESETS;
-
-/**
- * What the user chose: a preset ending now, or two fixed instants.
+ * What the user chose: a preset ending now, or two fixed instants. The
+ * backend resolves it; the answers say which instants it used.
  *
  * @public
  */
@@ -50,32 +34,20 @@ export const REFRESH_INTERVALS = {
 export type RefreshInterval = keyof typeof REFRESH_INTERVALS;
 
 /**
- * A range as the backend takes it, RFC 3339.
+ * The range part of an evidence request for a selection: a preset by name,
+ * so "now" and its rounding are the backend's, or the chosen bounds.
  *
  * @public
  */
-export interface ResolvedRange {
-  start: string;
-  end: string;
-}
-
-/** The instants a selection stands for at `now`. */
-export function resolveRange(
+export function rangeQuery(
   selection: RangeSelection,
-  now: number = Date.now(),
-): ResolvedRange {
-  if (selection.kind === 'custom') {
-    return {
-      start: selection.start.toISOString(),
-      end: selection.end.toISOString(),
-    };
-  }
-  // Whole seconds: equal requests within a second hit the backend's cache.
-  const end = Math.floor(now / 1000) * 1000;
-  return {
-    start: new Date(end - RANGE_PRESETS[selection.preset]).toISOString(),
-    end: new Date(end).toISOString(),
-  };
+): Pick<EvidenceQuery, 'range' | 'start' | 'end'> {
+  return selection.kind === 'preset'
+    ? { range: selection.preset }
+    : {
+        start: selection.start.toISOString(),
+        end: selection.end.toISOString(),
+      };
 }
 
 /**

@@ -1,15 +1,17 @@
-import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { useEffect, useState } from 'react';
-import {
-  EvidenceRequest,
-  ObservabilityIrApi,
-  observabilityIrApiRef,
-} from '../api';
+import { TimeRange } from '@observability-ir/plugin-observability-ir-common';
+import { useEffect } from 'react';
+import useAsyncRetry, { AsyncStateRetry } from 'react-use/esm/useAsyncRetry';
+import { ObservabilityIrApi, observabilityIrApiRef } from '../api';
 import { useIncidentRange } from './IncidentRangeContext';
 
-/** The client methods that take an entity and a range. */
+/**
+ * The client methods that take an entity and a range.
+ *
+ * @public
+ */
 export type EvidenceMethod =
   | 'getReplicas'
   | 'getMetrics'
@@ -18,57 +20,52 @@ export type EvidenceMethod =
   | 'getDiagnosis';
 
 /**
- * One endpoint's answer for the current entity and range. While it
- * refreshes, the previous answer stays so the panel does not flicker.
+ * The answer of one evidence method.
  *
  * @public
  */
-export interface EvidenceState<T> {
-  /** The last answer, if any. */
-  value?: T;
-  /** Why the last request failed; cleared by the next answer. */
-  error?: Error;
-  /** True while a request is on its way. */
-  loading: boolean;
-}
+export type EvidenceAnswer<M extends EvidenceMethod> = Awaited<
+  ReturnType<ObservabilityIrApi[M]>
+>;
 
 /**
- * Fetches one evidence endpoint for the entity of the page, for the shared
- * range, again whenever the range changes or refreshes.
+ * One endpoint's answer for the current entity and range: `value`, or the
+ * `error` of the last request, and `loading` while a request is on its way.
+ * While it refreshes, the previous answer stays so the panel does not
+ * flicker; `retry` fetches again.
+ *
+ * @public
+ */
+export type EvidenceState<T> = AsyncStateRetry<T>;
+
+/**
+ * Fetches one evidence endpoint for the entity of the page and the shared
+ * range of the Incident tab, again whenever the range changes or is
+ * refreshed: `useEvidence('getLogs')`.
+ *
+ * @public
  */
 export function useEvidence<M extends EvidenceMethod>(
   method: M,
-): EvidenceState<Awaited<ReturnType<ObservabilityIrApi[M]>>> {
-  type T = Awaited<ReturnType<ObservabilityIrApi[M]>>;
+): EvidenceState<EvidenceAnswer<M>> {
   const api = useApi(observabilityIrApiRef);
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
-  const { range, markUpdated } = useIncidentRange();
-  const [state, setState] = useState<EvidenceState<T>>({ loading: true });
+  const { query, refreshCount, markUpdated } = useIncidentRange();
 
+  const state = useAsyncRetry(
+    () => api[method]({ entityRef, ...query }) as Promise<EvidenceAnswer<M>>,
+    // refreshCount: a refresh asks again for the same range.
+    [api, method, entityRef, query, refreshCount],
+  );
+
+  // Each answer is a new object; a stale one never reaches the state.
+  const { value } = state;
   useEffect(() => {
-    let cancelled = false;
-    setState(previous => ({ ...previous, loading: true }));
-    const load = api[method].bind(api) as (
-      request: EvidenceRequest,
-    ) => Promise<T>;
-    load({ entityRef, start: range.start, end: range.end }).then(
-      value => {
-        if (!cancelled) {
-          setState({ value, loading: false });
-          markUpdated();
-        }
-      },
-      error => {
-        if (!cancelled) {
-          setState({ error, loading: false });
-        }
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, method, entityRef, range, markUpdated]);
+    if (value) {
+      markUpdated((value as { range?: TimeRange }).range);
+    }
+  }, [value, markUpdated]);
 
   return state;
 }

@@ -1,6 +1,6 @@
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityWorkload } from '@observability-ir/plugin-observability-ir-common';
-import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import { observabilityIrApiRef } from '../api';
 
 /**
@@ -21,17 +21,15 @@ export type WorkloadState =
  */
 export function useWorkload(entityRef: string): WorkloadState {
   const api = useApi(observabilityIrApiRef);
-  const [state, setState] = useState<WorkloadState>({ status: 'loading' });
-  useEffect(() => {
-    let cancelled = false;
-    setState({ status: 'loading' });
-    api.getWorkload(entityRef).then(
-      workload => !cancelled && setState({ status: 'loaded', workload }),
-      error => !cancelled && setState({ status: 'error', error }),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, entityRef]);
-  return state;
+  const { loading, error, value } = useAsync(
+    () => api.getWorkload(entityRef),
+    [api, entityRef],
+  );
+  if (loading) {
+    return { status: 'loading' };
+  }
+  if (error) {
+    return { status: 'error', error };
+  }
+  return value ? { status: 'loaded', workload: value } : { status: 'loading' };
 }

@@ -12,7 +12,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
-import { useDiagnosis } from '../../hooks';
+import { useEvidence } from '../../hooks';
 import { formatPercent } from '../../format';
 import {
   EvidenceError,
@@ -150,7 +150,7 @@ function RuledOut(props: { hypotheses: Hypothesis[] }) {
  */
 export function DiagnosisBanner() {
   const classes = useStyles();
-  const { value, error } = useDiagnosis();
+  const { value, error } = useEvidence('getDiagnosis');
 
   let content;
   if (error) {

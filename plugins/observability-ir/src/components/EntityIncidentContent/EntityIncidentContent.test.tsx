@@ -27,14 +27,18 @@ const HOUR = 3600 * 1000;
 // Whole tabs with charts and tables render slowly in jsdom.
 jest.setTimeout(20_000);
 
-/** Records the range of each metrics request. */
+/**
+ * Records the range of each metrics request: the preset it names, or the
+ * length of its bounds in ms.
+ */
 function recordMetricsRanges() {
-  const ranges: number[] = [];
+  const ranges: Array<string | number> = [];
   server.use(
     http.get(`${BASE_URL}/v1/metrics`, ({ request }) => {
       const params = new URL(request.url).searchParams;
       ranges.push(
-        Date.parse(params.get('end')!) - Date.parse(params.get('start')!),
+        params.get('range') ??
+          Date.parse(params.get('end')!) - Date.parse(params.get('start')!),
       );
       return HttpResponse.json(labMetrics());
     }),
@@ -188,18 +192,18 @@ describe('the Incident tab', () => {
     }
   });
 
-  it('fetches again with a 6 h range when 6h is chosen', async () => {
+  it('fetches again with the 6h preset when 6h is chosen', async () => {
     server.use(...labHandlers());
     const ranges = recordMetricsRanges();
     renderIncidentTab(checkoutApiEntity);
 
-    await waitFor(() => expect(ranges).toEqual([HOUR]));
+    await waitFor(() => expect(ranges).toEqual(['1h']));
     const sixHours = screen.getByRole('button', { name: 'Last 6h' });
     expect(sixHours).toHaveAttribute('aria-pressed', 'false');
 
     await userEvent.click(sixHours);
 
-    await waitFor(() => expect(ranges).toEqual([HOUR, 6 * HOUR]));
+    await waitFor(() => expect(ranges).toEqual(['1h', '6h']));
     expect(sixHours).toHaveAttribute('aria-pressed', 'true');
   });
 
@@ -207,7 +211,7 @@ describe('the Incident tab', () => {
     server.use(...labHandlers());
     const ranges = recordMetricsRanges();
     renderIncidentTab(checkoutApiEntity);
-    await waitFor(() => expect(ranges).toEqual([HOUR]));
+    await waitFor(() => expect(ranges).toEqual(['1h']));
 
     await userEvent.click(screen.getByRole('button', { name: 'Custom' }));
     const start = screen.getByLabelText('Start');
@@ -222,12 +226,12 @@ describe('the Incident tab', () => {
     );
     expect(start).toHaveValue('2026-11-25T15:00');
     expect(end).toHaveValue('2026-11-25T13:00');
-    expect(ranges).toEqual([HOUR]);
+    expect(ranges).toEqual(['1h']);
 
     // Corrected, it applies.
     fireEvent.change(start, { target: { value: '2026-11-25T11:00' } });
     await userEvent.click(screen.getByRole('button', { name: 'Apply range' }));
-    await waitFor(() => expect(ranges).toEqual([HOUR, 2 * HOUR]));
+    await waitFor(() => expect(ranges).toEqual(['1h', 2 * HOUR]));
     expect(within(form).queryByRole('alert')).toBeNull();
   });
 });

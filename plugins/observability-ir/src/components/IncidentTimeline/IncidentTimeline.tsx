@@ -1,5 +1,6 @@
 import { EmptyState } from '@backstage/core-components';
 import {
+  describeCores,
   MetricsResponse,
   TimelineEvent,
   TimelineResponse,
@@ -8,7 +9,7 @@ import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { lazy, Suspense, useMemo } from 'react';
-import { useContainerWidth, useMetrics, useTimeline } from '../../hooks';
+import { useContainerWidth, useEvidence } from '../../hooks';
 import { formatBytes } from '../../format';
 import {
   EvidenceError,
@@ -34,10 +35,6 @@ export const MEMORY_CHART_LABEL = 'Memory working set and limit over time';
 /** The accessible name of the CPU chart. */
 export const CPU_CHART_LABEL = 'CPU usage and limit over time';
 
-const describeCores = (v: number) => {
-  const cores = Number(v.toFixed(2));
-  return `${cores} ${cores === 1 ? 'core' : 'cores'}`;
-};
 const coreTicks = (v: number) => String(Number(v.toFixed(2)));
 
 function Charts(props: {
@@ -168,8 +165,8 @@ function Correlation(props: { timeline: TimelineResponse }) {
  * @public
  */
 export function IncidentTimeline() {
-  const metrics = useMetrics();
-  const timeline = useTimeline();
+  const metrics = useEvidence('getMetrics');
+  const timeline = useEvidence('getTimeline');
   const { ref, width } = useContainerWidth();
   const events = timeline.value?.events ?? [];
 

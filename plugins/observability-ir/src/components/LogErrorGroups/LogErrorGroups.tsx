@@ -1,12 +1,15 @@
 import { EmptyState, Link } from '@backstage/core-components';
 import { configApiRef, useApi } from '@backstage/core-plugin-api';
-import { LogsResponse } from '@observability-ir/plugin-observability-ir-common';
+import {
+  LogsResponse,
+  plural,
+} from '@observability-ir/plugin-observability-ir-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
-import { useLogs } from '../../hooks';
+import { useEvidence } from '../../hooks';
 import { CopyableCommands } from '../CopyableCommands';
 import {
   EvidenceError,
@@ -69,8 +72,8 @@ function Groups(props: { logs: LogsResponse }) {
   return (
     <>
       <Typography variant="body2" gutterBottom>
-        {logs.linesRead} error line{logs.linesRead === 1 ? '' : 's'} in{' '}
-        {logs.groups.length} group{logs.groups.length === 1 ? '' : 's'}
+        {plural(logs.linesRead, 'error line')} in{' '}
+        {plural(logs.groups.length, 'group')}
         {logs.groups.length > shown
           ? `; showing the ${shown} most frequent`
           : ''}
@@ -101,7 +104,7 @@ function Groups(props: { logs: LogsResponse }) {
  * @public
  */
 export function LogErrorGroups() {
-  const { value, error } = useLogs();
+  const { value, error } = useEvidence('getLogs');
 
   let content;
   if (error) {

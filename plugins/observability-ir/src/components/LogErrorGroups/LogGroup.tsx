@@ -1,4 +1,8 @@
-import { LogErrorGroup } from '@observability-ir/plugin-observability-ir-common';
+import {
+  listNames,
+  LogErrorGroup,
+  plural,
+} from '@observability-ir/plugin-observability-ir-common';
 import Accordion from '@material-ui/core/Accordion';
 import AccordionDetails from '@material-ui/core/AccordionDetails';
 import AccordionSummary from '@material-ui/core/AccordionSummary';
@@ -36,11 +40,6 @@ const useStyles = makeStyles(theme => ({
   details: { display: 'block' },
 }));
 
-function listPods(pods: string[]): string {
-  const shown = pods.slice(0, 3).join(', ');
-  return pods.length > 3 ? `${shown} and ${pods.length - 3} more` : shown;
-}
-
 /**
  * One error signature: how often, when, on which pods; expands to a sample
  * line with its stack trace.
@@ -64,8 +63,9 @@ export function LogGroup(props: { group: LogErrorGroup }) {
             </Typography>
             <Typography variant="caption" className={classes.meta}>
               First {formatDateTime(group.firstSeen)} · last{' '}
-              {formatDateTime(group.lastSeen)} · {group.pods.length} pod
-              {group.pods.length === 1 ? '' : 's'}: {listPods(group.pods)}
+              {formatDateTime(group.lastSeen)} ·{' '}
+              {plural(group.pods.length, 'pod')}:{' '}
+              {listNames(group.pods, 3, ', ')}
             </Typography>
           </div>
           <Sparkline

@@ -4,7 +4,7 @@ import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useEffect, useRef } from 'react';
-import { useReplicas } from '../../hooks';
+import { useEvidence } from '../../hooks';
 import { formatBytes, formatPercent } from '../../format';
 import {
   EvidenceError,
@@ -142,7 +142,7 @@ function useTableName(name: string) {
  */
 export function ReplicaTable() {
   const classes = useStyles();
-  const { value, error } = useReplicas();
+  const { value, error } = useEvidence('getReplicas');
   const columns = useColumns();
   const tableRef = useTableName(REPLICAS_TABLE_LABEL);
 

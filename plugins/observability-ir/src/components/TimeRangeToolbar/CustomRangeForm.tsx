@@ -23,13 +23,14 @@ const useStyles = makeStyles(theme => ({
  * @public
  */
 export function CustomRangeForm(props: {
-  initialStart: Date;
-  initialEnd: Date;
+  initial: { start: Date; end: Date };
   onApply(range: { start: Date; end: Date }): void;
 }) {
   const classes = useStyles();
-  const [start, setStart] = useState(toDateTimeLocal(props.initialStart));
-  const [end, setEnd] = useState(toDateTimeLocal(props.initialEnd));
+  const [start, setStart] = useState(() =>
+    toDateTimeLocal(props.initial.start),
+  );
+  const [end, setEnd] = useState(() => toDateTimeLocal(props.initial.end));
   const [error, setError] = useState<string>();
   const errorId = 'incident-range-error';
 

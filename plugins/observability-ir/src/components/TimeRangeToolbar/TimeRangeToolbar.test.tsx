@@ -4,8 +4,14 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { labReplicas } from '../../__testUtils__/fixtures';
+import {
+  LAB_END,
+  LAB_START,
+  labMetrics,
+  labReplicas,
+} from '../../__testUtils__/fixtures';
 import { BASE_URL, renderPanel } from '../../__testUtils__/renderPanel';
+import { toDateTimeLocal, useEvidence } from '../../hooks';
 import { ReplicaTable } from '../ReplicaTable';
 import { TimeRangeToolbar } from './TimeRangeToolbar';
 
@@ -64,5 +70,32 @@ describe('TimeRangeToolbar', () => {
     expect(
       screen.getByRole('button', { name: 'Auto-refresh off' }),
     ).toHaveAttribute('aria-pressed', 'false');
+  });
+
+  it('starts a custom range from the range the backend answered for', async () => {
+    server.use(
+      http.get(`${BASE_URL}/v1/metrics`, () => HttpResponse.json(labMetrics())),
+    );
+    /** A panel that shows nothing but asks for the metrics. */
+    function MetricsProbe() {
+      const { value } = useEvidence('getMetrics');
+      return <span>{value ? 'metrics answered' : 'asking'}</span>;
+    }
+    renderPanel(
+      <>
+        <TimeRangeToolbar />
+        <MetricsProbe />
+      </>,
+    );
+    expect(await screen.findByText('metrics answered')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Custom' }));
+
+    expect(screen.getByLabelText('Start')).toHaveValue(
+      toDateTimeLocal(new Date(LAB_START)),
+    );
+    expect(screen.getByLabelText('End')).toHaveValue(
+      toDateTimeLocal(new Date(LAB_END)),
+    );
   });
 });

@@ -6,12 +6,16 @@ import { makeStyles } from '@material-ui/core/styles';
 import RefreshIcon from '@material-ui/icons/Refresh';
 import ToggleButton from '@material-ui/lab/ToggleButton';
 import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
-import { useState } from 'react';
 import {
   RANGE_PRESETS,
   RangePreset,
+} from '@observability-ir/plugin-observability-ir-common';
+import { useState } from 'react';
+import {
+  RangeSelection,
   REFRESH_INTERVALS,
   RefreshInterval,
+  useAnsweredRange,
   useIncidentRange,
   useLastUpdated,
 } from '../../hooks';
@@ -41,6 +45,27 @@ const PRESETS = Object.keys(RANGE_PRESETS) as RangePreset[];
 const INTERVALS = Object.keys(REFRESH_INTERVALS) as RefreshInterval[];
 
 /**
+ * Where the custom range form starts: the chosen bounds, else the range
+ * the backend answered for, else the preset's length up to now.
+ */
+function initialBounds(
+  selection: RangeSelection,
+  answered: { start: string; end: string } | undefined,
+): { start: Date; end: Date } {
+  if (selection.kind === 'custom') {
+    return selection;
+  }
+  if (answered) {
+    return { start: new Date(answered.start), end: new Date(answered.end) };
+  }
+  const end = new Date();
+  return {
+    start: new Date(end.getTime() - RANGE_PRESETS[selection.preset] * 1000),
+    end,
+  };
+}
+
+/**
  * The range every panel of the Incident tab shows, its auto-refresh, and
  * when the data was last updated.
  *
@@ -48,15 +73,10 @@ const INTERVALS = Object.keys(REFRESH_INTERVALS) as RefreshInterval[];
  */
 export function TimeRangeToolbar() {
   const classes = useStyles();
-  const {
-    selection,
-    select,
-    range,
-    refreshInterval,
-    setRefreshInterval,
-    refresh,
-  } = useIncidentRange();
+  const { selection, select, refreshInterval, setRefreshInterval, refresh } =
+    useIncidentRange();
   const lastUpdated = useLastUpdated();
+  const answered = useAnsweredRange();
   const [customOpen, setCustomOpen] = useState(selection.kind === 'custom');
 
   const current =
@@ -135,8 +155,7 @@ export function TimeRangeToolbar() {
       </div>
       {customOpen && (
         <CustomRangeForm
-          initialStart={new Date(range.start)}
-          initialEnd={new Date(range.end)}
+          initial={initialBounds(selection, answered)}
           onApply={({ start, end }) => select({ kind: 'custom', start, end })}
         />
       )}
