@@ -59,6 +59,9 @@ if (unavailable.length && !inCi) {
 }
 const describeReal = unavailable.length && !inCi ? describe.skip : describe;
 
+// Each case runs the script (and crictl's answers through ctr) synchronously.
+jest.setTimeout(60_000);
+
 /** One busybox container of the test, as kubelet would label it. */
 interface TestContainer {
   key: string;
