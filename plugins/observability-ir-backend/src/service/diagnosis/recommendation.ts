@@ -5,6 +5,7 @@ import {
   formatMemoryQuantity,
 } from '@observability-ir/plugin-observability-ir-common';
 import { rootCause } from '../logs/logFacts';
+import { nodesUnderMemoryPressure } from '../replicas/nodeFacts';
 import { DiagnosisContext } from './context';
 import { listNames } from './format';
 import { crashed, oomKilled, timelineOomKills } from './hypotheses/common';
@@ -116,13 +117,7 @@ export function recommend(
       };
     }
     case 'node-memory-pressure': {
-      const nodes = ctx.input.nodes
-        .filter(n =>
-          n.conditions.some(
-            c => c.type === 'MemoryPressure' && c.status === 'True',
-          ),
-        )
-        .map(n => n.name);
+      const nodes = nodesUnderMemoryPressure(ctx.input.nodes).map(n => n.name);
       const where = nodes.length ? ` on ${listNames(nodes)}` : '';
       return {
         summary: `Relieve the node memory pressure${where}: move or shrink the workloads that fill the node, or add node capacity; set requests.memory equal to limits.memory so the pods are Guaranteed and evicted last`,

@@ -1,4 +1,5 @@
 import { Hypothesis } from '@observability-ir/plugin-observability-ir-common';
+import { nodesUnderPressure } from '../../replicas/nodeFacts';
 import { DiagnosisContext } from '../context';
 import { percent, plural } from '../format';
 import { describeBytes } from '@observability-ir/plugin-observability-ir-common';
@@ -209,14 +210,7 @@ export function healthy(
         }: ${trouble[0].message}`,
       );
     }
-    const pressured = input.nodes.filter(n =>
-      n.conditions.some(
-        c =>
-          c.type !== 'Ready' &&
-          c.type.endsWith('Pressure') &&
-          c.status === 'True',
-      ),
-    );
+    const pressured = nodesUnderPressure(input.nodes);
     if (pressured.length) {
       score.contradict(
         CONTRADICT.nodePressure,

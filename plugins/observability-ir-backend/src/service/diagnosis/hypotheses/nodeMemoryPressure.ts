@@ -1,3 +1,4 @@
+import { nodesUnderMemoryPressure } from '../../replicas/nodeFacts';
 import { DiagnosisContext } from '../context';
 import { listNames, plural } from '../format';
 import { describeBytes } from '@observability-ir/plugin-observability-ir-common';
@@ -56,9 +57,7 @@ export function nodeMemoryPressure(ctx: DiagnosisContext): EvidenceScore {
       e.reason === 'EvictionThresholdMet' ||
       e.reason === 'NodeHasInsufficientMemory',
   );
-  const pressured = input.nodes.filter(n =>
-    n.conditions.some(c => c.type === 'MemoryPressure' && c.status === 'True'),
-  );
+  const pressured = nodesUnderMemoryPressure(input.nodes);
   const aboutMemory = (text?: string) => /memory/i.test(text ?? '');
 
   if (evictedPods.length) {
