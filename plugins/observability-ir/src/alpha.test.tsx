@@ -5,6 +5,7 @@ import {
   renderTestApp,
 } from '@backstage/frontend-test-utils';
 import { createTestEntityPage } from '@backstage/plugin-catalog-react/testUtils';
+import { kubernetesAuthProvidersApiRef } from '@backstage/plugin-kubernetes-react';
 import { screen } from '@testing-library/react';
 import { http, HttpResponse, delay } from 'msw';
 import { setupServer } from 'msw/node';
@@ -36,6 +37,14 @@ function renderIncidentTab(entity: Entity) {
     apis: [
       discoveryApi,
       mockApis.fetch({ resolvePluginProtocol: { discoveryApi } }),
+      // What the Kubernetes plugin provides; no cluster here needs a user token.
+      [
+        kubernetesAuthProvidersApiRef,
+        {
+          getCredentials: async () => ({}),
+          decorateRequestBodyForAuth: async (_provider, body) => body,
+        },
+      ],
     ],
   });
 }

@@ -4,6 +4,7 @@ import {
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { kubernetesAuthProvidersApiRef } from '@backstage/plugin-kubernetes-react';
 import { isObservabilityIncidentAvailable } from '@observability-ir/plugin-observability-ir-common';
 import { ObservabilityIrClient, observabilityIrApiRef } from './api';
 
@@ -12,7 +13,11 @@ export const observabilityIrApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
       api: observabilityIrApiRef,
-      deps: { fetchApi: fetchApiRef },
+      // The user's Kubernetes credentials, as the Kubernetes plugin gets them.
+      deps: {
+        fetchApi: fetchApiRef,
+        kubernetesAuthProvidersApi: kubernetesAuthProvidersApiRef,
+      },
       factory: deps => new ObservabilityIrClient(deps),
     }),
 });

@@ -4,6 +4,7 @@ import {
   createRoutableExtension,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { kubernetesAuthProvidersApiRef } from '@backstage/plugin-kubernetes-react';
 import { ObservabilityIrClient, observabilityIrApiRef } from './api';
 import { rootRouteRef } from './routes';
 
@@ -17,7 +18,10 @@ export const observabilityIrPlugin = createPlugin({
   apis: [
     createApiFactory({
       api: observabilityIrApiRef,
-      deps: { fetchApi: fetchApiRef },
+      deps: {
+        fetchApi: fetchApiRef,
+        kubernetesAuthProvidersApi: kubernetesAuthProvidersApiRef,
+      },
       factory: deps => new ObservabilityIrClient(deps),
     }),
   ],

@@ -94,6 +94,6 @@ export class KubernetesCredentialHeaders {
     if (!response.ok) {
       return [];
     }
-    return ((await response.json()) as ClustersResponse).clusters;
+    return ((await response.json()) as ClustersResponse).clusters ?? [];
   }
 }
