@@ -154,6 +154,23 @@ describe('the diagnosis README', () => {
     expect(hypotheses.filter(h => !(h in DOCUMENTED))).toEqual([]);
   });
 
+  it('documents every fact module that names a constant', async () => {
+    const undocumented = [];
+    for (const folder of FACT_FOLDERS) {
+      const dir = path.join(__dirname, '..', folder);
+      for (const file of fs.readdirSync(dir)) {
+        const relative = `../${folder}/${file}`;
+        if (!/^\w+Facts\.ts$/.test(file) || relative in DOCUMENTED) {
+          continue;
+        }
+        if (constantsOf(await import(path.join(dir, file))).length) {
+          undocumented.push(relative);
+        }
+      }
+    }
+    expect(undocumented).toEqual([]);
+  });
+
   it.each(Object.keys(DOCUMENTED))(
     '%s: lists every constant with the value in the code',
     file => {
