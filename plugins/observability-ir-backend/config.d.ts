@@ -3,8 +3,10 @@ import { HumanDuration } from '@backstage/types';
 export interface Config {
   /**
    * The observability-ir backend: where each Kubernetes cluster's metrics and
-   * logs live. Clusters themselves (URL, credentials) come from the
-   * `kubernetes` block, as for the stock Kubernetes plugin.
+   * logs live. Clusters themselves (URL, credentials) come from the cluster
+   * locators of `kubernetes.clusterLocatorMethods` (`config`, `catalog`,
+   * `localKubectlProxy`) and its auth providers, as for the stock
+   * Kubernetes plugin.
    */
   observabilityIr?: {
     /**
@@ -72,7 +74,11 @@ export interface Config {
     };
     /** Prometheus, Loki and Grafana per cluster, by the cluster's name. */
     clusters?: Array<{
-      /** The name of a cluster in `kubernetes.clusterLocatorMethods`. */
+      /**
+       * The name a cluster locator of `kubernetes.clusterLocatorMethods`
+       * gives the cluster (a `config` entry's name, a catalog Resource's
+       * name, `local` for `localKubectlProxy`).
+       */
       name: string;
       prometheus?: {
         /** Base URL of the Prometheus HTTP API, without `/api/v1`. */
