@@ -14,6 +14,24 @@ export const SLOW_CLIMB_MS = 10 * 60_000;
 export const MIN_CYCLE_POINTS = 3;
 /** Near the limit: 90% of it or more. */
 export const NEAR_LIMIT_SHARE = 0.9;
+/** A gap of more than this many median steps between points is a restart. */
+export const GAP_STEPS = 3;
+
+/** The thresholds {@link cycleShape} tells a run's shape by. */
+export const SHAPE = {
+  /** A rise under this share of the limit (or of the peak) is flat. */
+  flatRiseShare: 0.1,
+  /** A steady climb has at least this many points… */
+  steadyMinPoints: 5,
+  /** …rises by this share of the limit or more… */
+  steadyRiseShare: 0.2,
+  /** …fits a straight line at least this well (R²)… */
+  steadyMinR2: 0.8,
+  /** …and has done at most this share of its rise by half time. */
+  steadyMaxFirstHalfShare: 0.65,
+  /** A run that has done this share of its rise by half time plateaus. */
+  plateauFirstHalfShare: 0.8,
+} as const;
 
 /** One run of a container, between two restarts. */
 export interface MemoryCycle {
@@ -71,7 +89,7 @@ export function splitCycles(points: Point[]): Point[][] {
     const [t, v] = sorted[i];
     const [pt, pv] = sorted[i - 1];
     const dropped = v < pv * (1 - RESTART_DROP);
-    const gap = medianStep > 0 && t - pt > 3 * medianStep;
+    const gap = medianStep > 0 && t - pt > GAP_STEPS * medianStep;
     if (dropped || gap) {
       cycles.push([]);
     }
@@ -177,20 +195,20 @@ export function cycleShape(cycle: MemoryCycle): CycleShape {
   ) {
     return 'quick-to-limit';
   }
-  if (scale <= 0 || rise < 0.1 * scale) {
+  if (scale <= 0 || rise < SHAPE.flatRiseShare * scale) {
     return 'flat';
   }
   if (
     duration >= SLOW_CLIMB_MS &&
-    cycle.points >= 5 &&
-    rise >= 0.2 * scale &&
+    cycle.points >= SHAPE.steadyMinPoints &&
+    rise >= SHAPE.steadyRiseShare * scale &&
     cycle.slopePerMinute > 0 &&
-    cycle.r2 >= 0.8 &&
-    (cycle.firstHalfShare ?? 1) <= 0.65
+    cycle.r2 >= SHAPE.steadyMinR2 &&
+    (cycle.firstHalfShare ?? 1) <= SHAPE.steadyMaxFirstHalfShare
   ) {
     return 'steady-climb';
   }
-  if ((cycle.firstHalfShare ?? 0) >= 0.8) {
+  if ((cycle.firstHalfShare ?? 0) >= SHAPE.plateauFirstHalfShare) {
     return 'plateau';
   }
   return 'unclear';
