@@ -5,6 +5,7 @@ import {
   RenderTestAppOptions,
 } from '@backstage/frontend-test-utils';
 import { createTestEntityPage } from '@backstage/plugin-catalog-react/testUtils';
+import { kubernetesAuthProvidersApiRef } from '@backstage/plugin-kubernetes-react';
 import observabilityIrPlugin from '../alpha';
 
 const incidentContent = observabilityIrPlugin.getExtension(
@@ -29,6 +30,14 @@ export function renderIncidentTab(
     apis: [
       discoveryApi,
       mockApis.fetch({ resolvePluginProtocol: { discoveryApi } }),
+      // What the Kubernetes plugin provides; no cluster here needs a user token.
+      [
+        kubernetesAuthProvidersApiRef,
+        {
+          getCredentials: async () => ({}),
+          decorateRequestBodyForAuth: async (_provider, body) => body,
+        },
+      ],
     ],
   });
 }
