@@ -246,7 +246,7 @@ describe('every request is bounded', () => {
     expect(prometheus).toMatchObject({
       status: 'error',
       error: expect.stringMatching(
-        /^Prometheus of cluster sandbox: answered more than 4 MiB, the most this plugin reads from one answer \(observabilityIr\.limits\.responseBytes\.prometheus\)/,
+        /^Prometheus of cluster sandbox: answered more than 4Mi, the most this plugin reads from one answer \(observabilityIr\.limits\.responseBytes\.prometheus\)/,
       ),
     });
     // The plugin stopped reading long before the 50 MB were sent: what the

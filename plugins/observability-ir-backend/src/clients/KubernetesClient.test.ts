@@ -93,7 +93,7 @@ describe('KubernetesClient', () => {
         labelSelector: 'app=checkout',
       }),
     ).rejects.toThrow(
-      'Kubernetes API of cluster sandbox: answered more than 0.25 MiB in one page, the most this plugin reads (observabilityIr.limits.responseBytes.kubernetes)',
+      'Kubernetes API of cluster sandbox: answered more than 256Ki in one page, the most this plugin reads (observabilityIr.limits.responseBytes.kubernetes)',
     );
     expect(written).toBeLessThan(8 * 1024 * 1024);
   }, 30_000);

@@ -9,6 +9,7 @@ import type {
   ClusterDetails,
   KubernetesCredential,
 } from '@backstage/plugin-kubernetes-node';
+import { describeBytes } from '@observability-ir/plugin-observability-ir-common';
 import type { Limit } from 'p-limit';
 import {
   cappedHttpLibrary,
@@ -194,9 +195,9 @@ export class KubernetesClient {
     const e = error as Error;
     if (e instanceof ResponseTooLargeError) {
       return this.error(
-        `answered more than ${
-          Math.round((e.maxBytes / 1024 / 1024) * 100) / 100
-        } MiB in one page, the most this plugin reads (observabilityIr.limits.responseBytes.kubernetes)`,
+        `answered more than ${describeBytes(
+          e.maxBytes,
+        )} in one page, the most this plugin reads (observabilityIr.limits.responseBytes.kubernetes)`,
       );
     }
     if (e.name === 'AbortError' || e.name === 'TimeoutError') {

@@ -1,4 +1,7 @@
-import { EvidenceSource } from '@observability-ir/plugin-observability-ir-common';
+import {
+  describeBytes,
+  EvidenceSource,
+} from '@observability-ir/plugin-observability-ir-common';
 import { UpstreamError } from './UpstreamError';
 
 /** One request to an HTTP upstream. */
@@ -23,15 +26,11 @@ export interface UpstreamResponse {
   body: string;
 }
 
-function mebibytes(bytes: number) {
-  return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
-}
-
 function tooLarge(request: UpstreamRequest, status: number) {
   return new UpstreamError(
     request.source,
     request.cluster,
-    `answered more than ${mebibytes(
+    `answered more than ${describeBytes(
       request.maxBodyBytes,
     )}, the most this plugin reads from one answer (observabilityIr.limits.responseBytes.${
       request.source

@@ -1,5 +1,8 @@
 import {
+  describeBytes,
+  describePercent,
   MetricSeries,
+  plural,
   Replica,
   TimelineEvent,
   TimelineResponse,
@@ -17,11 +20,6 @@ const BURST_MIN_LINES = 3;
 type Key = string;
 const keyOf = (s: { cluster: string; pod: string; container?: string }): Key =>
   `${s.cluster}/${s.pod}/${s.container ?? ''}`;
-
-function formatBytes(bytes: number): string {
-  const mi = bytes / 2 ** 20;
-  return mi >= 1024 ? `${+(mi / 1024).toFixed(2)}Gi` : `${Math.round(mi)}Mi`;
-}
 
 function formatTime(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
@@ -226,16 +224,12 @@ export function buildTimeline(options: {
     const parts = [`${reason ?? 'Terminated'} at ${formatTime(timeMs)}`];
     if (before !== undefined && limit) {
       parts.push(
-        `working set ${Math.round((before / limit) * 100)}% of ${formatBytes(
-          limit,
-        )} in the minute before`,
+        `working set ${describePercent(before / limit, {
+          whole: true,
+        })} of ${describeBytes(limit)} in the minute before`,
       );
     }
-    parts.push(
-      `${errorLinesBefore} error line${
-        errorLinesBefore === 1 ? '' : 's'
-      } in the 30 s before`,
-    );
+    parts.push(`${plural(errorLinesBefore, 'error line')} in the 30 s before`);
     return {
       kind: 'termination',
       time: new Date(timeMs).toISOString(),
