@@ -190,6 +190,42 @@ describe('every request is bounded', () => {
       }
     });
 
+    it('resolves a preset on the server: six hours ending now, rounded up to the step', async () => {
+      const before = upstreams.requests.length;
+      const asked = now();
+      const response = await get('metrics', { range: '6h' });
+
+      expect(response.status).toBe(200);
+      const { range } = response.body as MetricsResponse;
+      const end = Date.parse(range.end);
+      expect(end - Date.parse(range.start)).toBe(6 * 3600_000);
+      expect(end).toBeGreaterThanOrEqual(asked - 1000);
+      expect(end - asked).toBeLessThan(range.stepSeconds * 1000 + 1000);
+      expect(end % (range.stepSeconds * 1000)).toBe(0);
+      const queries = upstreams.requests.slice(before);
+      expect(queries.length).toBeGreaterThan(0);
+      for (const query of queries) {
+        expect(spanOf(query)).toBeLessThanOrEqual(6 * 3600 + 60);
+      }
+    });
+
+    it('refuses a preset it does not know, and a preset with bounds, asking no upstream', async () => {
+      const before = upstreams.requests.length;
+      const unknown = await get('logs', { range: '2h' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.message).toMatch(/^Invalid request: range: /);
+
+      const both = await get('metrics', {
+        range: '1h',
+        start: iso(now() - 3600_000),
+      });
+      expect(both.status).toBe(400);
+      expect(both.body.error.message).toBe(
+        'Invalid request: range: must not be combined with start or end',
+      );
+      expect(upstreams.requests.slice(before)).toEqual([]);
+    });
+
     it('never makes an upstream query longer than the longest range', async () => {
       const moment = fc
         .integer({ min: -30 * 365 * 86_400, max: 3600 })
