@@ -1,11 +1,12 @@
 import { ConfigReader } from '@backstage/config';
+import { JsonObject } from '@backstage/types';
 import { readForensicsConfig } from './readForensicsConfig';
 
 const IMAGE = `registry.example.com/tools/node-forensics@sha256:${'a'.repeat(
   64,
 )}`;
 
-function read(forensics: Record<string, unknown> | undefined) {
+function read(forensics: JsonObject | undefined) {
   return readForensicsConfig(
     new ConfigReader(
       forensics === undefined ? {} : { observabilityIr: { forensics } },
@@ -174,7 +175,7 @@ describe('readForensicsConfig', () => {
     );
   });
 
-  it.each<[string, Record<string, unknown>, RegExp | string]>([
+  it.each<[string, JsonObject, RegExp | string]>([
     [
       'a namespace that is no DNS label',
       { namespace: 'a_b' },
