@@ -7,3 +7,4 @@ export * from './logs';
 export * from './timeline';
 export * from './diagnosis';
 export * from './clusters';
+export * from './forensics';

@@ -1,18 +1,8 @@
+import type {
+  ExpectedPort,
+  PortUse,
+} from '@observability-ir/plugin-observability-ir-common';
 import type { V1Container, V1Pod, V1Probe } from '@kubernetes/client-node';
-
-/** Where the pod spec (or a Service) says a port is used. */
-export type PortUse =
-  | 'container port'
-  | 'readiness probe'
-  | 'liveness probe'
-  | 'startup probe'
-  | 'Service';
-
-/** A TCP port the app is expected to listen on, and who expects it. */
-export interface ExpectedPort {
-  port: number;
-  uses: PortUse[];
-}
 
 function probePort(
   probe: V1Probe | undefined,
@@ -72,3 +62,6 @@ export function expectedPortsFromPod(
     ? expectedPortsFromContainer(container, options.serviceTargetPorts)
     : [];
 }
+
+// The types live in -common, where the Incident tab reads them too.
+export type { ExpectedPort, PortUse };

@@ -1,3 +1,9 @@
+import type {
+  ForensicsFindings,
+  ForensicsSection,
+  ForensicsTarget,
+  MemoryCgroupFacts,
+} from '@observability-ir/plugin-observability-ir-common';
 import {
   memoryCgroupPath,
   parseCgroupBytes,
@@ -6,69 +12,14 @@ import {
   parseCgroupV2MemoryEvents,
   parseProcCgroup,
 } from './parse/cgroup';
-import { NetworkInterface, parseIpAddr } from './parse/ipAddr';
+import { parseIpAddr } from './parse/ipAddr';
 import {
-  ListeningSocket,
   parseNetstatListening,
   parseSsListening,
 } from './parse/listeningSockets';
-import { ProcessStatus, parseProcStatus } from './parse/procStatus';
-import { CrictlContainer, parseCrictlInspect } from './parse/runtime';
-import {
-  ForensicsScriptOutput,
-  ForensicsSection,
-  parseKeyValues,
-} from './parse/sections';
-
-/** What the memory cgroup of the container or of its pod recorded. */
-export interface MemoryCgroupFacts {
-  path: string;
-  /** OOM kills (v1 `memory.oom_control` oom_kill, v2 `memory.events` oom_kill). */
-  oomKills?: number;
-  /** The limit in bytes; `null` when unlimited. */
-  limitBytes?: number | null;
-  usageBytes?: number;
-  peakUsageBytes?: number;
-}
-
-/** How the script found the container, and its PID. */
-export interface ForensicsTarget {
-  containerId?: string;
-  foundBy?: 'crictl' | 'ctr' | 'proc';
-  /** The PID of a live process of the container; absent when none runs. */
-  pid?: number;
-  /** `running`, `exited`, `created`, `stopped`, `unknown`. */
-  state?: string;
-  note?: string;
-}
-
-/** The facts parsed from one run of the node-forensics script. */
-export interface ForensicsFindings {
-  formatVersion?: number;
-  /** The script ran to its end. */
-  complete: boolean;
-  node?: string;
-  target: ForensicsTarget;
-  /** `crictl inspect`, when crictl answered. */
-  container?: CrictlContainer;
-  /** `ip addr` inside the pod's network namespace; absent when not run. */
-  interfaces?: NetworkInterface[];
-  /** Listening TCP sockets inside the namespace; absent when not run. */
-  listening?: ListeningSocket[];
-  listeningFrom?: 'ss' | 'netstat';
-  process?: ProcessStatus;
-  cgroup: {
-    version?: 1 | 2;
-    container?: MemoryCgroupFacts;
-    pod?: MemoryCgroupFacts;
-  };
-  /** Sections whose command exited non-zero (or was cut off). */
-  failedSections: Array<{
-    name: string;
-    exitStatus?: number;
-    command?: string;
-  }>;
-}
+import { parseProcStatus } from './parse/procStatus';
+import { parseCrictlInspect } from './parse/runtime';
+import { ForensicsScriptOutput, parseKeyValues } from './parse/sections';
 
 function succeeded(
   section: ForensicsSection | undefined,
@@ -211,3 +162,6 @@ export function readFindings(output: ForensicsScriptOutput): ForensicsFindings {
 
   return findings;
 }
+
+// The types live in -common, where the Incident tab reads them too.
+export type { ForensicsFindings, ForensicsTarget, MemoryCgroupFacts };

@@ -1,22 +1,11 @@
-import type { EvidenceItem } from '@observability-ir/plugin-observability-ir-common';
+import type {
+  EvidenceItem,
+  ForensicsReport,
+} from '@observability-ir/plugin-observability-ir-common';
 import type { ExpectedPort } from './expectedPorts';
-import { ForensicsFindings, readFindings } from './findings';
-import { ForensicsSection, parseForensicsOutput } from './parse/sections';
-import { ForensicsVerdict, forensicsVerdict } from './verdict';
-
-/**
- * One run of the node-forensics script, parsed: what the Job's log said
- * (sections), what that means (findings) and the verdict. This is what a
- * run stores and what the diagnosis reads as evidence.
- */
-export interface ForensicsReport {
-  formatVersion?: number;
-  /** The script ran to its end (its log was not cut off). */
-  complete: boolean;
-  sections: ForensicsSection[];
-  findings: ForensicsFindings;
-  verdict: ForensicsVerdict;
-}
+import { readFindings } from './findings';
+import { parseForensicsOutput } from './parse/sections';
+import { forensicsVerdict } from './verdict';
 
 /** Parses the script's output and weighs it against the expected ports. */
 export function readForensicsReport(
@@ -40,3 +29,6 @@ export function readForensicsReport(
 export function forensicsEvidence(report: ForensicsReport): EvidenceItem {
   return { source: 'forensics', description: report.verdict.sentence };
 }
+
+// The types live in -common, where the Incident tab reads them too.
+export type { ForensicsReport };

@@ -1,3 +1,7 @@
+import type {
+  ForensicsVerdict,
+  ForensicsVerdictKind,
+} from '@observability-ir/plugin-observability-ir-common';
 import {
   formatMemoryQuantity,
   listNames,
@@ -5,43 +9,6 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import type { ExpectedPort, PortUse } from './expectedPorts';
 import type { ForensicsFindings } from './findings';
-
-/** What the node says about the container, in one word. */
-export type ForensicsVerdictKind =
-  /** Nothing listens on the expected ports and the cgroup recorded OOM kills. */
-  | 'oom-before-ready'
-  /** Nothing listens at all, and no OOM kill explains it. */
-  | 'not-listening'
-  /** It listens, but on other ports than the expected ones. */
-  | 'wrong-port'
-  /** Some expected ports listen, others do not. */
-  | 'missing-port'
-  /** It listens on the expected port, on a loopback address only. */
-  | 'loopback-only'
-  /** The pod's interface is down. */
-  | 'interface-down'
-  /** The namespace has no address besides loopback. */
-  | 'no-address'
-  /** It listens where expected and the interface is up. */
-  | 'listening'
-  /** The container was found but no process of it runs. */
-  | 'pid-not-found'
-  /** The runtime knows no such container. */
-  | 'container-not-found'
-  /** The script could not look inside the namespace. */
-  | 'inconclusive';
-
-/** The verdict: a kind and one sentence with the numbers. */
-export interface ForensicsVerdict {
-  kind: ForensicsVerdictKind;
-  sentence: string;
-  expectedPorts: number[];
-  /** Ports with a socket listening inside the namespace (any address). */
-  listeningPorts: number[];
-  /** The larger of the container's and the pod's OOM-kill counts. */
-  oomKills?: number;
-  memoryLimitBytes?: number;
-}
 
 const NETWORK_PATH = 'look at the network path (Service, NetworkPolicy, CNI)';
 
@@ -253,3 +220,6 @@ export function forensicsVerdict(
     )} and the interface is up (${address}): ${NETWORK_PATH}`,
   );
 }
+
+// The types live in -common, where the Incident tab reads them too.
+export type { ForensicsVerdict, ForensicsVerdictKind };

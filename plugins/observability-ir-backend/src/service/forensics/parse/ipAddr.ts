@@ -1,24 +1,7 @@
-/** One address of an interface, as `ip addr` prints it. */
-export interface InterfaceAddress {
-  family: 'inet' | 'inet6';
-  address: string;
-  prefixLength: number;
-  scope?: string;
-}
-
-/** One network interface of `ip addr` (iproute2 or busybox). */
-export interface NetworkInterface {
-  index: number;
-  name: string;
-  flags: string[];
-  /** `operstate` when printed (iproute2): `UP`, `DOWN`, `UNKNOWN`, ... */
-  state?: string;
-  mtu?: number;
-  loopback: boolean;
-  /** Administratively up with a carrier (`UP` and `LOWER_UP`). */
-  up: boolean;
-  addresses: InterfaceAddress[];
-}
+import type {
+  InterfaceAddress,
+  NetworkInterface,
+} from '@observability-ir/plugin-observability-ir-common';
 
 const LINK = /^(\d+):\s+([^:@\s]+)(?:@[^:\s]+)?:\s+<([^>]*)>(.*)$/;
 const ADDRESS = /^\s+(inet6?)\s+([0-9a-fA-F.:]+)\/(\d+)(.*)$/;
@@ -64,3 +47,6 @@ export function parseIpAddr(text: string): NetworkInterface[] {
   }
   return interfaces;
 }
+
+// The types live in -common, where the Incident tab reads them too.
+export type { InterfaceAddress, NetworkInterface };

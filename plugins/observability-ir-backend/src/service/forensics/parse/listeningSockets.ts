@@ -1,18 +1,7 @@
-/** A process that owns a listening socket. */
-export interface SocketOwner {
-  name: string;
-  pid: number;
-}
-
-/** A listening TCP socket, from `ss -ltnp` or `netstat -plnt`. */
-export interface ListeningSocket {
-  /** The local address as printed: `*`, `0.0.0.0`, `::`, `127.0.0.1`, ... */
-  address: string;
-  port: number;
-  /** Bound to a loopback address only: unreachable from outside the pod. */
-  loopbackOnly: boolean;
-  owners: SocketOwner[];
-}
+import type {
+  ListeningSocket,
+  SocketOwner,
+} from '@observability-ir/plugin-observability-ir-common';
 
 function splitHostPort(
   local: string,
@@ -75,3 +64,6 @@ export function parseNetstatListening(text: string): ListeningSocket[] {
   }
   return sockets;
 }
+
+// The types live in -common, where the Incident tab reads them too.
+export type { ListeningSocket, SocketOwner };

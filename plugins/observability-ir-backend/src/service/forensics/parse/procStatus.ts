@@ -1,19 +1,4 @@
-/** The facts of `/proc/PID/status` that matter for a verdict. */
-export interface ProcessStatus {
-  name?: string;
-  /** `S (sleeping)`, `R (running)`, `Z (zombie)`, ... */
-  state?: string;
-  pid?: number;
-  parentPid?: number;
-  threads?: number;
-  /** Resident memory now (VmRSS) and at its peak (VmHWM), in bytes. */
-  residentBytes?: number;
-  peakResidentBytes?: number;
-  virtualBytes?: number;
-  swapBytes?: number;
-  /** Every `Key: value` line, as printed. */
-  fields: Record<string, string>;
-}
+import type { ProcessStatus } from '@observability-ir/plugin-observability-ir-common';
 
 function kilobytes(value: string | undefined): number | undefined {
   const match = /^(\d+)\s*kB$/.exec(value ?? '');
@@ -49,3 +34,6 @@ export function parseProcStatus(text: string): ProcessStatus {
   assign('swapBytes', kilobytes(fields.VmSwap));
   return status;
 }
+
+// The types live in -common, where the Incident tab reads them too.
+export type { ProcessStatus };

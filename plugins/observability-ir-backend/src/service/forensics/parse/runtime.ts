@@ -1,21 +1,4 @@
-/** A container as `crictl inspect` describes it. */
-export interface CrictlContainer {
-  id: string;
-  name?: string;
-  /** `CONTAINER_RUNNING`, `CONTAINER_EXITED`, `CONTAINER_CREATED`, ... */
-  state?: string;
-  /** `info.pid`; 0 or absent when the container does not run. */
-  pid?: number;
-  exitCode?: number;
-  /** `OOMKilled`, `Error`, `Completed`, ... */
-  reason?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  restartCount?: number;
-  memoryLimitBytes?: number;
-  cgroupsPath?: string;
-  podUid?: string;
-}
+import type { CrictlContainer } from '@observability-ir/plugin-observability-ir-common';
 
 type Json = Record<string, unknown>;
 
@@ -109,3 +92,6 @@ export function parseCtrTaskList(text: string): CtrTask[] {
   }
   return tasks;
 }
+
+// The types live in -common, where the Incident tab reads them too.
+export type { CrictlContainer };

@@ -1,14 +1,4 @@
-/** One section of the node-forensics script's output. */
-export interface ForensicsSection {
-  /** `ip-addr`, `ss-ltnp`, `cgroup/container/memory.events`, ... */
-  name: string;
-  /** The command line the script ran (the `$ ...` line), when it ran one. */
-  command?: string;
-  /** The section's text, the command line left out. */
-  body: string;
-  /** The exit status, or `undefined` when the section was cut off. */
-  exitStatus?: number;
-}
+import type { ForensicsSection } from '@observability-ir/plugin-observability-ir-common';
 
 /** The script's whole output, split into sections. */
 export interface ForensicsScriptOutput {
@@ -83,3 +73,6 @@ export function parseKeyValues(body: string): Record<string, string> {
   }
   return values;
 }
+
+// The types live in -common, where the Incident tab reads them too.
+export type { ForensicsSection };
