@@ -72,6 +72,96 @@ export interface Config {
       /** Requests one user may make at once before the rate applies. Default 60. */
       userBurst?: number;
     };
+    /**
+     * Node forensics: a Kubernetes Job on a pod's node that enters the
+     * container's network namespace and reads its memory cgroup (see the
+     * README's "Node forensics"). Off unless `enabled` is true; when on,
+     * `image` is required. Nothing here is secret.
+     */
+    forensics?: {
+      /** Whether users may start node forensics runs. Default false. */
+      enabled?: boolean;
+      /** The namespace of the Jobs. Default `observability-ir-forensics`. */
+      namespace?: string;
+      /**
+       * The image with the node-forensics script, pinned by digest:
+       * `registry/name@sha256:<64 hex digits>` (a tag before the digest is
+       * allowed; the digest decides). A tag alone is refused. Required when
+       * enabled.
+       */
+      image?: string;
+      /** Secrets in the Jobs' namespace for pulling the image. */
+      imagePullSecrets?: string[];
+      /**
+       * The CRI socket on the nodes, mounted read-only. Default
+       * `/run/containerd/containerd.sock` (CRI-O: `/var/run/crio/crio.sock`).
+       */
+      criSocketPath?: string;
+      /** The cgroup mount on the nodes, mounted read-only. Default `/sys/fs/cgroup`. */
+      cgroupRoot?: string;
+      /**
+       * Run the container privileged instead of with only SYS_ADMIN and
+       * SYS_PTRACE, for runtimes or policies where those do not suffice.
+       * Default false.
+       */
+      privileged?: boolean;
+      /** Seconds a Job may run before Kubernetes stops it, 10 to 3600. Default 120. */
+      activeDeadlineSeconds?: number;
+      /**
+       * Seconds a finished Job is kept before Kubernetes deletes it, 60 to
+       * 604800, should the backend not delete it itself. Default 600.
+       */
+      ttlSecondsAfterFinished?: number;
+      /**
+       * The Jobs' tolerations. Default one toleration with `operator:
+       * Exists`, tolerating every taint, so forensics runs on a tainted
+       * (e.g. not-ready) node; `[]` respects every taint.
+       */
+      tolerations?: Array<{
+        key?: string;
+        /** `Exists` or `Equal` (default). */
+        operator?: string;
+        value?: string;
+        /** `NoSchedule`, `PreferNoSchedule` or `NoExecute`; every effect when absent. */
+        effect?: string;
+        /** Only with `NoExecute`. */
+        tolerationSeconds?: number;
+      }>;
+      /**
+       * A run for the same pod and container that is in flight or finished
+       * within this time is answered instead of starting another. 1 second
+       * to 24 hours; default 10 minutes.
+       */
+      dedupeWindow?: HumanDuration | string;
+      /**
+       * Job names are the same for the same pod and container within one
+       * bucket of this length, so concurrent requests create one Job.
+       * Default: the dedupe window.
+       */
+      timeBucket?: HumanDuration | string;
+      /**
+       * The container's requests and limits, as Kubernetes quantities.
+       * Default requests 10m CPU and 32Mi memory, limits 250m and 128Mi.
+       */
+      resources?: {
+        requests?: { cpu?: string | number; memory?: string };
+        limits?: { cpu?: string | number; memory?: string };
+      };
+      limits?: {
+        /** Runs in flight at once on one node, 1 to 10. Default 1. */
+        runsPerNode?: number;
+        /** Runs one user may start per hour, on average. Default 10. */
+        userRunsPerHour?: number;
+        /** Runs one user may start at once before the hourly rate applies. Default 3. */
+        userBurst?: number;
+      };
+      /**
+       * The Jobs' service account (e.g. for an image pull secret or an
+       * admission policy keyed on it); its token is never mounted. Default
+       * the namespace's `default`.
+       */
+      serviceAccountName?: string;
+    };
     /** Prometheus, Loki and Grafana per cluster, by the cluster's name. */
     clusters?: Array<{
       /**
