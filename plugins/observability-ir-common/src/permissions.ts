@@ -29,6 +29,21 @@ export const incidentReadAllNamespacesPermission = createPermission({
 });
 
 /**
+ * Running node forensics on one of a catalog entity's pods: a Job with host
+ * access on the pod's node (host PID namespace, `SYS_ADMIN` and `SYS_PTRACE`)
+ * that reads the container's network namespace and memory cgroup. A
+ * resource permission on the entity, meant for its owners and platform
+ * teams.
+ *
+ * @public
+ */
+export const observabilityIrForensicsRunPermission = createPermission({
+  name: 'observability-ir.forensics.run',
+  attributes: { action: 'create' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
  * Every permission the observability-ir plugins define.
  *
  * @public
@@ -36,4 +51,5 @@ export const incidentReadAllNamespacesPermission = createPermission({
 export const observabilityIrPermissions = [
   incidentReadPermission,
   incidentReadAllNamespacesPermission,
+  observabilityIrForensicsRunPermission,
 ];
