@@ -3,11 +3,27 @@ import {
   DiagnosisResponse,
   EntityWorkload,
   EvidenceQuery,
+  ForensicsRequest,
+  ForensicsRun,
+  ForensicsRunsResponse,
   LogsResponse,
   MetricsResponse,
   ReplicasResponse,
   TimelineResponse,
 } from '@observability-ir/plugin-observability-ir-common';
+
+/**
+ * A started node-forensics run, or the run already in flight (or finished
+ * within the backend's dedupe window) for the same pod and container, which
+ * the backend answers instead of starting another.
+ *
+ * @public
+ */
+export interface ForensicsStart {
+  run: ForensicsRun;
+  /** The backend reused an existing run rather than starting one. */
+  existing: boolean;
+}
 
 /**
  * Client of the observability-ir backend. Each evidence method takes an
@@ -30,6 +46,21 @@ export interface ObservabilityIrApi {
   getTimeline(query: EvidenceQuery): Promise<TimelineResponse>;
   /** Ranked hypotheses of what is wrong, with a recommendation. */
   getDiagnosis(query: EvidenceQuery): Promise<DiagnosisResponse>;
+  /**
+   * Starts node forensics on one of the entity's pods, or answers the run
+   * already under way for it. Fails with a `ForensicsRequestError`.
+   */
+  startForensics(request: ForensicsRequest): Promise<ForensicsStart>;
+  /**
+   * One forensics run; `entityRef` picks the Kubernetes credentials sent
+   * along, as for the evidence.
+   */
+  getForensicsRun(
+    id: string,
+    options?: { entityRef?: string },
+  ): Promise<ForensicsRun>;
+  /** The entity's forensics runs, newest first. */
+  listForensicsRuns(entityRef: string): Promise<ForensicsRunsResponse>;
 }
 
 /**

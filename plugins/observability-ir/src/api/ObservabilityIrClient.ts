@@ -6,6 +6,10 @@ import {
   EntityWorkload,
   EVIDENCE_PATHS,
   EvidenceQuery,
+  FORENSICS_PATH,
+  ForensicsRequest,
+  ForensicsRun,
+  ForensicsRunsResponse,
   LogsResponse,
   MetricsResponse,
   ReplicasResponse,
@@ -14,7 +18,8 @@ import {
   WorkloadQuery,
 } from '@observability-ir/plugin-observability-ir-common';
 import { KubernetesCredentialHeaders } from './kubernetesAuth';
-import { ObservabilityIrApi } from './ObservabilityIrApi';
+import { ForensicsRequestError } from './ForensicsRequestError';
+import { ForensicsStart, ObservabilityIrApi } from './ObservabilityIrApi';
 
 /**
  * Talks to the observability-ir backend plugin with the user's identity.
@@ -65,6 +70,92 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
 
   async getDiagnosis(query: EvidenceQuery): Promise<DiagnosisResponse> {
     return this.get<DiagnosisResponse>(EVIDENCE_PATHS.diagnosis, query);
+  }
+
+  async startForensics(request: ForensicsRequest): Promise<ForensicsStart> {
+    // Exactly the contract's fields: never a node, container id or command.
+    const body: ForensicsRequest = {
+      entityRef: request.entityRef,
+      cluster: request.cluster,
+      namespace: request.namespace,
+      pod: request.pod,
+      ...(request.container ? { container: request.container } : {}),
+    };
+    const response = await this.forensicsFetch(request.entityRef, '', {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    if (response.ok) {
+      const run = (await response.json()) as ForensicsRun;
+      // 202: started; 200: the run in flight or recent for this container.
+      return { run, existing: response.status !== 202 };
+    }
+    const error = await ForensicsRequestError.fromResponse(response);
+    if (error.statusCode === 409) {
+      // Another request started the same Job a moment ago: show that run.
+      const run = await this.findRun(body).catch(() => undefined);
+      if (run) {
+        return { run, existing: true };
+      }
+    }
+    throw error;
+  }
+
+  async getForensicsRun(
+    id: string,
+    options: { entityRef?: string } = {},
+  ): Promise<ForensicsRun> {
+    const response = await this.forensicsFetch(
+      options.entityRef,
+      `/${encodeURIComponent(id)}`,
+    );
+    if (!response.ok) {
+      throw await ForensicsRequestError.fromResponse(response);
+    }
+    return (await response.json()) as ForensicsRun;
+  }
+
+  async listForensicsRuns(entityRef: string): Promise<ForensicsRunsResponse> {
+    const response = await this.forensicsFetch(
+      entityRef,
+      `?${queryString({ entityRef })}`,
+    );
+    if (!response.ok) {
+      throw await ForensicsRequestError.fromResponse(response);
+    }
+    return (await response.json()) as ForensicsRunsResponse;
+  }
+
+  /** The newest run of the entity for the same pod and container. */
+  private async findRun(request: ForensicsRequest) {
+    const { runs } = await this.listForensicsRuns(request.entityRef);
+    return runs.find(
+      r =>
+        r.cluster === request.cluster &&
+        r.namespace === request.namespace &&
+        r.pod === request.pod &&
+        (!request.container || r.container === request.container),
+    );
+  }
+
+  /**
+   * A forensics request with the user's Kubernetes credentials: the backend
+   * creates and reads the Job with them where the cluster needs them.
+   */
+  private async forensicsFetch(
+    entityRef: string | undefined,
+    suffix: string,
+    init: RequestInit & { headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const credentials =
+      this.credentialHeaders && entityRef
+        ? await this.credentialHeaders.forEntity(entityRef)
+        : {};
+    return this.deps.fetchApi.fetch(
+      `plugin://observability-ir${FORENSICS_PATH}${suffix}`,
+      { ...init, headers: { ...credentials, ...init.headers } },
+    );
   }
 
   private async get<T>(path: string, query: WorkloadQuery | EvidenceQuery) {
