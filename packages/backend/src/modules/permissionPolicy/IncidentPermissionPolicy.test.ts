@@ -11,7 +11,10 @@ import {
   catalogLocationCreatePermission,
   catalogLocationDeletePermission,
 } from '@backstage/plugin-catalog-common/alpha';
-import { incidentReadPermission } from '@observability-ir/plugin-observability-ir-common';
+import {
+  incidentReadPermission,
+  observabilityIrForensicsRunPermission,
+} from '@observability-ir/plugin-observability-ir-common';
 import { IncidentPermissionPolicy } from './IncidentPermissionPolicy';
 
 function user(ownershipEntityRefs: string[]): PolicyQueryUser {
@@ -86,6 +89,7 @@ describe('IncidentPermissionPolicy', () => {
       catalogEntityReadPermission,
       kubernetesResourcesReadPermission,
       incidentReadPermission,
+      observabilityIrForensicsRunPermission,
     ]) {
       expect(await policy.handle({ permission })).toEqual({
         result: AuthorizeResult.DENY,
@@ -148,6 +152,33 @@ describe('IncidentPermissionPolicy', () => {
   it('lets platform teams read every entity incident', async () => {
     const decision = await policy.handle(
       { permission: incidentReadPermission },
+      platformEngineer,
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('lets only the owners of an entity run node forensics on its pods', async () => {
+    const decision = await policy.handle(
+      { permission: observabilityIrForensicsRunPermission },
+      guest,
+    );
+    expect(decision).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        resourceType: 'catalog-entity',
+        params: {
+          claims: ['user:default/guest', 'group:default/finance-team'],
+        },
+      },
+    });
+  });
+
+  it('lets platform teams run node forensics on every entity', async () => {
+    const decision = await policy.handle(
+      { permission: observabilityIrForensicsRunPermission },
       platformEngineer,
     );
     expect(decision).toEqual({ result: AuthorizeResult.ALLOW });

@@ -65,6 +65,8 @@ export const grants: Readonly<Record<string, Audience>> = {
   'observability-ir.incident.read': 'entity owners',
   // Pods in namespaces not mapped to the entity's owner.
   'observability-ir.incident.read-all-namespaces': 'platform teams',
+  // Node forensics: a Job with host access on the pod's node.
+  'observability-ir.forensics.run': 'entity owners',
 };
 
 const allow: PolicyDecision = { result: AuthorizeResult.ALLOW };
