@@ -3,6 +3,7 @@ import { durationToMilliseconds } from '@backstage/types';
 import { parseQuantity } from '@observability-ir/plugin-observability-ir-common';
 import type { V1Toleration } from '@kubernetes/client-node';
 import { describeValue } from '../queries/describe';
+import { isDnsSubdomain } from '../queries/kubernetesNames';
 import { isNamespaceName } from '../queries/scope';
 
 const KEY = 'observabilityIr.forensics';
@@ -81,9 +82,6 @@ export const FORENSICS_DEFAULTS: Omit<ForensicsSettings, 'image'> = {
   limits: { runsPerNode: 1, userRunsPerHour: 10, userBurst: 3 },
 };
 
-const DNS_SUBDOMAIN =
-  /^(?=.{1,253}$)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
-
 /** A registry host (with port), then lowercase path components. */
 const IMAGE_NAME =
   /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
@@ -98,11 +96,6 @@ class ForensicsConfigError extends Error {
   constructor(key: string, message: string) {
     super(`${KEY}.${key} ${message}`);
   }
-}
-
-/** Whether `name` is a Kubernetes DNS subdomain (most object names). */
-export function isDnsSubdomain(name: string): boolean {
-  return DNS_SUBDOMAIN.test(name);
 }
 
 /**

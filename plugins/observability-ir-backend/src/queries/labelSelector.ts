@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { describeValue } from './describe';
+import { isDnsSubdomain } from './kubernetesNames';
 
 /** One requirement of a Kubernetes label selector. */
 export type LabelRequirement =
@@ -8,8 +9,6 @@ export type LabelRequirement =
   | { key: string; operator: 'in' | 'notIn'; values: string[] };
 
 const NAME = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const DNS_SUBDOMAIN =
-  /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Why `key` is not a Kubernetes label key (`[prefix/]name`), if it is not. */
 function keyProblem(key: string): string | undefined {
@@ -20,7 +19,7 @@ function keyProblem(key: string): string | undefined {
     if (prefix.length === 0 || prefix.length > 253) {
       return 'its prefix must hold 1 to 253 characters';
     }
-    if (!DNS_SUBDOMAIN.test(prefix)) {
+    if (!isDnsSubdomain(prefix)) {
       return 'its prefix must be a DNS subdomain';
     }
   }

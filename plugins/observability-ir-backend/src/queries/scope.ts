@@ -2,6 +2,7 @@ import { InputError } from '@backstage/errors';
 import { describeValue } from './describe';
 import { anyOfExactly, LabelMatcher, withPrefix } from './matchers';
 import { assertNarrowingMatcher } from './narrowing';
+import { isDnsLabel } from './kubernetesNames';
 
 /**
  * The pods a query is about: a namespace plus pod names from Kubernetes, or a
@@ -20,11 +21,9 @@ export type PodScope = {
   extraPrometheusMatchers?: readonly LabelMatcher[];
 };
 
-const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
-
 /** Whether `name` is a Kubernetes namespace name (a DNS label). */
 export function isNamespaceName(name: string): boolean {
-  return DNS_LABEL.test(name);
+  return isDnsLabel(name);
 }
 
 /** Longest pod name, prefix or container name accepted (far above Kubernetes' own limits). */

@@ -7,12 +7,9 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import {
-  ForensicsSettings,
-  isDnsSubdomain,
-} from '../../config/readForensicsConfig';
+import { ForensicsSettings } from '../../config/readForensicsConfig';
 import { describeValue } from '../../queries/describe';
-import { isNamespaceName } from '../../queries/scope';
+import { isDnsLabel, isDnsSubdomain } from '../../queries/kubernetesNames';
 import type { ExpectedPort, PortUse } from './expectedPorts';
 
 /** The container a forensics Job looks at, as the server read it. */
@@ -150,11 +147,11 @@ export function checkForensicsTarget(
     v => CLUSTER_NAME.test(v),
     "a cluster name (letters, digits, '.', '_' and '-')",
   );
-  check('namespace', target.namespace, isNamespaceName, 'a DNS label');
+  check('namespace', target.namespace, isDnsLabel, 'a DNS label');
   check('pod name', target.podName, isDnsSubdomain, 'a DNS subdomain');
   check('pod UID', target.podUid, v => POD_UID.test(v), 'a lowercase UUID');
   check('node name', target.nodeName, isDnsSubdomain, 'a DNS subdomain');
-  check('container name', target.containerName, isNamespaceName, 'a DNS label');
+  check('container name', target.containerName, isDnsLabel, 'a DNS label');
   if (target.containerId !== undefined) {
     check(
       'container id',
