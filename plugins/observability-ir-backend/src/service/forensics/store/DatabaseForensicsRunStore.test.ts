@@ -542,6 +542,24 @@ describe.each(testDatabases)('DatabaseForensicsRunStore on $name', database => {
     });
   });
 
+  describe('countInFlightOnNode (the per-node cap)', () => {
+    it('counts the runs pending or running on one node of one cluster', async () => {
+      const { store } = await setUp();
+      await store.create(newRun());
+      const running = await store.create(newRun({ status: 'running' }));
+      const done = await store.create(newRun());
+      await store.update(done.id, { status: 'succeeded' });
+      await store.create(newRun({ node: 'node-b' }));
+      await store.create(newRun({ target: { ...target, cluster: 'staging' } }));
+
+      expect(await store.countInFlightOnNode('sandbox', 'node-a')).toBe(2);
+      await store.update(running.id, { status: 'failed', reason: 'gone' });
+      expect(await store.countInFlightOnNode('sandbox', 'node-a')).toBe(1);
+      expect(await store.countInFlightOnNode('sandbox', 'node-b')).toBe(1);
+      expect(await store.countInFlightOnNode('sandbox', 'node-c')).toBe(0);
+    });
+  });
+
   describe('retention', () => {
     it('deletes runs that finished before the date, never one in flight', async () => {
       const { store } = await setUp();

@@ -304,6 +304,14 @@ export class DatabaseForensicsRunStore implements ForensicsRunStore {
     return row ? toRun(row) : undefined;
   }
 
+  async countInFlightOnNode(cluster: string, node: string): Promise<number> {
+    const [row] = await this.db(TABLE)
+      .where({ cluster, node })
+      .whereIn('status', IN_FLIGHT)
+      .count({ count: '*' });
+    return Number((row as { count: number | string }).count);
+  }
+
   async update(id: string, patch: ForensicsRunPatch): Promise<ForensicsRun> {
     const from = allowedFrom(patch.status);
     const now = this.now();

@@ -111,6 +111,12 @@ export interface ForensicsRunStore {
   ): Promise<ForensicsRun | undefined>;
 
   /**
+   * How many runs are in flight (pending or running) on one node of one
+   * cluster: what the per-node cap counts.
+   */
+  countInFlightOnNode(cluster: string, node: string): Promise<number>;
+
+  /**
    * Changes a run. A status only moves forward (pending, running, then
    * succeeded or failed) and a finished run does not change any more: both
    * throw a `ConflictError`. An unknown id throws a `NotFoundError`.
