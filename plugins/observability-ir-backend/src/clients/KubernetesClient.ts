@@ -15,6 +15,7 @@ import {
   cappedHttpLibrary,
   ResponseTooLargeError,
 } from './kubernetesHttpLibrary';
+import { kubeConfigFor } from './kubeConfig';
 import { parseRetryAfter, withRetries } from './retry';
 import { UpstreamError } from './UpstreamError';
 
@@ -28,7 +29,8 @@ interface PageOfList<T> {
   metadata?: { _continue?: string };
 }
 
-function statusOf(error: unknown): number | undefined {
+/** The HTTP status of a failed call of the client, when it got one. */
+export function statusOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'number' ? code : undefined;
 }
@@ -39,7 +41,7 @@ function retryAfterOf(error: unknown): string | undefined {
 }
 
 /** What the API server said: a `Status` message, or the error's own. */
-function upstreamTextOf(error: unknown): string {
+export function upstreamTextOf(error: unknown): string {
   const body = (error as { body?: unknown }).body;
   if (typeof body === 'string') {
     try {
@@ -62,7 +64,9 @@ function upstreamTextOf(error: unknown): string {
 }
 
 /** What never shows in a message: the token or private key of a credential. */
-function secretsOf(credential: KubernetesCredential | undefined): string[] {
+export function secretsOf(
+  credential: KubernetesCredential | undefined,
+): string[] {
   if (credential?.type === 'bearer token') return [credential.token];
   if (credential?.type === 'x509 client certificate') return [credential.key];
   return [];
@@ -227,39 +231,7 @@ export class KubernetesClient {
       }
       this.secrets = secretsOf(credential);
       const k8s = await import('@kubernetes/client-node');
-      const kubeConfig = new k8s.KubeConfig();
-      kubeConfig.loadFromOptions({
-        clusters: [
-          {
-            name: cluster.name,
-            server: cluster.url.replace(/\/+$/, ''),
-            caData: cluster.caData,
-            caFile: cluster.caFile,
-            // Plain http has no TLS to verify; the client refuses it otherwise.
-            skipTLSVerify:
-              (cluster.skipTLSVerify ?? false) ||
-              cluster.url.startsWith('http:'),
-          },
-        ],
-        users: [
-          {
-            name: 'backstage',
-            ...(credential.type === 'bearer token'
-              ? { token: credential.token }
-              : {}),
-            ...(credential.type === 'x509 client certificate'
-              ? {
-                  certData: Buffer.from(credential.cert).toString('base64'),
-                  keyData: Buffer.from(credential.key).toString('base64'),
-                }
-              : {}),
-          },
-        ],
-        contexts: [
-          { name: cluster.name, cluster: cluster.name, user: 'backstage' },
-        ],
-        currentContext: cluster.name,
-      });
+      const kubeConfig = kubeConfigFor(k8s, cluster, credential);
       // Bounds every request; the API server's own timeouts are far longer.
       const callOptions: ConfigurationOptions = {
         httpApi: cappedHttpLibrary(k8s, this.options.maxBodyBytes),
