@@ -41,7 +41,8 @@ export type Endpoint =
   | 'metrics'
   | 'logs'
   | 'timeline'
-  | 'diagnosis';
+  | 'diagnosis'
+  | 'forensics';
 
 /** An msw handler answering one endpoint with a body (200). */
 export function answer(endpoint: Endpoint, body: object): HttpHandler {
@@ -89,6 +90,11 @@ export function labHandlers(): HttpHandler[] {
     answer('logs', labLogs()),
     answer('timeline', labTimeline()),
     answer('diagnosis', labDiagnosis()),
+    // No node-forensics run yet.
+    answer('forensics', {
+      entityRef: 'component:default/checkout-api',
+      runs: [],
+    }),
   ];
 }
 

@@ -14,3 +14,10 @@ export {
 } from './useEvidence';
 export { useContainerWidth } from './useContainerWidth';
 export { useWorkload, type WorkloadState } from './useWorkload';
+export { useForensicsRuns } from './useForensicsRuns';
+export {
+  FORENSICS_POLL,
+  isFinalForensicsStatus,
+  useForensicsRun,
+  type ForensicsRunState,
+} from './useForensicsRun';

@@ -12,6 +12,7 @@ import { DiagnosisBanner } from '../DiagnosisBanner';
 import { EvidenceError } from '../EvidenceStatus';
 import { IncidentTimeline } from '../IncidentTimeline';
 import { LogErrorGroups } from '../LogErrorGroups';
+import { NodeForensicsProvider } from '../NodeForensics';
 import { ReplicaTable } from '../ReplicaTable';
 import { TimeRangeToolbar } from '../TimeRangeToolbar';
 
@@ -32,8 +33,8 @@ function WorkloadCard(props: { workload: EntityWorkload }) {
 
 /**
  * The Incident tab of an entity: the diagnosis, memory and CPU over time
- * with terminations and error bursts, replica health and error logs, all
- * over one time range.
+ * with terminations and error bursts, replica health (with node forensics
+ * per replica) and error logs, all over one time range.
  *
  * @public
  */
@@ -61,7 +62,9 @@ export const EntityIncidentContent = () => {
           <IncidentTimeline />
         </Grid>
         <Grid item xs={12}>
-          <ReplicaTable />
+          <NodeForensicsProvider>
+            <ReplicaTable />
+          </NodeForensicsProvider>
         </Grid>
         <Grid item xs={12}>
           <LogErrorGroups />

@@ -14,6 +14,12 @@ import {
 } from '../EvidenceStatus';
 import { IncidentPanel } from '../IncidentPanel';
 import { CopyableCommands } from '../CopyableCommands';
+import {
+  ForensicsHistory,
+  NodeForensicsContextValue,
+  RunForensicsButton,
+  useNodeForensics,
+} from '../NodeForensics';
 import { PodEvents } from './PodEvents';
 import { TerminationCell } from './TerminationCell';
 import { TwoLineCell } from './TwoLineCell';
@@ -35,9 +41,25 @@ function describeState(replica: Replica): string {
   return reason ? `${state}: ${reason}` : state;
 }
 
-function useColumns(): TableColumn<Replica>[] {
+/** The action column, when node forensics is offered. */
+function forensicsColumn(
+  forensics: NodeForensicsContextValue,
+): TableColumn<Replica> {
+  return {
+    title: 'Forensics',
+    field: 'forensics',
+    sorting: false,
+    searchable: false,
+    width: '1%',
+    render: r => <RunForensicsButton forensics={forensics} replica={r} />,
+  };
+}
+
+function useColumns(
+  forensics: NodeForensicsContextValue | undefined,
+): TableColumn<Replica>[] {
   const classes = useStyles();
-  return [
+  const columns: TableColumn<Replica>[] = [
     {
       title: 'Pod',
       field: 'pod',
@@ -123,6 +145,7 @@ function useColumns(): TableColumn<Replica>[] {
         (a.memoryLimitShare ?? -1) - (b.memoryLimitShare ?? -1),
     },
   ];
+  return forensics ? [...columns, forensicsColumn(forensics)] : columns;
 }
 
 /** Gives the data table of `container` an accessible name. */
@@ -136,14 +159,18 @@ function useTableName(name: string) {
 
 /**
  * Every container of the entity: where it runs, its restarts and how it
- * last ended, with the kubectl command that shows the same.
+ * last ended, with the kubectl command that shows the same. Inside a
+ * `NodeForensicsProvider`, each row offers "Run node forensics" and the
+ * entity's forensics runs follow the table.
  *
  * @public
  */
 export function ReplicaTable() {
   const classes = useStyles();
   const { value, error } = useEvidence('getReplicas');
-  const columns = useColumns();
+  // Inside a NodeForensicsProvider: an action per replica and the runs.
+  const forensics = useNodeForensics();
+  const columns = useColumns(forensics);
   const tableRef = useTableName(REPLICAS_TABLE_LABEL);
 
   let content;
@@ -192,6 +219,7 @@ export function ReplicaTable() {
           commands={value.kubectlCommands}
           what="kubectl command"
         />
+        {forensics && <ForensicsHistory forensics={forensics} />}
       </>
     );
   }
