@@ -90,7 +90,7 @@ export function forensicsSteps(target: { container: string }): ForensicsStep[] {
     },
     {
       command:
-        'cat memory.events memory.max memory.current (cgroup v2) or memory.oom_control memory.limit_in_bytes (v1)',
+        'memory.events, memory.max, memory.current (cgroup v2) or memory.oom_control, memory.limit_in_bytes (v1)',
       purpose: "reads the memory cgroup's OOM kills and limit",
     },
   ];
