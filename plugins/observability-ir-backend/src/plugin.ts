@@ -13,9 +13,15 @@ import {
   observabilityIrClusterSupplierExtensionPoint,
   ObservabilityIrClusterSupplierFactory,
 } from './clusters/extensionPoints';
-import { readEvidenceLimits } from './config/readObservabilityIrConfig';
+import {
+  readEvidenceLimits,
+  readObservabilityIrConfig,
+} from './config/readObservabilityIrConfig';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { UserRateLimiter } from './rateLimit/UserRateLimiter';
 import { createRouter } from './router';
+import { createForensics } from './service/forensics/createForensics';
+import { DefaultIncidentService } from './service/DefaultIncidentService';
 import { incidentServiceRef } from './service/incidentServiceRef';
 
 /**
@@ -51,6 +57,12 @@ export const observabilityIrPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
         incidents: incidentServiceRef,
         clusterAccess: clusterAccessServiceRef,
+        catalog: catalogServiceRef,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        logger: coreServices.logger,
+        permissions: coreServices.permissions,
       },
       async init({
         httpAuth,
@@ -60,6 +72,12 @@ export const observabilityIrPlugin = createBackendPlugin({
         config,
         incidents,
         clusterAccess,
+        catalog,
+        database,
+        scheduler,
+        lifecycle,
+        logger,
+        permissions,
       }) {
         permissionsRegistry.addPermissions(observabilityIrPermissions);
         suppliers.forEach(supplier =>
@@ -73,8 +91,31 @@ export const observabilityIrPlugin = createBackendPlugin({
           perMinute: limits.userRequestsPerMinute,
           burst: limits.userBurst,
         });
+        const forensics = await createForensics({
+          config,
+          database,
+          scheduler,
+          lifecycle,
+          logger,
+          permissions,
+          clusterAccess,
+          // Lists an entity's pods as the evidence does, for the check that
+          // a forensics target is one of them.
+          pods: new DefaultIncidentService({
+            catalog,
+            config: readObservabilityIrConfig(config),
+            logger,
+            clusterAccess,
+          }),
+        });
         httpRouter.use(
-          await createRouter({ httpAuth, auditor, incidents, rateLimiter }),
+          await createRouter({
+            httpAuth,
+            auditor,
+            incidents,
+            rateLimiter,
+            forensics,
+          }),
         );
       },
     });

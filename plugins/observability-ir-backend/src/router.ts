@@ -19,10 +19,12 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { readKubernetesRequestAuth } from './clusters/requestAuth';
+import { createForensicsRouter } from './forensicsRouter';
 import {
   TooManyRequestsError,
   UserRateLimiter,
 } from './rateLimit/UserRateLimiter';
+import type { ForensicsService } from './service/forensics/ForensicsService';
 import {
   IncidentRequestOptions,
   IncidentService,
@@ -57,8 +59,9 @@ export async function createRouter(options: {
   auditor: AuditorService;
   incidents: IncidentService;
   rateLimiter: UserRateLimiter;
+  forensics: ForensicsService;
 }): Promise<express.Router> {
-  const { httpAuth, auditor, incidents, rateLimiter } = options;
+  const { httpAuth, auditor, incidents, rateLimiter, forensics } = options;
   const router = Router();
 
   /**
@@ -131,6 +134,7 @@ export async function createRouter(options: {
       read(kind, evidenceQuerySchema, load),
     );
   }
+  router.use(createForensicsRouter({ httpAuth, auditor, forensics }));
 
   return router;
 }

@@ -1,10 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import type { V1Pod } from '@kubernetes/client-node';
 import {
   Entity,
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   ClustersResponse,
@@ -48,6 +49,15 @@ import {
   toEntityWorkload,
 } from './workload/resolveEntityWorkload';
 import { buildTimeline } from './timeline/buildTimeline';
+
+/** An entity's pods in one cluster, as {@link DefaultIncidentService} lists them. */
+export interface EntityPods {
+  /** The entity, as a full ref. */
+  entityRef: string;
+  /** The namespace the entity's annotation confines its pods to. */
+  namespace?: string;
+  pods: V1Pod[];
+}
 
 /** Statuses of several collections, one per cluster and source. */
 function mergeSources(...lists: SourceStatus[][]): SourceStatus[] {
@@ -284,6 +294,62 @@ export class DefaultIncidentService implements IncidentService {
     };
   }
 
+  /**
+   * The entity's pods in one of its clusters, listed as the evidence lists
+   * them and under the same namespace rules (for node forensics, which
+   * runs only on these).
+   */
+  async getEntityPods(
+    entityRef: string,
+    cluster: string,
+    options: IncidentRequestOptions,
+  ): Promise<EntityPods> {
+    const { workload, owner, clusters } = await this.claimedWorkload(
+      entityRef,
+      options,
+    );
+    const connection = clusters.connections.find(c => c.name === cluster);
+    if (!connection) {
+      throw new InputError(
+        `${workload.entityRef} has no pods in cluster ${cluster}: ${
+          clusters.connections.length
+            ? `its clusters are ${clusters.connections
+                .map(c => c.name)
+                .join(', ')}`
+            : clusters.statuses[0]?.error ?? 'no cluster is configured'
+        }`,
+      );
+    }
+    const located = await locatePods(
+      connection,
+      workload,
+      this.deps.config.limits.scopes,
+    );
+    if (located.kubernetes.status !== 'ok') {
+      throw new Error(
+        located.kubernetes.error ??
+          `The pods of ${workload.entityRef} could not be listed`,
+      );
+    }
+    if (
+      !workload.namespace &&
+      this.namespaces.configured &&
+      !options.allNamespaces
+    ) {
+      this.checkClaim(
+        workload,
+        owner,
+        cluster,
+        new Set(located.pods.map(pod => pod.metadata?.namespace ?? '')),
+      );
+    }
+    return {
+      entityRef: workload.entityRef,
+      namespace: workload.namespace,
+      pods: located.pods,
+    };
+  }
+
   private async prepare(query: EvidenceQuery, options: IncidentRequestOptions) {
     const range = resolveRange(query, this.deps.now?.() ?? Date.now());
     const { workload, owner, clusters } = await this.claimedWorkload(
@@ -325,8 +391,8 @@ export class DefaultIncidentService implements IncidentService {
       () =>
         Promise.all(
           clusters.connections.map(connection =>
-              locatePods(connection, workload, this.deps.config.limits.scopes),
-            ),
+            locatePods(connection, workload, this.deps.config.limits.scopes),
+          ),
         ),
       // The connections are shared, not held by the entry.
       located =>
@@ -361,8 +427,7 @@ export class DefaultIncidentService implements IncidentService {
       `metrics:${JSON.stringify(workload)}:${rangeKey(range)}:${
         clusters.credentialsKey
       }`,
-      async () =>
-        collectMetrics(await this.located(workload, clusters), range),
+      async () => collectMetrics(await this.located(workload, clusters), range),
     );
   }
 
