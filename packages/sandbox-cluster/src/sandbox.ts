@@ -29,6 +29,11 @@ export interface SandboxOptions {
   kubeconfigPath?: string | false;
   /** Overrides of the `scale` scenario's generator parameters. */
   scale?: Partial<ScaleParams>;
+  /**
+   * The node-forensics script that forensics Jobs run on this machine.
+   * Defaults to `forensics/node-forensics.sh` of the backend plugin package.
+   */
+  forensicsScript?: string;
 }
 
 /** Endpoints of one simulated cluster. */
@@ -86,7 +91,11 @@ export async function startSandbox(
   const scenario = resolveScenario(options);
   const startMs =
     options.now === undefined ? undefined : new Date(options.now).getTime();
-  const world = new World(scenario, { startMs, speed: options.speed ?? 1 });
+  const world = new World(scenario, {
+    startMs,
+    speed: options.speed ?? 1,
+    forensicsScript: options.forensicsScript,
+  });
   const running = await startServer(world, {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -117,6 +126,9 @@ export async function startSandbox(
     now: () => world.clock.now(),
     advance: ms => world.clock.advance(ms),
     world,
-    close: () => running.close(),
+    close: () => {
+      world.close();
+      return running.close();
+    },
   };
 }

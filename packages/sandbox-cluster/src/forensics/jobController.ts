@@ -1,7 +1,10 @@
-import { ClusterWorld, JobStore, SimPod } from '../world/cluster';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ClusterWorld, JobStore, SimNode, SimPod } from '../world/cluster';
 import { ContainerModel } from '../world/containerModel';
 import { LogRecord } from '../world/logs';
-import { ContainerTimeline } from '../world/timeline';
+import { ContainerRun, ContainerTimeline } from '../world/timeline';
 import { fromK8sContainer } from '../world/k8sContainer';
 import {
   ApiError,
@@ -11,100 +14,110 @@ import {
 } from '../kubernetes/status';
 import { k8sTime } from '../kubernetes/time';
 import { nameSuffix, uidFor } from '../util/random';
-import { runScript, TargetView } from './nodeTools';
-
-/** Annotations naming what a forensics Job inspects. */
-export const TARGET_POD_ANNOTATION = 'observability-ir.io/target-pod';
-export const TARGET_CONTAINER_ANNOTATION =
-  'observability-ir.io/target-container';
+import {
+  FORENSICS_SCRIPT_NAME,
+  nodePathFor,
+  readForensicsCommand,
+  scriptArguments,
+} from './forensicsCommand';
+import { writeNodeSnapshot } from './nodeSnapshot';
+import { RunningScript, runScript } from './scriptRunner';
+import { writeStandIns } from './standIns';
 
 /** Time from pod creation to the container starting (image pull). */
 const START_DELAY_MS = 2_000;
-/** How long the forensics script runs. */
-const RUN_MS = 2_500;
+/** A log larger than this is cut (the kubelet rotates at 10Mi). */
+const MAX_LOG_BYTES = 1024 * 1024;
+/** A script still running after this much wall-clock time is stopped. */
+const RUN_TIMEOUT_MS = 60_000;
+/** The directories of the Job container's PATH after the stand-in tools. */
+const SYSTEM_PATH =
+  '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Options of the Jobs of a cluster. */
+export interface JobControllerOptions {
+  /**
+   * The node-forensics script to run; defaults to the backend plugin
+   * package's `forensics/node-forensics.sh`.
+   */
+  forensicsScript?: string;
+}
+
+function defaultForensicsScript(): string | undefined {
+  try {
+    return path.join(
+      path.dirname(
+        require.resolve(
+          '@observability-ir/plugin-observability-ir-backend/package.json',
+        ),
+      ),
+      'forensics',
+      'node-forensics.sh',
+    );
+  } catch {
+    return undefined;
+  }
+}
 
 interface Attempt {
   pod: SimPod;
+  /** The pod's container run: it ends when the script exits. */
+  run: ContainerRun;
   startMs: number;
-  endMs: number;
-  exitCode: number;
-  output: string;
+  endMs?: number;
+  exitCode?: number;
+  records: LogRecord[];
+  script?: RunningScript;
 }
 
 interface StoredJob {
   object: Record<string, any>;
   createdMs: number;
   attempts: Attempt[];
+  /** When it was deleted through the API. */
   deletedMs?: number;
+  /** When its pods were deleted with it. */
+  podsDeletedMs?: number;
+  /** When ttlSecondsAfterFinished removes it. */
+  expiresMs?: number;
+}
+
+interface Finished {
+  atMs: number;
+  outcome: 'Complete' | 'Failed';
+  reason?: string;
+  message?: string;
 }
 
 /**
- * Runs batch/v1 Jobs on the simulated nodes. A Job's pod executes its
- * shell script against what the node can see of the target container, so
- * `crictl`, `ip addr`, `netstat` and `ss` print the container's true state.
+ * Runs batch/v1 Jobs on the simulated nodes. A Job's pod runs the real
+ * node-forensics script on this machine, with stand-in `crictl`, `ctr`,
+ * `nsenter`, `ip`, `ss` and `netstat` that answer from what the pod's node
+ * sees of its containers when the pod starts, and a folder standing for
+ * the node's `/proc` and cgroup tree. The pod's log is the script's
+ * output; its exit code, the script's.
  */
 export class JobController implements JobStore {
   private readonly jobs: StoredJob[] = [];
+  private readonly forensicsScript?: string;
 
-  constructor(private readonly cluster: ClusterWorld) {}
-
-  private script(job: Record<string, any>): string {
-    const c = job.spec.template.spec.containers[0];
-    return [...(c.command ?? []), ...(c.args ?? [])].join(' ');
+  constructor(
+    private readonly cluster: ClusterWorld,
+    options: JobControllerOptions = {},
+  ) {
+    this.forensicsScript = options.forensicsScript ?? defaultForensicsScript();
   }
 
-  /** Works out what one attempt prints and how it exits. */
-  private execute(
-    job: Record<string, any>,
-    nodeName: string,
-    atMs: number,
-  ): { output: string; exitCode: number } {
-    const annotations = job.metadata.annotations ?? {};
-    const target = String(annotations[TARGET_POD_ANNOTATION] ?? '');
-    const containerName = String(
-      annotations[TARGET_CONTAINER_ANNOTATION] ?? '',
-    );
-    const [namespace, podName] = target.split('/');
-    if (!namespace || !podName) {
-      return {
-        output: `forensics: the Job has no ${TARGET_POD_ANNOTATION} annotation naming <namespace>/<pod>\n`,
-        exitCode: 1,
-      };
-    }
-    const pod = this.cluster
-      .podsAt(atMs)
-      .find(p => p.namespace === namespace && p.name === podName);
-    if (!pod) {
-      return {
-        output: `forensics: target pod ${target} not found on any node\n`,
-        exitCode: 1,
-      };
-    }
-    if (pod.nodeName !== nodeName) {
-      return {
-        output: `forensics: target pod ${target} runs on node ${pod.nodeName}, not on this node (${nodeName}); crictl finds no container "${containerName}" here\n`,
-        exitCode: 1,
-      };
-    }
-    const container =
-      pod.containers.find(c => c.model.name === containerName) ??
-      (containerName ? undefined : pod.containers[0]);
-    if (!container) {
-      return {
-        output: `forensics: pod ${target} has no container named "${containerName}"\n`,
-        exitCode: 1,
-      };
-    }
-    const view: TargetView = { pod, container, ms: atMs };
-    return runScript(this.script(job), view);
+  private deadlineMs(stored: StoredJob): number {
+    const deadline = stored.object.spec.activeDeadlineSeconds;
+    return deadline !== undefined
+      ? stored.createdMs + Number(deadline) * 1000
+      : Infinity;
   }
 
-  private makePod(
-    stored: StoredJob,
-    attempt: number,
-    createdMs: number,
-  ): Attempt {
+  private makeAttempt(stored: StoredJob, createdMs: number): Attempt {
     const job = stored.object;
+    const index = stored.attempts.length;
     const templateSpec = job.spec.template.spec;
     const nodeName: string =
       templateSpec.nodeName ??
@@ -113,14 +126,10 @@ export class JobController implements JobStore {
       this.cluster.nodes[0].spec.name;
     const node = this.cluster.node(nodeName);
     const startMs = createdMs + START_DELAY_MS;
-    const endMs = startMs + RUN_MS;
-    const result = node
-      ? this.execute(job, nodeName, startMs + 500)
-      : { output: '', exitCode: 1 };
     const name = `${job.metadata.name}-${nameSuffix(
       5,
       job.metadata.uid,
-      attempt,
+      index,
     )}`;
     const k8sContainer = templateSpec.containers[0];
     const behavior = {
@@ -136,16 +145,11 @@ export class JobController implements JobStore {
       behavior,
       name,
     );
-    const timeline = ContainerTimeline.fixed(model, {
+    const run: ContainerRun = {
       index: 0,
       startMs,
-      endMs,
-      outcome: {
-        durationMs: RUN_MS,
-        exitCode: result.exitCode,
-        reason: result.exitCode === 0 ? 'Completed' : 'Error',
-      },
-    });
+      outcome: { exitCode: 0, reason: 'Completed' },
+    };
     const labels = {
       ...(job.spec.template.metadata?.labels ?? {}),
       'batch.kubernetes.io/controller-uid': job.metadata.uid,
@@ -153,10 +157,7 @@ export class JobController implements JobStore {
       'controller-uid': job.metadata.uid,
       'job-name': job.metadata.name,
     };
-    const lines = result.output.replace(/\n$/, '').split('\n');
-    const records: LogRecord[] = result.output
-      ? lines.map((line, i) => ({ ms: startMs + 400 + i, lines: [line] }))
-      : [];
+    const records: LogRecord[] = [];
     const pod: SimPod = {
       namespace: job.metadata.namespace,
       name,
@@ -184,17 +185,155 @@ export class JobController implements JobStore {
           ? { tolerations: templateSpec.tolerations }
           : {}),
       },
-      containers: [{ model, timeline, spec: k8sContainer }],
+      containers: [
+        {
+          model,
+          timeline: ContainerTimeline.fixed(model, run),
+          spec: k8sContainer,
+        },
+      ],
       logOverride: () => records,
     };
     this.cluster.standalonePods.push(pod);
-    return {
-      pod,
-      startMs,
-      endMs,
-      exitCode: result.exitCode,
-      output: result.output,
+    const attempt: Attempt = { pod, run, startMs, records };
+    stored.attempts.push(attempt);
+    this.launch(stored, attempt, node);
+    return attempt;
+  }
+
+  /** Starts the attempt's script; its exit ends the attempt. */
+  private launch(stored: StoredJob, attempt: Attempt, node?: SimNode) {
+    let lastMs = attempt.startMs;
+    const log = (line: string, elapsedMs: number) => {
+      lastMs = Math.max(
+        lastMs,
+        attempt.startMs + elapsedMs,
+        this.cluster.clock.now(),
+      );
+      attempt.records.push({ ms: lastMs, lines: [line] });
     };
+    const end = (exitCode: number, durationMs: number) =>
+      this.endAttempt(stored, attempt, exitCode, durationMs);
+    if (!node) {
+      end(1, 0);
+      return;
+    }
+    const podSpec = stored.object.spec.template.spec;
+    const command = readForensicsCommand(podSpec.containers[0]);
+    if ('refused' in command) {
+      log(`sandbox: refused to run the Job's command: ${command.refused}`, 0);
+      end(2, 0);
+      return;
+    }
+    const scriptPath = this.forensicsScript;
+    if (!scriptPath || !fs.existsSync(scriptPath)) {
+      log(
+        `sandbox: ${FORENSICS_SCRIPT_NAME} not found${
+          scriptPath ? ` at ${scriptPath}` : ''
+        }; give startSandbox the forensicsScript option`,
+        0,
+      );
+      end(127, 0);
+      return;
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-forensics-'));
+    try {
+      writeNodeSnapshot(dir, this.cluster, node, attempt.startMs);
+      const bin = writeStandIns(dir);
+      const roots = {
+        node: path.join(dir, 'host'),
+        container: path.join(dir, 'container'),
+      };
+      fs.mkdirSync(roots.container);
+      attempt.script = runScript({
+        scriptPath,
+        args: scriptArguments(command.flags, podSpec, roots),
+        cwd: dir,
+        env: {
+          PATH: `${bin}:${SYSTEM_PATH}`,
+          LANG: 'C',
+          SANDBOX_FORENSICS_DIR: dir,
+          SANDBOX_PROC: nodePathFor('/proc', podSpec, roots),
+        },
+        maxOutputBytes: MAX_LOG_BYTES,
+        timeoutMs: RUN_TIMEOUT_MS,
+        onLine: log,
+      });
+    } catch (error) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      log(`sandbox: could not prepare the node: ${String(error)}`, 0);
+      end(1, 0);
+      return;
+    }
+    attempt.script.done.then(({ exitCode, durationMs }) => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      end(exitCode, durationMs);
+    });
+  }
+
+  /**
+   * Records how an attempt ended: a run of `durationMs` after its start,
+   * but never earlier than now, so nothing already observed changes.
+   */
+  private endAttempt(
+    stored: StoredJob,
+    attempt: Attempt,
+    exitCode: number,
+    durationMs: number,
+  ) {
+    attempt.script = undefined;
+    const lastRecord = attempt.records[attempt.records.length - 1]?.ms ?? 0;
+    const endMs = Math.max(
+      attempt.startMs + Math.max(1, Math.round(durationMs)),
+      this.cluster.clock.now() + 1,
+      lastRecord,
+    );
+    attempt.endMs = endMs;
+    attempt.exitCode = exitCode;
+    attempt.run.endMs = endMs;
+    attempt.run.outcome = {
+      durationMs: endMs - attempt.startMs,
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+    };
+    const backoffLimit = Number(stored.object.spec.backoffLimit ?? 6);
+    const retryMs = endMs + 10_000 * 2 ** (stored.attempts.length - 1);
+    if (
+      exitCode !== 0 &&
+      stored.attempts.length <= backoffLimit &&
+      stored.deletedMs === undefined &&
+      retryMs < this.deadlineMs(stored)
+    ) {
+      this.makeAttempt(stored, retryMs);
+    }
+    this.settle(stored);
+    this.cluster.touch();
+  }
+
+  /**
+   * When the Job and its pods go away: a pod still running at the
+   * deadline is killed then, and ttlSecondsAfterFinished removes all once
+   * the Job finished.
+   */
+  private settle(stored: StoredJob) {
+    const deadlineMs = this.deadlineMs(stored);
+    const finished = this.finish(stored, -Infinity);
+    const ttl = stored.object.spec.ttlSecondsAfterFinished;
+    stored.expiresMs =
+      finished && ttl !== undefined
+        ? finished.atMs + Number(ttl) * 1000
+        : undefined;
+    for (const a of stored.attempts) {
+      const times = [
+        stored.podsDeletedMs ?? Infinity,
+        stored.expiresMs ?? Infinity,
+        a.endMs === undefined || a.endMs > deadlineMs
+          ? deadlineMs + 1_000
+          : Infinity,
+      ];
+      const deletedMs = Math.min(...times);
+      a.pod.deletedMs = Number.isFinite(deletedMs) ? deletedMs : undefined;
+    }
   }
 
   create(namespace: string, body: Record<string, any>): Record<string, any> {
@@ -292,107 +431,79 @@ export class JobController implements JobStore {
     delete object.metadata.generateName;
     const stored: StoredJob = { object, createdMs: ms, attempts: [] };
     this.jobs.push(stored);
-    this.schedule(stored);
+    this.makeAttempt(stored, ms + 100);
+    this.settle(stored);
     this.cluster.touch();
     return this.render(stored, ms);
   }
 
-  /** Creates the attempt pods up front; their timelines say when they run. */
-  private schedule(stored: StoredJob) {
+  /**
+   * When and how the Job finishes, as far as known at `ms`: undefined
+   * while an attempt runs (or a retry waits) before the deadline.
+   */
+  private finish(stored: StoredJob, ms: number): Finished | undefined {
+    const deadlineMs = this.deadlineMs(stored);
+    const { attempts } = stored;
+    const success = attempts.find(a => a.exitCode === 0);
+    if (success && success.endMs! <= deadlineMs) {
+      return { atMs: success.endMs!, outcome: 'Complete' };
+    }
+    const last = attempts[attempts.length - 1];
+    const lastFailed = last.exitCode !== undefined && last.exitCode !== 0;
     const backoffLimit = Number(stored.object.spec.backoffLimit ?? 6);
-    let at = stored.createdMs + 100;
-    for (let attempt = 0; attempt <= backoffLimit; attempt++) {
-      const a = this.makePod(stored, attempt, at);
-      stored.attempts.push(a);
-      if (a.exitCode === 0) {
-        break;
-      }
-      at = a.endMs + 10_000 * 2 ** attempt;
-    }
-    const deadline = stored.object.spec.activeDeadlineSeconds;
-    const finished = this.finish(stored);
-    if (deadline !== undefined) {
-      const deadlineMs = stored.createdMs + Number(deadline) * 1000;
-      for (const a of stored.attempts) {
-        if (a.pod.createdMs >= deadlineMs) {
-          a.pod.deletedMs = a.pod.createdMs;
-        } else if (a.endMs > deadlineMs) {
-          a.pod.deletedMs = deadlineMs + 1_000;
-        }
-      }
-    }
-    const ttl = stored.object.spec.ttlSecondsAfterFinished;
-    if (ttl !== undefined) {
-      stored.deletedMs = finished.atMs + Number(ttl) * 1000;
-      for (const a of stored.attempts) {
-        a.pod.deletedMs = Math.min(
-          a.pod.deletedMs ?? Infinity,
-          stored.deletedMs,
-        );
-      }
-    }
-  }
-
-  /** When and how the Job finishes. */
-  private finish(stored: StoredJob): {
-    atMs: number;
-    outcome: 'Complete' | 'Failed';
-    reason?: string;
-    message?: string;
-  } {
-    const deadline = stored.object.spec.activeDeadlineSeconds;
-    const deadlineMs =
-      deadline !== undefined
-        ? stored.createdMs + Number(deadline) * 1000
-        : Infinity;
-    const success = stored.attempts.find(a => a.exitCode === 0);
-    const last = stored.attempts[stored.attempts.length - 1];
-    if (success && success.endMs <= deadlineMs) {
-      return { atMs: success.endMs, outcome: 'Complete' };
-    }
-    if (!success && last.endMs <= deadlineMs) {
+    const exhausted = lastFailed && attempts.length > backoffLimit;
+    if (!success && exhausted && last.endMs! <= deadlineMs) {
       return {
-        atMs: last.endMs,
+        atMs: last.endMs!,
         outcome: 'Failed',
         reason: 'BackoffLimitExceeded',
         message: 'Job has reached the specified backoff limit',
       };
     }
-    return {
-      atMs: deadlineMs,
-      outcome: 'Failed',
-      reason: 'DeadlineExceeded',
-      message: 'Job was active longer than specified deadline',
-    };
+    // Otherwise the deadline decides: once it passed, once an attempt ran
+    // past it, or once the next retry would start after it.
+    const outlived = attempts.some(
+      a => a.endMs !== undefined && a.endMs > deadlineMs,
+    );
+    if (
+      Number.isFinite(deadlineMs) &&
+      (ms >= deadlineMs || outlived || (lastFailed && !exhausted))
+    ) {
+      return {
+        atMs: deadlineMs,
+        outcome: 'Failed',
+        reason: 'DeadlineExceeded',
+        message: 'Job was active longer than specified deadline',
+      };
+    }
+    return undefined;
   }
 
   private gone(stored: StoredJob, ms: number) {
-    return stored.deletedMs !== undefined && ms >= stored.deletedMs;
+    return [stored.deletedMs, stored.expiresMs].some(
+      at => at !== undefined && ms >= at,
+    );
   }
 
   private render(stored: StoredJob, ms: number): Record<string, any> {
-    const finished = this.finish(stored);
+    const finished = this.finish(stored, ms);
     const started = stored.attempts.filter(a => a.pod.createdMs <= ms);
+    const ended = (a: Attempt) => a.endMs !== undefined && ms >= a.endMs;
     const active = started.filter(
-      a =>
-        ms < a.endMs && (a.pod.deletedMs === undefined || ms < a.pod.deletedMs),
+      a => !ended(a) && (a.pod.deletedMs === undefined || ms < a.pod.deletedMs),
     ).length;
-    const failed = started.filter(
-      a => ms >= a.endMs && a.exitCode !== 0,
-    ).length;
-    const succeeded = started.filter(
-      a => ms >= a.endMs && a.exitCode === 0,
-    ).length;
+    const failed = started.filter(a => ended(a) && a.exitCode !== 0).length;
+    const succeeded = started.filter(a => ended(a) && a.exitCode === 0).length;
     const status: Record<string, any> = {
       startTime: k8sTime(stored.createdMs),
-      ...(active && ms < finished.atMs ? { active } : {}),
+      ...(active ? { active } : {}),
       ...(succeeded ? { succeeded } : {}),
       ...(failed ? { failed } : {}),
-      ready: started.filter(a => ms >= a.startMs && ms < a.endMs).length,
+      ready: started.filter(a => ms >= a.startMs && !ended(a)).length,
       terminating: 0,
       uncountedTerminatedPods: {},
     };
-    if (ms >= finished.atMs) {
+    if (finished && ms >= finished.atMs) {
       const at = k8sTime(finished.atMs);
       if (finished.outcome === 'Complete') {
         status.completionTime = at;
@@ -447,6 +558,12 @@ export class JobController implements JobStore {
   }
 
   list(ms: number): Array<Record<string, any>> {
+    for (const stored of this.jobs) {
+      // The Job controller kills a pod still running at the deadline.
+      if (ms >= this.deadlineMs(stored)) {
+        stored.attempts.forEach(a => a.script?.kill());
+      }
+    }
     return this.jobs
       .filter(j => j.createdMs <= ms && !this.gone(j, ms))
       .map(j => this.render(j, ms));
@@ -469,13 +586,20 @@ export class JobController implements JobStore {
     }
     stored.deletedMs = ms;
     if (propagation !== 'Orphan') {
-      for (const a of stored.attempts) {
-        a.pod.deletedMs = Math.min(a.pod.deletedMs ?? Infinity, ms);
-      }
+      stored.podsDeletedMs = ms;
+      stored.attempts.forEach(a => a.script?.kill());
     }
+    this.settle(stored);
     this.cluster.touch();
     const rendered = this.render(stored, ms);
     rendered.metadata.deletionTimestamp = k8sTime(ms);
     return rendered;
+  }
+
+  /** Stops every script still running (their folders go with them). */
+  close() {
+    for (const stored of this.jobs) {
+      stored.attempts.forEach(a => a.script?.kill());
+    }
   }
 }

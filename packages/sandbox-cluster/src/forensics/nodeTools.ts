@@ -1,32 +1,73 @@
 import { SimContainer, SimPod } from '../world/cluster';
+import { ContainerRun } from '../world/timeline';
 import { containerId } from '../kubernetes/podStatus';
 import { hashString } from '../util/random';
 
-/** What the node sees of the target container at one moment. */
+/**
+ * What the node's container runtime knows of one container instance (one
+ * run of a pod's container) at one moment.
+ */
 export interface TargetView {
   pod: SimPod;
   container: SimContainer;
+  run: ContainerRun;
+  running: boolean;
+  /** The moment the node is looked at. */
   ms: number;
 }
 
-function state(view: TargetView) {
-  const moment = view.container.timeline.at(view.ms);
-  const running = Boolean(moment?.running);
-  const listening =
-    running &&
-    moment !== undefined &&
-    view.container.model.listensAfter(moment.run.index) !== undefined &&
-    view.ms - moment.run.startMs >=
-      view.container.model.listensAfter(moment.run.index)!;
-  return { moment, running, listening };
+/**
+ * The container instances the runtime keeps for a pod's container: the
+ * current one (running, or exited while the kubelet backs off) and, next to
+ * a running one, the last exited one (the kubelet keeps one dead container
+ * per container for `kubectl logs --previous`).
+ */
+export function runtimeContainers(
+  pod: SimPod,
+  container: SimContainer,
+  ms: number,
+): TargetView[] {
+  if (pod.evictedMs !== undefined && ms >= pod.evictedMs) return [];
+  const moment = container.timeline.at(ms);
+  if (!moment) return [];
+  const views: TargetView[] = [
+    { pod, container, run: moment.run, running: moment.running, ms },
+  ];
+  if (moment.running && moment.previous) {
+    views.push({ pod, container, run: moment.previous, running: false, ms });
+  }
+  return views;
+}
+
+/** The runtime's id of the container instance. */
+export function runtimeId(view: TargetView): string {
+  return containerId(view.pod, view.container.model.name, view.run);
 }
 
 /** The host PID of the container's main process, stable per run. */
 export function hostPid(view: TargetView): number | undefined {
-  const { moment, running } = state(view);
-  return running && moment
-    ? 20_000 + (hashString(`${view.pod.uid}/${moment.run.index}`) % 40_000)
+  return view.running
+    ? 20_000 + (hashString(`${view.pod.uid}/${view.run.index}`) % 40_000)
     : undefined;
+}
+
+/** Whether the process has opened its ports yet. */
+export function listening(view: TargetView): boolean {
+  const after = view.container.model.listensAfter(view.run.index);
+  return (
+    view.running && after !== undefined && view.ms - view.run.startMs >= after
+  );
+}
+
+/**
+ * The main process's name (its `comm`, at most 15 characters): the last
+ * part of the image's repository.
+ */
+export function processName(view: TargetView): string {
+  const repository = view.container.model.image
+    .replace(/@.*$/, '')
+    .replace(/:[^/]*$/, '');
+  return repository.split('/').pop()!.slice(0, 15);
 }
 
 function ago(ms: number) {
@@ -36,243 +77,361 @@ function ago(ms: number) {
   return `${Math.floor(s / 3600)} hours ago`;
 }
 
-/** `crictl ps [--name x] [-q]` output. */
-export function crictlPs(view: TargetView, quiet: boolean): string {
-  const { moment, running } = state(view);
-  if (!running || !moment) {
-    return quiet
-      ? ''
-      : 'CONTAINER           IMAGE               CREATED             STATE               NAME                ATTEMPT             POD ID              POD                 NAMESPACE\n';
+/** RFC 3339 with nanoseconds, as containerd prints times. */
+function nanoTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
+
+function hex(seed: string, length: number): string {
+  let text = '';
+  for (let i = 0; text.length < length; i++) {
+    text += hashString(`${seed}/${i}`).toString(16).padStart(8, '0');
   }
-  const id = containerId(view.pod, view.container.model.name, moment.run);
-  if (quiet) {
-    return `${id}\n`;
-  }
-  const podId =
-    hashString(view.pod.uid).toString(16).padStart(8, '0') +
-    hashString(`${view.pod.uid}/sandbox`).toString(16).padStart(8, '0');
-  const image = hashString(view.container.model.image)
-    .toString(16)
-    .padStart(8, '0')
-    .repeat(2)
-    .slice(0, 13);
-  const cols = [
-    id.slice(0, 13),
-    image,
-    ago(view.ms - moment.run.startMs),
-    'Running',
+  return text.slice(0, length);
+}
+
+/** The pod's sandbox (pause container) id. */
+export function sandboxId(pod: SimPod): string {
+  return hex(`${pod.uid}/sandbox`, 64);
+}
+
+/** `crictl ps` columns of one container, as cri-tools prints them. */
+export const CRICTL_PS_HEADER = [
+  'CONTAINER',
+  'IMAGE',
+  'CREATED',
+  'STATE',
+  'NAME',
+  'ATTEMPT',
+  'POD ID',
+  'POD',
+  'NAMESPACE',
+];
+
+/** One row of `crictl ps` (without `-q`). */
+export function crictlPsRow(view: TargetView): string[] {
+  return [
+    runtimeId(view).slice(0, 13),
+    hex(view.container.model.image, 13),
+    ago(view.ms - view.run.startMs),
+    view.running ? 'Running' : 'Exited',
     view.container.model.name,
-    String(moment.run.index),
-    podId.slice(0, 13),
+    String(view.run.index),
+    sandboxId(view.pod).slice(0, 13),
     view.pod.name,
     view.pod.namespace,
   ];
-  const header = [
-    'CONTAINER',
-    'IMAGE',
-    'CREATED',
-    'STATE',
-    'NAME',
-    'ATTEMPT',
-    'POD ID',
-    'POD',
-    'NAMESPACE',
-  ];
-  const pad = (values: string[]) =>
-    values
-      .map((v, i) =>
-        i === values.length - 1 ? v : v.padEnd(Math.max(20, v.length + 3)),
-      )
-      .join('');
-  return `${pad(header)}\n${pad(cols)}\n`;
 }
 
-/** `crictl inspect <id>` output (JSON), or the error crictl prints. */
-export function crictlInspect(view: TargetView): { out: string; ok: boolean } {
-  const { moment, running } = state(view);
-  if (!running || !moment) {
-    return {
-      out: 'E1125 getting the status of the container: rpc error: code = NotFound desc = an error occurred when try to find container: not found\n',
-      ok: false,
-    };
-  }
+/**
+ * Go's text/tabwriter as crictl and ctr use it: a cell ended by a tab is
+ * padded to its column's widest cell plus `padding` (at least `minWidth`);
+ * a row's last cell, when not ended by a tab, is printed as it is.
+ */
+export function tabwrite(
+  rows: string[][],
+  options: { minWidth: number; padding: number; trailingTab?: boolean[] },
+): string {
+  const widths: number[] = [];
+  rows.forEach((row, r) => {
+    row.forEach((cell, i) => {
+      const terminated = i < row.length - 1 || options.trailingTab?.[r];
+      if (terminated) {
+        widths[i] = Math.max(
+          widths[i] ?? 0,
+          options.minWidth,
+          cell.length + options.padding,
+        );
+      }
+    });
+  });
+  return rows
+    .map((row, r) =>
+      row
+        .map((cell, i) =>
+          i < row.length - 1 || options.trailingTab?.[r]
+            ? cell.padEnd(widths[i])
+            : cell,
+        )
+        .join(''),
+    )
+    .join('\n')
+    .concat(rows.length ? '\n' : '');
+}
+
+/** `crictl ps` (cri-tools 1.30: a tabwriter of min width 20, padding 3). */
+export function crictlPs(views: TargetView[]): string {
+  return tabwrite([CRICTL_PS_HEADER, ...views.map(crictlPsRow)], {
+    minWidth: 20,
+    padding: 3,
+  });
+}
+
+/** The cgroup the runtime put the container in, as the runtime names it. */
+export interface CgroupPlacement {
+  /** `runtimeSpec.linux.cgroupsPath`. */
+  cgroupsPath: string;
+  /** The kubelet's cgroup driver. */
+  systemd: boolean;
+}
+
+/**
+ * `crictl inspect <id>` against containerd's CRI plugin: the CRI
+ * ContainerStatus under `status` (int64 resources as strings) and the
+ * verbose `info` map, whose `pid` is the host PID (0 once exited).
+ */
+export function crictlInspect(
+  view: TargetView,
+  placement: CgroupPlacement,
+): string {
   const m = view.container.model;
-  const id = containerId(view.pod, m.name, moment.run);
-  const started = new Date(moment.run.startMs)
-    .toISOString()
-    .replace('Z', '123456789Z')
-    .replace(/\.\d{3}/, '.');
+  const id = runtimeId(view);
+  const { run } = view;
+  const exited = !view.running && run.endMs !== undefined;
+  const memoryLimit = m.memoryLimit ?? 0;
+  const cpuQuota =
+    m.cpuLimit !== undefined ? Math.round(m.cpuLimit * 100_000) : 0;
+  const cpuShares = Math.max(2, Math.round((m.cpuRequest ?? 0) * 1024));
+  const labels = {
+    'io.kubernetes.container.name': m.name,
+    'io.kubernetes.pod.name': view.pod.name,
+    'io.kubernetes.pod.namespace': view.pod.namespace,
+    'io.kubernetes.pod.uid': view.pod.uid,
+  };
   const doc = {
     status: {
       id,
-      metadata: { attempt: moment.run.index, name: m.name },
-      state: 'CONTAINER_RUNNING',
-      createdAt: started,
-      startedAt: started,
-      finishedAt: '0001-01-01T00:00:00Z',
-      exitCode: 0,
+      metadata: { attempt: run.index, name: m.name },
+      state: view.running ? 'CONTAINER_RUNNING' : 'CONTAINER_EXITED',
+      createdAt: nanoTime(run.startMs - 150),
+      startedAt: nanoTime(run.startMs),
+      finishedAt: exited ? nanoTime(run.endMs!) : '0001-01-01T00:00:00Z',
+      exitCode: exited ? run.outcome.exitCode : 0,
       image: {
         annotations: {},
         image: m.image,
         runtimeHandler: '',
         userSpecifiedImage: '',
       },
-      imageRef: `${m.image.split(':')[0]}@sha256:${hashString(m.image)
-        .toString(16)
-        .padStart(8, '0')
-        .repeat(8)}`,
-      reason: '',
+      imageRef: `${m.image.split(':')[0]}@sha256:${hex(m.image, 64)}`,
+      reason: exited ? run.outcome.reason : '',
       message: '',
-      labels: {
-        'io.kubernetes.container.name': m.name,
-        'io.kubernetes.pod.name': view.pod.name,
-        'io.kubernetes.pod.namespace': view.pod.namespace,
-        'io.kubernetes.pod.uid': view.pod.uid,
+      labels,
+      annotations: {
+        'io.kubernetes.container.ports': JSON.stringify(
+          m.listenPorts.map(containerPort => ({
+            containerPort,
+            protocol: 'TCP',
+          })),
+        ),
+        'io.kubernetes.container.restartCount': String(run.index),
+        'io.kubernetes.container.terminationMessagePath':
+          '/dev/termination-log',
+        'io.kubernetes.container.terminationMessagePolicy': 'File',
+        'io.kubernetes.pod.terminationGracePeriod': '30',
       },
-      logPath: `/var/log/pods/${view.pod.namespace}_${view.pod.name}_${view.pod.uid}/${m.name}/${moment.run.index}.log`,
+      mounts: [],
+      logPath: `/var/log/pods/${view.pod.namespace}_${view.pod.name}_${view.pod.uid}/${m.name}/${run.index}.log`,
       resources: {
         linux: {
           cpuPeriod: '100000',
-          cpuQuota:
-            m.cpuLimit !== undefined
-              ? String(Math.round(m.cpuLimit * 100000))
-              : '0',
-          cpuShares: String(
-            Math.max(2, Math.round((m.cpuRequest ?? 0) * 1024)),
-          ),
-          memoryLimitInBytes: String(m.memoryLimit ?? 0),
+          cpuQuota: String(cpuQuota),
+          cpuShares: String(cpuShares),
+          cpusetCpus: '',
+          cpusetMems: '',
+          hugepageLimits: [],
+          memoryLimitInBytes: String(memoryLimit),
+          memorySwapLimitInBytes: String(memoryLimit),
           oomScoreAdj: '968',
+          unified: {},
         },
       },
     },
     info: {
-      sandboxID: hashString(view.pod.uid)
-        .toString(16)
-        .padStart(8, '0')
-        .repeat(8),
-      pid: hostPid(view),
+      sandboxID: sandboxId(view.pod),
+      pid: hostPid(view) ?? 0,
       removing: false,
       snapshotKey: id,
       snapshotter: 'overlayfs',
       runtimeType: 'io.containerd.runc.v2',
-      runtimeOptions: { systemd_cgroup: true },
+      runtimeOptions: { systemd_cgroup: placement.systemd },
+      runtimeSpec: {
+        ociVersion: '1.1.0',
+        hostname: view.pod.name,
+        linux: {
+          resources: {
+            ...(memoryLimit
+              ? { memory: { limit: memoryLimit, swap: memoryLimit } }
+              : {}),
+            cpu: {
+              shares: cpuShares,
+              ...(cpuQuota ? { quota: cpuQuota } : {}),
+              period: 100000,
+            },
+          },
+          cgroupsPath: placement.cgroupsPath,
+        },
+      },
     },
   };
-  return { out: `${JSON.stringify(doc, null, 2)}\n`, ok: true };
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 function mac(seed: string) {
-  const h =
-    hashString(seed).toString(16).padStart(8, '0') +
-    hashString(`${seed}/2`).toString(16).padStart(8, '0');
-  return [
-    '3a',
-    h.slice(0, 2),
-    h.slice(2, 4),
-    h.slice(4, 6),
-    h.slice(6, 8),
-    h.slice(8, 10),
-  ].join(':');
+  const h = hex(seed, 10);
+  return ['3a', ...h.match(/../g)!].join(':');
 }
 
-/** `ip addr` inside the pod's network namespace. */
-export function ipAddr(view: TargetView): string {
-  const unreachable =
-    view.container.model.behavior.type === 'steady' &&
-    view.container.model.behavior.networkUnreachable;
-  const ip = view.pod.podIP;
+/** The IPv6 link-local address the kernel derives from a MAC (EUI-64). */
+function linkLocal(macAddress: string): string {
+  const b = macAddress.split(':').map(x => parseInt(x, 16));
+  const eui = [b[0] ^ 0x02, b[1], b[2], 0xff, 0xfe, b[3], b[4], b[5]];
+  const groups = [0, 2, 4, 6].map(i =>
+    ((eui[i] << 8) | eui[i + 1]).toString(16),
+  );
+  return `fe80::${groups.join(':')}`;
+}
+
+/** The pod's network namespace, as seen from its containers. */
+export interface PodNetwork {
+  pod: SimPod;
+  /** The link is down (a broken CNI). */
+  down: boolean;
+}
+
+/**
+ * `ip addr` (iproute2 6.1) inside the pod's network namespace: loopback
+ * and the veth end `eth0` with the pod's address from the CNI bridge.
+ */
+export function ipAddr(net: PodNetwork): string {
+  const { pod, down } = net;
+  const ip = pod.podIP;
   const brd = ip.replace(/\.\d+$/, '.255');
-  const flags = unreachable
-    ? '<NO-CARRIER,BROADCAST,MULTICAST,UP>'
-    : '<BROADCAST,MULTICAST,UP,LOWER_UP>';
-  const linkState = unreachable ? 'LOWERLAYERDOWN' : 'UP';
-  const ifIndex = 10 + (hashString(view.pod.uid) % 40);
-  return [
+  const ifIndex = 10 + (hashString(pod.uid) % 40);
+  const ether = mac(pod.uid);
+  const lines = [
     '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
     '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
     '    inet 127.0.0.1/8 scope host lo',
     '       valid_lft forever preferred_lft forever',
-    '    inet6 ::1/128 scope host',
+    '    inet6 ::1/128 scope host ',
     '       valid_lft forever preferred_lft forever',
-    `2: eth0@if${ifIndex}: ${flags} mtu 1450 qdisc noqueue state ${linkState} group default qlen 1000`,
-    `    link/ether ${mac(view.pod.uid)} brd ff:ff:ff:ff:ff:ff link-netnsid 0`,
+    down
+      ? `2: eth0@if${ifIndex}: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1450 qdisc noqueue state LOWERLAYERDOWN group default qlen 1000`
+      : `2: eth0@if${ifIndex}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP group default qlen 1000`,
+    `    link/ether ${ether} brd ff:ff:ff:ff:ff:ff link-netnsid 0`,
     `    inet ${ip}/24 brd ${brd} scope global eth0`,
     '       valid_lft forever preferred_lft forever',
-    '',
-  ].join('\n');
-}
-
-function listeners(view: TargetView) {
-  const { listening } = state(view);
-  const pid = hostPid(view);
-  return listening && pid
-    ? view.container.model.listenPorts.map(port => ({ port, pid }))
-    : [];
-}
-
-/** `netstat -plnt` inside the pod's network namespace. */
-export function netstat(view: TargetView): string {
-  const lines = [
-    'Active Internet connections (only servers)',
-    'Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name    ',
+    ...(down
+      ? []
+      : [
+          `    inet6 ${linkLocal(ether)}/64 scope link `,
+          '       valid_lft forever preferred_lft forever',
+        ]),
   ];
-  for (const l of listeners(view)) {
-    lines.push(
-      `tcp6       0      0 ${`:::${l.port}`.padEnd(24)}${':::*'.padEnd(
-        24,
-      )}LISTEN      ${`${l.pid}/java`.padEnd(20)}`,
-    );
-  }
   return `${lines.join('\n')}\n`;
 }
 
-/** `ss -ltnp` inside the pod's network namespace. */
-export function ss(view: TargetView): string {
-  const lines = [
-    'State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess',
-  ];
-  for (const l of listeners(view)) {
-    lines.push(
-      `LISTEN 0      100                 *:${l.port}             *:*    users:(("java",pid=${l.pid},fd=12))`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
+/** A listening TCP socket in a pod's network namespace. */
+export interface Listener {
+  /** `*` for a dual-stack wildcard (`[::]` without IPV6_V6ONLY). */
+  address: string;
+  port: number;
+  backlog: number;
+  process: { name: string; pid: number; fd: number };
+}
+
+/** The listening sockets of every running container of a pod. */
+export function podListeners(views: TargetView[]): Listener[] {
+  return views
+    .filter(listening)
+    .flatMap(view =>
+      view.container.model.listenPorts.map((port, i) => ({
+        address: '*',
+        port,
+        backlog: 100,
+        process: { name: processName(view), pid: hostPid(view)!, fd: 12 + i },
+      })),
+    )
+    .sort((a, b) => a.port - b.port);
 }
 
 /**
- * Runs a forensics shell script against the node's view of the target:
- * each recognised command prints what the real tool would.
+ * `ss -ltn[p]` (iproute2 6.1) with its output piped: the "compact" layout
+ * of misc/ss.c, each column as wide as its widest cell (header included)
+ * plus its one-space left delimiter; addresses right-aligned, ports and
+ * the rest left-aligned.
  */
-export function runScript(
-  script: string,
-  view: TargetView,
-): { output: string; exitCode: number } {
-  let output = '';
-  const statements = script
-    .split(/\n|;|&&/)
-    .map(s => s.trim())
-    .filter(Boolean);
-  for (const statement of statements) {
-    const echo = /^echo\s+(?:-e\s+)?(["']?)(.*)\1$/.exec(statement);
-    if (echo) {
-      output += `${echo[2].replace(/\\n/g, '\n').replace(/\\t/g, '\t')}\n`;
-    } else if (/\bcrictl\s+(ps|ls)\b/.test(statement)) {
-      output += crictlPs(view, /\s-q\b|--quiet/.test(statement));
-    } else if (/\bcrictl\s+inspect\b/.test(statement)) {
-      const result = crictlInspect(view);
-      if (!result.ok) {
-        return { output: output + result.out, exitCode: 1 };
-      }
-      output += /jq\s+(-r\s+)?['"]?\.info\.pid/.test(statement)
-        ? `${hostPid(view)}\n`
-        : result.out;
-    } else if (/\bip\s+(-\w+\s+)*(addr|a|address)\b/.test(statement)) {
-      output += ipAddr(view);
-    } else if (/\bnetstat\b/.test(statement)) {
-      output += netstat(view);
-    } else if (/\bss\s+-\w*l/.test(statement)) {
-      output += ss(view);
-    }
+export function ss(listeners: Listener[], withProcesses: boolean): string {
+  type Row = [string, string, string, string, string, string, string, string];
+  const header: Row = [
+    'State',
+    'Recv-Q',
+    'Send-Q',
+    'Local Address:',
+    'Port',
+    'Peer Address:',
+    'Port',
+    'Process',
+  ];
+  const rows: Row[] = listeners.map(l => [
+    'LISTEN',
+    '0'.padEnd(6),
+    String(l.backlog).padEnd(6),
+    `${l.address}:`,
+    String(l.port),
+    `${l.address === '*' || l.address.startsWith('[') ? '*' : '0.0.0.0'}:`,
+    '*',
+    withProcesses
+      ? ` users:(("${l.process.name}",pid=${l.process.pid},fd=${l.process.fd}))`
+      : '',
+  ]);
+  // Left delimiters: none for the first column and after an address.
+  const delimiter = [0, 1, 1, 1, 0, 1, 0, 0];
+  const rightAligned = [false, false, false, true, false, true, false, false];
+  const all = [header, ...rows];
+  const widths = header.map(
+    (_, i) => Math.max(...all.map(r => r[i].length)) + delimiter[i],
+  );
+  return all
+    .map(row =>
+      row
+        .map((cell, i) => {
+          const room = widths[i] - delimiter[i];
+          return (
+            ' '.repeat(delimiter[i]) +
+            (rightAligned[i] ? cell.padStart(room) : cell.padEnd(room))
+          );
+        })
+        .join(''),
+    )
+    .join('\n')
+    .concat('\n');
+}
+
+/**
+ * `netstat -lnt` / `netstat -plnt` (net-tools 2.10) inside the pod's
+ * network namespace.
+ */
+export function netstat(listeners: Listener[], withPrograms: boolean): string {
+  const lines = [
+    'Active Internet connections (only servers)',
+    `Proto Recv-Q Send-Q Local Address           Foreign Address         State      ${
+      withPrograms ? ' PID/Program name    ' : ''
+    }`,
+  ];
+  for (const l of listeners) {
+    const local = l.address === '*' ? `:::${l.port}` : `${l.address}:${l.port}`;
+    const foreign = l.address === '*' ? ':::*' : '0.0.0.0:*';
+    lines.push(
+      `${l.address === '*' ? 'tcp6' : 'tcp '}       0      0 ${local.padEnd(
+        23,
+      )} ${foreign.padEnd(23)} LISTEN     ${
+        withPrograms
+          ? ` ${`${l.process.pid}/${l.process.name}`.padEnd(20)}`
+          : ''
+      }`,
+    );
   }
-  return { output, exitCode: 0 };
+  return `${lines.join('\n')}\n`;
 }

@@ -79,6 +79,8 @@ export interface JobStore {
     name: string,
     propagation: string,
   ): Record<string, any>;
+  /** Stops whatever the Jobs still run on this machine. */
+  close?(): void;
 }
 
 /** The simulated state of one cluster. */

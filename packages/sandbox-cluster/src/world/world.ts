@@ -9,6 +9,8 @@ export interface WorldOptions {
   startMs?: number;
   /** How fast simulated time runs relative to the wall clock (0 freezes). */
   speed?: number;
+  /** The node-forensics script forensics Jobs run (see JobController). */
+  forensicsScript?: string;
 }
 
 /** All clusters of a running scenario, sharing one clock. */
@@ -23,7 +25,9 @@ export class World {
     );
     this.clusters = scenario.clusters.map(c => {
       const cluster = new ClusterWorld(c, scenario, this.clock);
-      cluster.jobs = new JobController(cluster);
+      cluster.jobs = new JobController(cluster, {
+        forensicsScript: options.forensicsScript,
+      });
       return cluster;
     });
   }
@@ -31,6 +35,11 @@ export class World {
   /** The cluster served at the root paths. */
   get defaultCluster(): ClusterWorld {
     return this.clusters[0];
+  }
+
+  /** Stops the scripts forensics Jobs still run. */
+  close() {
+    this.clusters.forEach(c => c.jobs.close?.());
   }
 
   cluster(name: string): ClusterWorld | undefined {
