@@ -21,6 +21,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { UserRateLimiter } from './rateLimit/UserRateLimiter';
 import { createRouter } from './router';
 import { createForensics } from './service/forensics/createForensics';
+import { forensicsRunStoreServiceRef } from './service/forensics/forensicsRunStoreServiceRef';
 import { DefaultIncidentService } from './service/DefaultIncidentService';
 import { incidentServiceRef } from './service/incidentServiceRef';
 
@@ -58,7 +59,7 @@ export const observabilityIrPlugin = createBackendPlugin({
         incidents: incidentServiceRef,
         clusterAccess: clusterAccessServiceRef,
         catalog: catalogServiceRef,
-        database: coreServices.database,
+        forensicsRuns: forensicsRunStoreServiceRef,
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
@@ -73,7 +74,7 @@ export const observabilityIrPlugin = createBackendPlugin({
         incidents,
         clusterAccess,
         catalog,
-        database,
+        forensicsRuns,
         scheduler,
         lifecycle,
         logger,
@@ -93,7 +94,7 @@ export const observabilityIrPlugin = createBackendPlugin({
         });
         const forensics = await createForensics({
           config,
-          database,
+          store: forensicsRuns,
           scheduler,
           lifecycle,
           logger,

@@ -20,7 +20,8 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import { ClusterAccess, clusterAuthOf } from '../clusters/ClusterAccess';
 import { ObservabilityIrConfig } from '../config/readObservabilityIrConfig';
-import { diagnose } from './diagnosis';
+import { diagnose, ForensicsEvidence } from './diagnosis';
+import type { ForensicsRunStore } from './forensics/store';
 import { normalizeEntityRef } from './workload/entityRefs';
 import { approximateSize } from './fanout/approximateSize';
 import { EvidenceCache } from './fanout/EvidenceCache';
@@ -114,6 +115,8 @@ export class DefaultIncidentService implements IncidentService {
       logger: LoggerService;
       /** Where the clusters are and how to authenticate to them. */
       clusterAccess: ClusterAccess;
+      /** Node-forensics runs, whose newest verdict weighs in the diagnosis. */
+      forensicsRuns?: Pick<ForensicsRunStore, 'listForEntity'>;
       now?: () => number;
     },
   ) {
@@ -273,7 +276,10 @@ export class DefaultIncidentService implements IncidentService {
     options: IncidentRequestOptions,
   ): Promise<DiagnosisResponse> {
     const { workload, range, clusters } = await this.prepare(query, options);
-    const evidence = await this.timeline(workload, range, clusters);
+    const [evidence, forensics] = await Promise.all([
+      this.timeline(workload, range, clusters),
+      this.forensicsEvidence(workload.entityRef, range),
+    ]);
     const { hypotheses, recommendation } = diagnose(
       {
         replicas: evidence.replicas.replicas,
@@ -283,6 +289,7 @@ export class DefaultIncidentService implements IncidentService {
         logGroups: evidence.logs.groups,
         timeline: evidence.timeline,
         sources: evidence.sources,
+        ...(forensics ? { forensics } : {}),
       },
       { now: new Date(range.endSeconds * 1000) },
     );
@@ -292,6 +299,40 @@ export class DefaultIncidentService implements IncidentService {
       ...(recommendation ? { recommendation } : {}),
       sources: evidence.sources,
     };
+  }
+
+  /**
+   * The verdict of the entity's newest node-forensics run that succeeded
+   * within the range; none when forensics is off or the store fails (the
+   * rest of the diagnosis stands without it).
+   */
+  private async forensicsEvidence(
+    entityRef: string,
+    range: ResolvedRange,
+  ): Promise<ForensicsEvidence | undefined> {
+    if (!this.deps.forensicsRuns) return undefined;
+    try {
+      const runs = await this.deps.forensicsRuns.listForEntity(entityRef);
+      const run = runs.find(r => {
+        const finished = r.finishedAt ? Date.parse(r.finishedAt) / 1000 : NaN;
+        return (
+          r.status === 'succeeded' &&
+          r.verdict &&
+          finished >= range.startSeconds &&
+          finished <= range.endSeconds
+        );
+      });
+      return run?.verdict && run.finishedAt
+        ? { pod: run.pod, finishedAt: run.finishedAt, verdict: run.verdict }
+        : undefined;
+    } catch (error) {
+      this.deps.logger.warn(
+        `The node-forensics runs of ${entityRef} could not be read for the diagnosis: ${
+          (error as Error).message
+        }`,
+      );
+      return undefined;
+    }
   }
 
   /**

@@ -5,9 +5,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { clusterAccessServiceRef } from '../clusters/clusterAccessServiceRef';
+import { readForensicsConfig } from '../config/readForensicsConfig';
 import { readObservabilityIrConfig } from '../config/readObservabilityIrConfig';
 import { AuthorizedIncidentService } from './AuthorizedIncidentService';
 import { DefaultIncidentService } from './DefaultIncidentService';
+import { forensicsRunStoreServiceRef } from './forensics/forensicsRunStoreServiceRef';
 import type { IncidentService } from './IncidentService';
 
 /**
@@ -27,8 +29,16 @@ export const incidentServiceRef = createServiceRef<IncidentService>({
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         clusterAccess: clusterAccessServiceRef,
+        forensicsRuns: forensicsRunStoreServiceRef,
       },
-      factory: ({ catalog, permissions, config, logger, clusterAccess }) => {
+      factory: ({
+        catalog,
+        permissions,
+        config,
+        logger,
+        clusterAccess,
+        forensicsRuns,
+      }) => {
         if (
           (
             config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ??
@@ -45,6 +55,8 @@ export const incidentServiceRef = createServiceRef<IncidentService>({
             config: readObservabilityIrConfig(config),
             logger,
             clusterAccess,
+            // The newest node-forensics verdict weighs in the diagnosis.
+            ...(readForensicsConfig(config).enabled ? { forensicsRuns } : {}),
           }),
           permissions,
         );

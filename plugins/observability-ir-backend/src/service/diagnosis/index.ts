@@ -1,5 +1,5 @@
 export { diagnose } from './diagnose';
 export type { Diagnosis, DiagnoseOptions } from './diagnose';
-export type { DiagnosisInput } from './types';
+export type { DiagnosisInput, ForensicsEvidence } from './types';
 export { proposeMemoryLimit } from './quantity';
 export type { MemoryLimitBasis } from './quantity';

@@ -1,4 +1,5 @@
 import {
+  ForensicsVerdict,
   LogErrorGroup,
   NodeSummary,
   PodEvent,
@@ -25,4 +26,18 @@ export interface DiagnosisInput {
   /** Terminations and error bursts on one axis, with their correlation. */
   timeline: Pick<TimelineResponse, 'events' | 'correlation'>;
   sources: SourceStatus[];
+  /**
+   * The newest node-forensics run of the entity that succeeded within the
+   * range: what the kernel showed of one of its containers.
+   */
+  forensics?: ForensicsEvidence;
+}
+
+/** A node-forensics verdict, as the diagnosis weighs it. */
+export interface ForensicsEvidence {
+  /** The pod the run looked at. */
+  pod: string;
+  /** When the run finished, RFC 3339. */
+  finishedAt: string;
+  verdict: ForensicsVerdict;
 }

@@ -181,15 +181,14 @@ export class ForensicsJobClient {
     return new Promise<WatchOutcome>(resolve => {
       let settled = false;
       let controller: AbortController | undefined;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const settle = (outcome: WatchOutcome) => {
+      const timer = setTimeout(() => settle({ kind: 'timeout' }), timeoutMs);
+      function settle(outcome: WatchOutcome) {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         controller?.abort();
         resolve(outcome);
-      };
-      timer = setTimeout(() => settle({ kind: 'timeout' }), timeoutMs);
+      }
       watch
         .watch(
           `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`,

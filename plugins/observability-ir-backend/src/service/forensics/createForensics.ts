@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  DatabaseService,
   LifecycleService,
   LoggerService,
   PermissionsService,
@@ -20,7 +19,7 @@ import {
   ForensicsService,
   serviceForensicsClusters,
 } from './ForensicsService';
-import { createForensicsRunStore } from './store';
+import type { ForensicsRunStore } from './store';
 
 /** How long finished runs are kept by default. */
 export const FORENSICS_RETENTION_DEFAULT_MS = 30 * 24 * 3_600_000;
@@ -54,7 +53,7 @@ export function readForensicsRetentionMs(config: RootConfigService): number {
  */
 export async function createForensics(deps: {
   config: RootConfigService;
-  database: DatabaseService;
+  store: ForensicsRunStore;
   scheduler: SchedulerService;
   lifecycle: LifecycleService;
   logger: LoggerService;
@@ -71,7 +70,7 @@ export async function createForensics(deps: {
   const retentionMs = readForensicsRetentionMs(deps.config);
   const { upstreamTimeoutMs } = readObservabilityIrConfig(deps.config);
   const logger = deps.logger.child({ feature: 'node-forensics' });
-  const store = await createForensicsRunStore(deps.database);
+  const { store } = deps;
   const runner = new ForensicsRunner({
     store,
     settings,

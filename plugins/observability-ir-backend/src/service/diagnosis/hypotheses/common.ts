@@ -221,3 +221,12 @@ export function limitBySources(
     }
   }
 }
+
+/** A node-forensics verdict as one evidence sentence. */
+export function describeForensics(ctx: DiagnosisContext): string | undefined {
+  const forensics = ctx.input.forensics;
+  return (
+    forensics &&
+    `Node forensics on ${forensics.pod} (${forensics.finishedAt}): ${forensics.verdict.sentence}`
+  );
+}

@@ -9,6 +9,7 @@ import { describeBytes } from '@observability-ir/plugin-observability-ir-common'
 import { EvidenceScore } from '../score';
 import {
   afterRaise,
+  describeForensics,
   describeLogGroup,
   describeTermination,
   limitBySources,
@@ -38,6 +39,11 @@ export const SUPPORT = {
   strongCorrelation: 0.5,
   /** … or moderately. */
   moderateCorrelation: 0.25,
+  /**
+   * Node forensics: nothing listens on the expected ports and the memory
+   * cgroup recorded OOM kills (the process dies before it is Ready).
+   */
+  forensicsOomBeforeReady: 1,
 } as const;
 
 /** Points each fact against a too-low limit takes away. */
@@ -324,6 +330,14 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
       SUPPORT.moderateCorrelation,
       'loki',
       `Timeline: ${correlation.summary}`,
+    );
+  }
+
+  if (input.forensics?.verdict.kind === 'oom-before-ready') {
+    score.support(
+      SUPPORT.forensicsOomBeforeReady,
+      'forensics',
+      describeForensics(ctx)!,
     );
   }
 

@@ -2,7 +2,7 @@ import { DiagnosisContext } from '../context';
 import { describeDuration, listNames, percent, plural } from '../format';
 import { describeBytes } from '@observability-ir/plugin-observability-ir-common';
 import { EvidenceScore } from '../score';
-import { describeLogGroup, limitBySources } from './common';
+import { describeForensics, describeLogGroup, limitBySources } from './common';
 import { describeProbeFailures } from './probeMisconfiguration';
 
 /** Points each fact for a network fault adds. */
@@ -15,6 +15,11 @@ export const SUPPORT = {
   connectionErrorLogs: 0.5,
   /** Memory and CPU normal: the process is not starved. */
   normalResources: 0.3,
+  /**
+   * Node forensics: the app listens on the expected ports and the pod's
+   * interface is up; what fails is on the way to it.
+   */
+  forensicsListening: 1.2,
 } as const;
 
 /** Points each fact against a network fault takes away. */
@@ -25,6 +30,11 @@ export const CONTRADICT = {
   allReady: 1,
   /** Probes refused or answered, not timing out. */
   probesAnswered: 0.8,
+  /**
+   * Node forensics: nothing listens on the expected ports (with or without
+   * OOM kills): there is nothing to reach.
+   */
+  forensicsNotListening: 1.5,
 } as const;
 
 /** Where the facts start to count. */
@@ -175,6 +185,23 @@ export function networkFault(ctx: DiagnosisContext): EvidenceScore {
       CONTRADICT.allReady,
       'kubernetes',
       `All ${plural(running.length, 'running container')} are ready`,
+    );
+  }
+  const forensics = input.forensics?.verdict.kind;
+  if (forensics === 'listening') {
+    score.support(
+      SUPPORT.forensicsListening,
+      'forensics',
+      describeForensics(ctx)!,
+    );
+  } else if (
+    forensics === 'oom-before-ready' ||
+    forensics === 'not-listening'
+  ) {
+    score.contradict(
+      CONTRADICT.forensicsNotListening,
+      'forensics',
+      `${describeForensics(ctx)!}: nothing listens to be reached`,
     );
   }
   limitBySources(ctx, score, {

@@ -5,6 +5,7 @@ import { listNames, plural } from '../format';
 import { EvidenceScore } from '../score';
 import {
   crashed,
+  describeForensics,
   describeTimelineTerminations,
   timelineTerminationsWithoutReplicas,
   describeTermination,
@@ -31,6 +32,11 @@ export const SUPPORT = {
   normalMemory: 0.3,
   /** No exception or OOM log lines. */
   noFailureLogs: 0.3,
+  /**
+   * Node forensics: the app listens on other ports than the ones the probe
+   * and Service use, or not on all of them.
+   */
+  forensicsWrongPort: 1.2,
 } as const;
 
 /** Points each fact against a misconfigured probe takes away. */
@@ -237,6 +243,14 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
       CONTRADICT.noProbeFailure,
       'kubernetes',
       'No probe failed (no Unhealthy events)',
+    );
+  }
+  const forensics = ctx.input.forensics?.verdict.kind;
+  if (forensics === 'wrong-port' || forensics === 'missing-port') {
+    score.support(
+      SUPPORT.forensicsWrongPort,
+      'forensics',
+      describeForensics(ctx)!,
     );
   }
   limitBySources(ctx, score, {
