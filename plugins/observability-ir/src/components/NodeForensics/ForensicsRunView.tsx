@@ -20,7 +20,7 @@ import { useEffect, useState } from 'react';
 import { formatBytes, formatDateTime } from '../../format';
 import { isFinalForensicsStatus, useForensicsRun } from '../../hooks';
 import { ForensicsTables } from './ForensicsTables';
-import { verdictLabel, verdictSeverity } from './verdict';
+import { STATUS_LABELS, verdictLabel, verdictSeverity } from './verdict';
 
 const useStyles = makeStyles(theme => ({
   sentence: { fontSize: '1.1rem', fontWeight: 500 },
@@ -82,11 +82,7 @@ function Progress(props: { run: ForensicsRun }) {
         {STEPS.map((label, i) => (
           <Step key={label}>
             <StepLabel error={run.status === 'failed' && i === 2}>
-              {i === 2 && final
-                ? run.status === 'failed'
-                  ? 'Failed'
-                  : 'Succeeded'
-                : label}
+              {i === 2 && final ? STATUS_LABELS[run.status] : label}
             </StepLabel>
           </Step>
         ))}
@@ -161,7 +157,14 @@ function RawOutput(props: { run: ForensicsRun }) {
             its beginning.
           </Typography>
         )}
-        <pre className={classes.raw} aria-label="Raw output" tabIndex={0}>
+        <pre
+          className={classes.raw}
+          role="region"
+          aria-label="Raw output"
+          // Focusable, so that the keyboard can scroll it.
+          // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
+          tabIndex={0}
+        >
           {rawOutput}
         </pre>
       </AccordionDetails>
