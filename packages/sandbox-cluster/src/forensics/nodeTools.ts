@@ -95,20 +95,10 @@ export function sandboxId(pod: SimPod): string {
   return hex(`${pod.uid}/sandbox`, 64);
 }
 
-/** `crictl ps` columns of one container, as cri-tools prints them. */
-export const CRICTL_PS_HEADER = [
-  'CONTAINER',
-  'IMAGE',
-  'CREATED',
-  'STATE',
-  'NAME',
-  'ATTEMPT',
-  'POD ID',
-  'POD',
-  'NAMESPACE',
-];
-
-/** One row of `crictl ps` (without `-q`). */
+/**
+ * One row of `crictl ps` without `-q` (cri-tools 1.30: CONTAINER, IMAGE,
+ * CREATED, STATE, NAME, ATTEMPT, POD ID, POD, NAMESPACE).
+ */
 export function crictlPsRow(view: TargetView): string[] {
   return [
     runtimeId(view).slice(0, 13),
@@ -121,50 +111,6 @@ export function crictlPsRow(view: TargetView): string[] {
     view.pod.name,
     view.pod.namespace,
   ];
-}
-
-/**
- * Go's text/tabwriter as crictl and ctr use it: a cell ended by a tab is
- * padded to its column's widest cell plus `padding` (at least `minWidth`);
- * a row's last cell, when not ended by a tab, is printed as it is.
- */
-export function tabwrite(
-  rows: string[][],
-  options: { minWidth: number; padding: number; trailingTab?: boolean[] },
-): string {
-  const widths: number[] = [];
-  rows.forEach((row, r) => {
-    row.forEach((cell, i) => {
-      const terminated = i < row.length - 1 || options.trailingTab?.[r];
-      if (terminated) {
-        widths[i] = Math.max(
-          widths[i] ?? 0,
-          options.minWidth,
-          cell.length + options.padding,
-        );
-      }
-    });
-  });
-  return rows
-    .map((row, r) =>
-      row
-        .map((cell, i) =>
-          i < row.length - 1 || options.trailingTab?.[r]
-            ? cell.padEnd(widths[i])
-            : cell,
-        )
-        .join(''),
-    )
-    .join('\n')
-    .concat(rows.length ? '\n' : '');
-}
-
-/** `crictl ps` (cri-tools 1.30: a tabwriter of min width 20, padding 3). */
-export function crictlPs(views: TargetView[]): string {
-  return tabwrite([CRICTL_PS_HEADER, ...views.map(crictlPsRow)], {
-    minWidth: 20,
-    padding: 3,
-  });
 }
 
 /** The cgroup the runtime put the container in, as the runtime names it. */
@@ -356,6 +302,12 @@ export function podListeners(views: TargetView[]): Listener[] {
     .sort((a, b) => a.port - b.port);
 }
 
+/** The peer of a listening socket: any address of its family. */
+function peerAddress(local: string): string {
+  if (local === '*') return '*';
+  return local.startsWith('[') ? '[::]' : '0.0.0.0';
+}
+
 /**
  * `ss -ltn[p]` (iproute2 6.1) with its output piped: the "compact" layout
  * of misc/ss.c, each column as wide as its widest cell (header included)
@@ -380,7 +332,7 @@ export function ss(listeners: Listener[], withProcesses: boolean): string {
     String(l.backlog).padEnd(6),
     `${l.address}:`,
     String(l.port),
-    `${l.address === '*' || l.address.startsWith('[') ? '*' : '0.0.0.0'}:`,
+    `${peerAddress(l.address)}:`,
     '*',
     withProcesses
       ? ` users:(("${l.process.name}",pid=${l.process.pid},fd=${l.process.fd}))`
@@ -390,8 +342,12 @@ export function ss(listeners: Listener[], withProcesses: boolean): string {
   const delimiter = [0, 1, 1, 1, 0, 1, 0, 0];
   const rightAligned = [false, false, false, true, false, true, false, false];
   const all = [header, ...rows];
+  // ss never measures the last cell of its last line (misc/ss.c flushes a
+  // field into the widths only when the next one starts).
+  const measured = (i: number) =>
+    i === header.length - 1 ? all.slice(0, -1).concat([header]) : all;
   const widths = header.map(
-    (_, i) => Math.max(...all.map(r => r[i].length)) + delimiter[i],
+    (_, i) => Math.max(...measured(i).map(r => r[i].length)) + delimiter[i],
   );
   return all
     .map(row =>
