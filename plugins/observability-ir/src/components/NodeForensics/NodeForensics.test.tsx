@@ -102,7 +102,7 @@ describe('node forensics in the Replicas panel', () => {
         errorResponse(
           503,
           'ServiceUnavailableError',
-          'Node forensics is disabled: set observabilityIr.forensics.enabled',
+          'Node forensics is disabled on this Backstage instance: an administrator turns it on with observabilityIr.forensics.enabled',
         ),
       ),
     );
@@ -111,11 +111,11 @@ describe('node forensics in the Replicas panel', () => {
     const action = await screen.findByRole('button', { name: ACTION });
     await waitFor(() => expect(action).toBeDisabled());
     expect(action).toHaveAccessibleDescription(
-      'Node forensics is not enabled in this Backstage: Node forensics is disabled: set observabilityIr.forensics.enabled',
+      'Node forensics is disabled on this Backstage instance: an administrator turns it on with observabilityIr.forensics.enabled',
     );
     const history = screen.getByRole('region', { name: 'Node forensics' });
     expect(history).toHaveTextContent(
-      /Node forensics is not enabled in this Backstage/,
+      /Node forensics is disabled on this Backstage instance/,
     );
   });
 

@@ -23,12 +23,12 @@ const NodeForensicsContext = createContext<
   NodeForensicsContextValue | undefined
 >(undefined);
 
-/** The sentence that says why forensics is off, from the backend's 503. */
+/** Why forensics is off: the backend's own words for its 503. */
 function describeUnavailable(error: unknown): string | undefined {
   if (error instanceof ForensicsRequestError && error.unavailable) {
     return error.statusCode === 503
-      ? `Node forensics is not enabled in this Backstage: ${error.message}`
-      : 'Node forensics is not enabled in this Backstage: its backend does not offer it.';
+      ? error.message
+      : 'Node forensics is not available: this Backstage backend does not offer it.';
   }
   return undefined;
 }
