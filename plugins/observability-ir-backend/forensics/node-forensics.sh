@@ -21,6 +21,8 @@ Which container (at least --container-id, or --container-name with --pod-uid):
   --pod-uid UID             the pod's metadata.uid
   --pod-name NAME           the pod's name (informational)
   --pod-namespace NAME      the pod's namespace (informational)
+  --node-name NAME          the pod's node as Kubernetes names it (informational;
+                            the report's node, else the host name)
 
 Where things are on the node:
   --runtime-endpoint EP     CRI socket, unix:///path or /path
@@ -84,6 +86,7 @@ container_name=''
 pod_uid=''
 pod_name=''
 pod_namespace=''
+node_name=''
 runtime_endpoint=${CONTAINER_RUNTIME_ENDPOINT:-unix:///run/containerd/containerd.sock}
 ctr_namespace=k8s.io
 host_proc=/proc
@@ -96,7 +99,7 @@ while [ $# -gt 0 ]; do
     usage
     exit 0
     ;;
-  --container-id | --container-name | --pod-uid | --pod-name | --pod-namespace | \
+  --container-id | --container-name | --pod-uid | --pod-name | --pod-namespace | --node-name | \
     --runtime-endpoint | --ctr-namespace | --host-proc | --cgroup-root | --command-timeout)
     [ $# -ge 2 ] || fail_usage "$1 needs a value"
     case $1 in
@@ -105,6 +108,7 @@ while [ $# -gt 0 ]; do
     --pod-uid) pod_uid=$2 ;;
     --pod-name) pod_name=$2 ;;
     --pod-namespace) pod_namespace=$2 ;;
+    --node-name) node_name=$2 ;;
     --runtime-endpoint) runtime_endpoint=$2 ;;
     --ctr-namespace) ctr_namespace=$2 ;;
     --host-proc) host_proc=$2 ;;
@@ -126,6 +130,8 @@ if [ -n "$container_id" ]; then
     fail_usage "invalid --container-id: expected 12 to 64 lowercase hex digits, optionally prefixed containerd://, cri-o:// or docker://"
   container_id=$raw_id
 fi
+# The id as the pod's status gave it, before any search.
+given_id=$container_id
 if [ -n "$container_name" ]; then
   is_dns_label "$container_name" ||
     fail_usage "invalid --container-name: expected a DNS label (lowercase letters, digits and '-', at most 63)"
@@ -138,6 +144,9 @@ if [ -n "$pod_name" ]; then
 fi
 if [ -n "$pod_namespace" ]; then
   is_dns_label "$pod_namespace" || fail_usage "invalid --pod-namespace: expected a DNS label"
+fi
+if [ -n "$node_name" ]; then
+  is_dns_subdomain "$node_name" || fail_usage "invalid --node-name: expected a DNS subdomain"
 fi
 is_dns_subdomain "$ctr_namespace" || fail_usage "invalid --ctr-namespace: expected a DNS subdomain"
 socket_path=${runtime_endpoint#unix://}
@@ -197,7 +206,8 @@ echo "=== node-forensics format=$FORMAT_VERSION ==="
 section_begin meta
 echo "format: $FORMAT_VERSION"
 echo "started-at: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "node: $(cat /proc/sys/kernel/hostname 2>/dev/null)"
+# Without the host's network namespace the host name is the pod's own.
+echo "node: ${node_name:-$(cat /proc/sys/kernel/hostname 2>/dev/null)}"
 echo "kernel: $(uname -r 2>/dev/null)"
 echo "container-id: ${container_id:-none}"
 echo "container-name: ${container_name:-none}"
@@ -252,17 +262,37 @@ if have crictl; then
       esac
       [ "$pid" = 0 ] && pid=''
     fi
+    # The id came from the pod's status; the container may have restarted
+    # since. Look for a running instance by name and pod UID.
+    if [ -z "$pid" ] && [ -n "$given_id" ] && [ -n "$container_name" ] && [ -n "$pod_uid" ]; then
+      run_section crictl-ps-restarted crictl --runtime-endpoint "$runtime_endpoint" ps \
+        --name "^${container_name}\$" --label "io.kubernetes.pod.uid=$pod_uid" -q
+      newer=''
+      [ "$status" -eq 0 ] && newer=$(first_hex_line "$out")
+      if [ -n "$newer" ] && [ "$newer" != "$container_id" ]; then
+        run_section crictl-inspect-restarted crictl --runtime-endpoint "$runtime_endpoint" inspect "$newer"
+        if [ "$status" -eq 0 ]; then
+          newer_pid=$(printf '%s\n' "$out" | sed -n 's/^[[:space:]]*"pid":[[:space:]]*\([0-9][0-9]*\).*/\1/p' | head -n 1)
+          if [ -n "$newer_pid" ] && [ "$newer_pid" != 0 ]; then
+            container_id=$newer
+            pid=$newer_pid
+            state=running
+          fi
+        fi
+      fi
+    fi
   fi
 fi
 
 # ctr (containerd): by the kubelet's labels, then `task ls` for the PID.
 if [ -z "$pid" ] && have ctr; then
-  if [ -z "$container_id" ]; then
+  candidates=$container_id
+  # By the kubelet's labels: to find it without an id, or a restarted
+  # instance of the one the pod's status named.
+  if [ -n "$container_name" ] && [ -n "$pod_uid" ]; then
     run_section ctr-containers ctr --address "$socket_path" --namespace "$ctr_namespace" containers ls -q \
       "labels.\"io.kubernetes.container.name\"==$container_name,labels.\"io.kubernetes.pod.uid\"==$pod_uid"
-    [ "$status" -eq 0 ] && candidates=$out || candidates=''
-  else
-    candidates=$container_id
+    [ "$status" -eq 0 ] && candidates="$candidates $out"
   fi
   run_section ctr-task-ls ctr --address "$socket_path" --namespace "$ctr_namespace" tasks ls
   if [ "$status" -eq 0 ]; then
@@ -316,6 +346,10 @@ if [ -z "$pid" ] && [ -n "$container_id" ]; then
     scan_status=0
   fi
   section_end proc-cgroup-scan "$scan_status"
+fi
+
+if [ -n "$given_id" ] && [ -n "$pid" ] && [ "$container_id" != "$given_id" ]; then
+  pid_note="container $given_id no longer runs; its restarted instance $container_id does"
 fi
 
 # A PID is only useful while that process lives.

@@ -10,6 +10,7 @@ export const FORENSICS_SCRIPT_FLAGS: readonly string[] = [
   '--pod-uid',
   '--pod-name',
   '--pod-namespace',
+  '--node-name',
   '--runtime-endpoint',
   '--ctr-namespace',
   '--host-proc',

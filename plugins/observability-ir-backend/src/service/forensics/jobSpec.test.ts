@@ -263,6 +263,8 @@ describe('buildForensicsJob', () => {
         'checkout-api-v1-abc',
         '--pod-namespace',
         'finance',
+        '--node-name',
+        TARGET.nodeName,
         '--runtime-endpoint',
         `unix://${CRI_SOCKET_IN_CONTAINER}`,
         '--cgroup-root',

@@ -294,6 +294,8 @@ export function buildForensicsJob(
     target.podName,
     '--pod-namespace',
     target.namespace,
+    '--node-name',
+    target.nodeName,
     '--runtime-endpoint',
     `unix://${CRI_SOCKET_IN_CONTAINER}`,
     '--cgroup-root',

@@ -141,6 +141,17 @@ describeReal('node forensics against a real container runtime', () => {
     { memoryLimit: MEMORY_LIMIT },
   );
   const containers = [listener, idle, wrongPort, hog];
+  // An earlier instance of the listener's container that has exited, as the
+  // pod's status still names it right after a restart.
+  const previousId = randomBytes(32).toString('hex');
+  const previous: TestContainer = {
+    key: 'previous',
+    id: previousId,
+    podUid: listener.podUid,
+    podName: listener.podName,
+    cgroupPath: `/${cgroupPrefix}/kubepods/burstable/pod${listener.podUid}/${previousId}`,
+    args: ['/bin/true'],
+  };
 
   function run(command: string, args: string[], env = process.env) {
     const result = spawnSync(command, args, {
@@ -266,7 +277,7 @@ describeReal('node forensics against a real container runtime', () => {
       );
     }
 
-    for (const c of containers) {
+    const start = (c: TestContainer) =>
       ctr(
         'run',
         '-d',
@@ -288,7 +299,7 @@ describeReal('node forensics against a real container runtime', () => {
         c.id,
         ...c.args,
       );
-    }
+    containers.forEach(start);
     for (const c of containers) {
       await waitFor(`${c.key} to run`, () => taskPid(c) > 0, 30_000);
       if (c.veth) {
@@ -347,6 +358,15 @@ describeReal('node forensics against a real container runtime', () => {
           ),
         ),
       10_000,
+    );
+    start(previous);
+    await waitFor(
+      'the earlier instance to exit',
+      () =>
+        ctr('tasks', 'ls')
+          .split('\n')
+          .some(line => line.startsWith(previous.id) && /STOPPED/.test(line)),
+      30_000,
     );
   }, 120_000);
 
@@ -557,6 +577,43 @@ describeReal('node forensics against a real container runtime', () => {
       expect(report.verdict.sentence).toBe(
         'It listens on 9000, not on the 8080 that the container port, readiness probe and Service use',
       );
+    });
+  });
+
+  describe('given the id of an instance that has exited since', () => {
+    const crictlBin = join(work, 'crictl-restarted-bin');
+    beforeAll(() => {
+      mkdirSync(crictlBin, { recursive: true });
+      symlinkSync(
+        resolve(__dirname, '__testUtils__/crictl'),
+        join(crictlBin, 'crictl'),
+      );
+    });
+
+    it.each([
+      ['ctr', () => process.env.PATH],
+      ['crictl', () => `${crictlBin}:${process.env.PATH}`],
+    ])('finds the running instance by name and pod UID (%s)', (_, path) => {
+      const { report, output } = forensics(previous, {
+        byId: true,
+        path: path(),
+        extra: ['--container-name', 'checkout-api'],
+      });
+      expect(output).toContain(`container-id: ${previous.id}`);
+      expect(report.findings.target).toMatchObject({
+        containerId: listener.id,
+        pid: taskPid(listener),
+        state: 'running',
+        note: `container ${previous.id} no longer runs; its restarted instance ${listener.id} does`,
+      });
+      expect(report.verdict.kind).toBe('listening');
+    });
+
+    it('without the name, reports the exited instance as not running', () => {
+      const { report } = forensics(previous, { byId: true });
+      expect(report.findings.target.containerId).toBe(previous.id);
+      expect(report.findings.target.pid).toBeUndefined();
+      expect(report.verdict.kind).toBe('pid-not-found');
     });
   });
 
