@@ -12,5 +12,7 @@ export { isObservabilityIncidentAvailable } from '@observability-ir/plugin-obser
 export {
   observabilityIrApiRef,
   ObservabilityIrClient,
+  ForensicsRequestError,
   type ObservabilityIrApi,
+  type ForensicsStart,
 } from './api';

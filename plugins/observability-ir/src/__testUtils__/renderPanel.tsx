@@ -42,7 +42,8 @@ export type Endpoint =
   | 'logs'
   | 'timeline'
   | 'diagnosis'
-  | 'forensics';
+  | 'forensics'
+  | 'clusters';
 
 /** An msw handler answering one endpoint with a body (200). */
 export function answer(endpoint: Endpoint, body: object): HttpHandler {
@@ -90,6 +91,11 @@ export function labHandlers(): HttpHandler[] {
     answer('logs', labLogs()),
     answer('timeline', labTimeline()),
     answer('diagnosis', labDiagnosis()),
+    // The lab's cluster takes the backend's own credentials.
+    answer('clusters', {
+      entityRef: 'component:default/checkout-api',
+      clusters: [{ name: 'sandbox', authProvider: 'serviceAccount' }],
+    }),
     // No node-forensics run yet.
     answer('forensics', {
       entityRef: 'component:default/checkout-api',
