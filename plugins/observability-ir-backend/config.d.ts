@@ -161,6 +161,11 @@ export interface Config {
        * the namespace's `default`.
        */
       serviceAccountName?: string;
+      /**
+       * How long finished runs are kept before the scheduled upkeep deletes
+       * them, 1 day to 10 years. Default 30 days.
+       */
+      retention?: HumanDuration | string;
     };
     /** Prometheus, Loki and Grafana per cluster, by the cluster's name. */
     clusters?: Array<{
