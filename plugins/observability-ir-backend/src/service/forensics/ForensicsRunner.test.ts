@@ -28,7 +28,7 @@ function job(conditions: Array<{ type: string; reason?: string }> = []): V1Job {
         ]),
       },
     },
-    spec: { selector: { matchLabels: { 'job-name': 'x' } } },
+    spec: { selector: { matchLabels: { 'job-name': 'x' } }, template: {} },
     status: {
       conditions: conditions.map(c => ({ ...c, status: 'True' })),
     },
