@@ -34,6 +34,11 @@ export interface SandboxOptions {
    * Defaults to `forensics/node-forensics.sh` of the backend plugin package.
    */
   forensicsScript?: string;
+  /**
+   * Time from a Job pod's creation to its container starting (the image
+   * pull of a real node); default 2 s.
+   */
+  jobStartDelayMs?: number;
 }
 
 /** Endpoints of one simulated cluster. */
@@ -95,6 +100,7 @@ export async function startSandbox(
     startMs,
     speed: options.speed ?? 1,
     forensicsScript: options.forensicsScript,
+    jobStartDelayMs: options.jobStartDelayMs,
   });
   const running = await startServer(world, {
     host: options.host ?? '127.0.0.1',

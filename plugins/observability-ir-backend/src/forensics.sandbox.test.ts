@@ -44,7 +44,9 @@ type TestScheduler = SchedulerService & {
 };
 
 /** The lab's cluster; it holds the namespace the Jobs go to. */
-async function startLab(options: { now?: number } = {}): Promise<Sandbox> {
+async function startLab(
+  options: { now?: number; jobStartDelayMs?: number } = {},
+): Promise<Sandbox> {
   const scenario = loadScenario('checkout-oom');
   expect(scenario.clusters[0].namespaces).toContain(FORENSICS_NAMESPACE);
   // Simulated time runs with the wall clock: a Job's pod starts after 2 s
@@ -297,6 +299,31 @@ describe('node forensics against the sandbox cluster', () => {
     expect(done.reason).toBe(
       'The node worker-1 is gone: it was removed from the cluster before the Job finished',
     );
+  });
+
+  it('fails a run whose Job outlives its deadline, saying so', async () => {
+    // A node that takes 30 s to pull the image: the Job's pod is still
+    // Pending when its 10 s deadline passes.
+    await sandbox.close();
+    sandbox = await startLab({ jobStartDelayMs: 30_000 });
+    const { server } = await backend({
+      forensics: { activeDeadlineSeconds: 10 },
+    });
+
+    const { body: run } = await start(server);
+    const done = await waitForRun(server, run.id, finished, 45_000);
+
+    expect(done.status).toBe('failed');
+    expect(done.reason).toBe(
+      'The Job ran longer than its deadline of 10 s (activeDeadlineSeconds) and Kubernetes stopped it',
+    );
+    expect(done.report).toBeUndefined();
+    expect(
+      await waitFor(
+        () => jobs(sandbox),
+        j => j.length === 0,
+      ),
+    ).toEqual([]);
   });
 
   it('finishes a run after the backend that started it restarts', async () => {

@@ -24,7 +24,7 @@ import { writeNodeSnapshot } from './nodeSnapshot';
 import { RunningScript, runScript } from './scriptRunner';
 import { writeStandIns } from './standIns';
 
-/** Time from pod creation to the container starting (image pull). */
+/** Time from pod creation to the container starting (image pull), by default. */
 const START_DELAY_MS = 2_000;
 /** A log larger than this is cut (the kubelet rotates at 10Mi). */
 const MAX_LOG_BYTES = 1024 * 1024;
@@ -41,6 +41,13 @@ export interface JobControllerOptions {
    * package's `forensics/node-forensics.sh`.
    */
   forensicsScript?: string;
+  /**
+   * Time from a Job pod's creation to its container starting: the image
+   * pull and container start of a real node. Default 2 s; a long one
+   * makes a Job outlive its `activeDeadlineSeconds` while its pod is
+   * still `Pending`, as on a node that cannot pull the image.
+   */
+  startDelayMs?: number;
 }
 
 function defaultForensicsScript(): string | undefined {
@@ -100,12 +107,14 @@ interface Finished {
 export class JobController implements JobStore {
   private readonly jobs: StoredJob[] = [];
   private readonly forensicsScript?: string;
+  private readonly startDelayMs: number;
 
   constructor(
     private readonly cluster: ClusterWorld,
     options: JobControllerOptions = {},
   ) {
     this.forensicsScript = options.forensicsScript ?? defaultForensicsScript();
+    this.startDelayMs = options.startDelayMs ?? START_DELAY_MS;
   }
 
   private deadlineMs(stored: StoredJob): number {
@@ -125,7 +134,7 @@ export class JobController implements JobStore {
         .name ??
       this.cluster.nodes[0].spec.name;
     const node = this.cluster.node(nodeName);
-    const startMs = createdMs + START_DELAY_MS;
+    const startMs = createdMs + this.startDelayMs;
     const name = `${job.metadata.name}-${nameSuffix(
       5,
       job.metadata.uid,

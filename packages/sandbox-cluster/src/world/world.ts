@@ -11,6 +11,8 @@ export interface WorldOptions {
   speed?: number;
   /** The node-forensics script forensics Jobs run (see JobController). */
   forensicsScript?: string;
+  /** Time from a Job pod's creation to its container starting. */
+  jobStartDelayMs?: number;
 }
 
 /** All clusters of a running scenario, sharing one clock. */
@@ -27,6 +29,7 @@ export class World {
       const cluster = new ClusterWorld(c, scenario, this.clock);
       cluster.jobs = new JobController(cluster, {
         forensicsScript: options.forensicsScript,
+        startDelayMs: options.jobStartDelayMs,
       });
       return cluster;
     });
