@@ -1,4 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
+import { signInAsGuest } from './support';
 import fs from 'node:fs';
 import { backendLogPath } from '../playwright.config';
 
@@ -8,14 +9,6 @@ function entityTab(page: Page, name: string) {
   return page
     .getByRole('navigation', { name: 'Content navigation' })
     .getByRole('link', { name, exact: true });
-}
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page.getByRole('heading', { name: 'Acme Shop Catalog' }),
-  ).toBeVisible();
 }
 
 test('the backend started every plugin without an error', async () => {

@@ -1,22 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
-
-/**
- * Signs in as the guest and returns the Authorization header the app itself
- * sends with its catalog requests: the guest's own session.
- */
-async function signInAsGuest(page: Page): Promise<string> {
-  await page.goto('/');
-  const catalogRequest = page.waitForRequest(
-    request =>
-      request.url().includes('/api/catalog/') &&
-      Boolean(request.headers().authorization),
-  );
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page.getByRole('heading', { name: 'Acme Shop Catalog' }),
-  ).toBeVisible();
-  return (await catalogRequest).headers().authorization;
-}
+import { expect, test } from '@playwright/test';
+import { signInAsGuest } from './support';
 
 test('the guest cannot use the raw Kubernetes proxy, yet the Kubernetes tab shows the pods', async ({
   page,
