@@ -261,4 +261,45 @@ describe('GET /v1/forensics', () => {
       'You are not allowed to read the incident data of component:default/checkout-api',
     );
   });
+
+  it('with waitForChangeAfter, answers once the run has another status', async () => {
+    const server = await startBackend();
+    // A pod whose Job no other test's backend follows.
+    const started = await request(server)
+      .post(PATH)
+      .send({ ...TARGET, pod: 'checkout-api-v1-xyz' });
+    expect(started.status).toBe(202);
+    const url = `${PATH}/${started.body.id}`;
+
+    expect(
+      (await request(server).get(url).query({ waitForChangeAfter: 'done' }))
+        .status,
+    ).toBe(400);
+    // Another status already: at once.
+    const atOnce = await request(server)
+      .get(url)
+      .query({ waitForChangeAfter: 'running' });
+    expect(atOnce.body.status).toBe('pending');
+
+    // Held while the Job waits for its pod (the sandbox's clock stands
+    // still), answered when the Job has run.
+    let answeredAt: number | undefined;
+    const held = request(server)
+      .get(url)
+      .query({ waitForChangeAfter: 'pending' })
+      .then(response => {
+        answeredAt = Date.now();
+        return response;
+      });
+    await new Promise(resolve => setTimeout(resolve, 1_500));
+    expect(answeredAt).toBeUndefined();
+    const advancedAt = Date.now();
+    sandbox.advance(10_000);
+    const response = await held;
+    expect(response.status).toBe(200);
+    expect(response.body.reason).toBeUndefined();
+    expect(['running', 'succeeded']).toContain(response.body.status);
+    // Well before the longest wait (20 s) would have answered it.
+    expect(answeredAt! - advancedAt).toBeLessThan(10_000);
+  });
 });

@@ -21,6 +21,22 @@ const listQuerySchema = z
   .object({ entityRef: z.string().min(1).max(512) })
   .strict();
 
+/** `?waitForChangeAfter=<status>`: answer once the run's status is another. */
+const readQuerySchema = z.object({
+  waitForChangeAfter: z
+    .enum(['pending', 'running', 'succeeded', 'failed'])
+    .optional(),
+});
+
+/** An AbortSignal that aborts when the caller goes away before the answer. */
+function callerGone(res: express.Response): AbortSignal {
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
+}
+
 function parse<T>(
   schema: z.ZodType<T, z.ZodTypeDef, unknown>,
   value: unknown,
@@ -54,7 +70,9 @@ async function withRetryAfter<T>(
 /**
  * The node-forensics routes: `POST /v1/forensics` starts a run (202), or
  * answers the run in flight or recent for the same pod and container
- * (200); `GET /v1/forensics/{id}` reads one; `GET /v1/forensics?entityRef=`
+ * (200); `GET /v1/forensics/{id}` reads one (with `?waitForChangeAfter=`
+ * its status, once it has another, waiting up to 20 s for the change);
+ * `GET /v1/forensics?entityRef=`
  * lists the entity's runs, newest first. Starting is audited at high
  * severity.
  */
@@ -120,11 +138,19 @@ export function createForensicsRouter(options: {
         )}, not a UUID`,
       );
     }
+    const { waitForChangeAfter } = parse(readQuerySchema, req.query, 'query');
     res.json(
-      await forensics.getRun(id, {
-        credentials,
-        kubernetesAuth: readKubernetesRequestAuth(req.headers),
-      }),
+      await forensics.getRun(
+        id,
+        {
+          credentials,
+          kubernetesAuth: readKubernetesRequestAuth(req.headers),
+        },
+        waitForChangeAfter && {
+          afterStatus: waitForChangeAfter,
+          signal: callerGone(res),
+        },
+      ),
     );
   });
 

@@ -7,6 +7,7 @@ import {
 } from '../../config/readForensicsConfig';
 import { fixture } from './__testUtils__/fixtures';
 import type { ForensicsJobClient, WatchOutcome } from './ForensicsJobClient';
+import { ForensicsRunChanges } from './ForensicsRunChanges';
 import { ForensicsRunner } from './ForensicsRunner';
 import { FORENSICS_KEYS } from './jobSpec';
 import { createForensicsRunStore, ForensicsRunStore } from './store';
@@ -78,7 +79,7 @@ describe('ForensicsRunner', () => {
   });
   afterAll(() => knex.destroy());
 
-  function runner(now?: () => Date) {
+  function runner(now?: () => Date, changes?: ForensicsRunChanges) {
     return new ForensicsRunner({
       store,
       settings: SETTINGS,
@@ -86,6 +87,7 @@ describe('ForensicsRunner', () => {
       logger: mockServices.logger.mock(),
       instanceId: 'test',
       now,
+      changes,
       timing: { pollMinMs: 1, pollMaxMs: 5, maxWaitMs: 5 },
     });
   }
@@ -122,6 +124,23 @@ describe('ForensicsRunner', () => {
     expect(done?.startedAt).toBeDefined();
     expect(done?.verdict?.kind).toBe('oom-before-ready');
     expect(deleted).toEqual([run.jobName]);
+  });
+
+  it('wakes reads waiting on the run at each status it stores', async () => {
+    const changes = new ForensicsRunChanges();
+    const r = runner(undefined, changes);
+    const run = await newRun(r);
+    const { client } = fakeClient([job(), job([{ type: 'Complete' }])]);
+    const statusWhenWoken = async () => {
+      await changes.next(run.id, 10_000);
+      return (await store.get(run.id))?.status;
+    };
+
+    const running = statusWhenWoken();
+    r.follow(run, client);
+    expect(await running).toBe('running');
+    expect(await statusWhenWoken()).toBe('succeeded');
+    await r.settled(run.id);
   });
 
   it('fails a run Kubernetes stopped at its deadline, saying so', async () => {

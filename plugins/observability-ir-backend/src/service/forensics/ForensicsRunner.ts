@@ -9,6 +9,7 @@ import {
   FORENSICS_KEYS,
 } from './jobSpec';
 import { readForensicsReport } from './report';
+import type { ForensicsRunChanges } from './ForensicsRunChanges';
 import type {
   ForensicsRun,
   ForensicsRunPatch,
@@ -131,6 +132,8 @@ export class ForensicsRunner {
       logger: LoggerService;
       /** This backend instance, as the owner of leases. */
       instanceId: string;
+      /** Told of each status change stored, for requests waiting on one. */
+      changes?: ForensicsRunChanges;
       now?: () => Date;
       timing?: Partial<ForensicsRunnerTiming>;
     },
@@ -323,6 +326,7 @@ export class ForensicsRunner {
       }
       if (look.running && run.status === 'pending') {
         run = await store.update(run.id, { status: 'running' });
+        this.deps.changes?.changed(run.id);
         logger.info(
           `Node forensics run ${run.id}: Job ${run.jobName} is running on node ${run.node}`,
         );
@@ -523,6 +527,8 @@ export class ForensicsRunner {
         }`,
       );
     }
+    // Before the Job is deleted: the user waits for the result, not for that.
+    this.deps.changes?.changed(run.id);
     if (!client) return;
     try {
       if (await client.deleteJob(settings.namespace, run.jobName)) {

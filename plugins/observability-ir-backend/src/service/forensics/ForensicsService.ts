@@ -16,6 +16,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ForensicsRequest,
   ForensicsRun as ApiForensicsRun,
+  ForensicsRunStatus,
   ForensicsRunsResponse,
   incidentReadAllNamespacesPermission,
   incidentReadPermission,
@@ -34,6 +35,7 @@ import { normalizeEntityRef } from '../workload/entityRefs';
 import { toApiRun } from './apiRun';
 import { expectedPortsFromPod } from './expectedPorts';
 import { ForensicsClusters, ForensicsRunner } from './ForensicsRunner';
+import { ForensicsRunChanges } from './ForensicsRunChanges';
 import { ForensicsJobClient } from './ForensicsJobClient';
 import { buildForensicsJob, ForensicsJobTarget } from './jobSpec';
 import type {
@@ -49,16 +51,40 @@ export interface ForensicsStart {
   existing: boolean;
 }
 
+/** A read of a run that waits until its status is another one. */
+export interface ForensicsRunWait {
+  /** Answer once the run's status is no longer this (at once if it is not). */
+  afterStatus: ForensicsRunStatus;
+  /** Ends the wait early, e.g. when the caller went away. */
+  signal?: AbortSignal;
+}
+
 /**
- * Node forensics on the pods of catalog entities: start a run, read one,
- * list an entity's runs.
+ * How reads that wait for a change are bounded: the longest wait, how
+ * often the store is read meanwhile (for runs that another backend
+ * instance follows, whose changes send no news here), and how many waits
+ * one caller may hold at once; past that, reads answer at once.
+ */
+export const FORENSICS_RUN_WAIT = {
+  maxMs: 20_000,
+  recheckMs: 1_000,
+  perCaller: 4,
+};
+
+/**
+ * Node forensics on the pods of catalog entities: start a run, read one
+ * (or wait for its next status), list an entity's runs.
  */
 export interface ForensicsService {
   start(
     request: ForensicsRequest,
     options: IncidentRequestOptions,
   ): Promise<ForensicsStart>;
-  getRun(id: string, options: IncidentRequestOptions): Promise<ApiForensicsRun>;
+  getRun(
+    id: string,
+    options: IncidentRequestOptions,
+    wait?: ForensicsRunWait,
+  ): Promise<ApiForensicsRun>;
   listRuns(
     entityRef: string,
     options: IncidentRequestOptions,
@@ -105,6 +131,22 @@ function userOf(credentials: BackstageCredentials): string {
   return (principal as BackstageUserPrincipal).userEntityRef;
 }
 
+/** Who holds a waiting read: the user, or the calling service. */
+function callerOf(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return `${principal.type}:${
+    principal.userEntityRef ?? principal.subject ?? ''
+  }`;
+}
+
+function isFinal(status: ForensicsRunStatus): boolean {
+  return status === 'succeeded' || status === 'failed';
+}
+
 function sleep(ms: number) {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
@@ -119,6 +161,9 @@ function sleep(ms: number) {
  */
 export class DefaultForensicsService implements ForensicsService {
   private readonly rateLimiter: UserRateLimiter;
+  private readonly waits: typeof FORENSICS_RUN_WAIT;
+  /** Waiting reads held now, per caller. */
+  private readonly waiting = new Map<string, number>();
 
   constructor(
     private readonly deps: {
@@ -131,9 +176,13 @@ export class DefaultForensicsService implements ForensicsService {
       logger: LoggerService;
       /** Bounds each Kubernetes call of a request. */
       timeoutMs: number;
+      /** The runner's news of status changes, which wakes waiting reads. */
+      changes: ForensicsRunChanges;
+      waits?: Partial<typeof FORENSICS_RUN_WAIT>;
       now?: () => Date;
     },
   ) {
+    this.waits = { ...FORENSICS_RUN_WAIT, ...deps.waits };
     const { limits } = deps.settings;
     this.rateLimiter = new UserRateLimiter({
       perMinute: limits.userRunsPerHour / 60,
@@ -252,12 +301,42 @@ export class DefaultForensicsService implements ForensicsService {
   async getRun(
     id: string,
     options: IncidentRequestOptions,
+    wait?: ForensicsRunWait,
   ): Promise<ApiForensicsRun> {
-    const run = await this.deps.store.get(id);
+    const { store, changes } = this.deps;
+    let run = await store.get(id);
     if (!run) {
       throw new NotFoundError(`No forensics run ${id}`);
     }
     await this.authorize(run.entityRef, options, 'read');
+    if (!wait || run.status !== wait.afterStatus || isFinal(run.status)) {
+      return toApiRun(run);
+    }
+    const caller = callerOf(options.credentials);
+    const held = this.waiting.get(caller) ?? 0;
+    if (held >= this.waits.perCaller) {
+      // Enough waits held already: this one answers now, and the caller
+      // reads again later.
+      return toApiRun(run);
+    }
+    this.waiting.set(caller, held + 1);
+    try {
+      const until = Date.now() + this.waits.maxMs;
+      while (run.status === wait.afterStatus && !wait.signal?.aborted) {
+        const left = until - Date.now();
+        if (left <= 0) break;
+        await changes.next(
+          run.id,
+          Math.min(this.waits.recheckMs, left),
+          wait.signal,
+        );
+        run = (await store.get(run.id)) ?? run;
+      }
+    } finally {
+      const count = (this.waiting.get(caller) ?? 1) - 1;
+      if (count > 0) this.waiting.set(caller, count);
+      else this.waiting.delete(caller);
+    }
     return toApiRun(run);
   }
 

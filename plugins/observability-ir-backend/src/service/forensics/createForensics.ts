@@ -12,6 +12,7 @@ import { ClusterAccess } from '../../clusters/ClusterAccess';
 import { readForensicsConfig } from '../../config/readForensicsConfig';
 import { readObservabilityIrConfig } from '../../config/readObservabilityIrConfig';
 import { DefaultIncidentService } from '../DefaultIncidentService';
+import { ForensicsRunChanges } from './ForensicsRunChanges';
 import { ForensicsRunner } from './ForensicsRunner';
 import {
   DefaultForensicsService,
@@ -71,8 +72,10 @@ export async function createForensics(deps: {
   const { upstreamTimeoutMs } = readObservabilityIrConfig(deps.config);
   const logger = deps.logger.child({ feature: 'node-forensics' });
   const { store } = deps;
+  const changes = new ForensicsRunChanges();
   const runner = new ForensicsRunner({
     store,
+    changes,
     settings,
     clusters: serviceForensicsClusters(deps.clusterAccess, upstreamTimeoutMs),
     logger,
@@ -100,5 +103,6 @@ export async function createForensics(deps: {
     permissions: deps.permissions,
     logger,
     timeoutMs: upstreamTimeoutMs,
+    changes,
   });
 }
