@@ -5,6 +5,7 @@ import {
   EvidenceQuery,
   ForensicsRequest,
   ForensicsRun,
+  ForensicsRunStatus,
   ForensicsRunsResponse,
   LogsResponse,
   MetricsResponse,
@@ -53,11 +54,17 @@ export interface ObservabilityIrApi {
   startForensics(request: ForensicsRequest): Promise<ForensicsStart>;
   /**
    * One forensics run; `entityRef` picks the Kubernetes credentials sent
-   * along, as for the evidence.
+   * along, as for the evidence. With `waitForChangeAfter`, the backend
+   * answers once the run's status is another one, or after its longest
+   * wait (about 20 s) with the run unchanged; `signal` ends the request.
    */
   getForensicsRun(
     id: string,
-    options?: { entityRef?: string },
+    options?: {
+      entityRef?: string;
+      waitForChangeAfter?: ForensicsRunStatus;
+      signal?: AbortSignal;
+    },
   ): Promise<ForensicsRun>;
   /** The entity's forensics runs, newest first. */
   listForensicsRuns(entityRef: string): Promise<ForensicsRunsResponse>;

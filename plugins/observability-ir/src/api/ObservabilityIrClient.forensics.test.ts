@@ -55,6 +55,7 @@ type Call = {
   url: string;
   headers: Record<string, string>;
   body?: unknown;
+  signal?: AbortSignal | null;
 };
 
 /**
@@ -77,6 +78,7 @@ function fakeBackend(answer: (call: Call) => Response) {
         url,
         headers: { ...(init?.headers as Record<string, string>) },
         body: init?.body ? JSON.parse(String(init.body)) : undefined,
+        signal: init?.signal,
       };
       calls.push(call);
       return answer(call);
@@ -135,6 +137,30 @@ describe('the forensics methods of the client', () => {
         'ya29.google-token',
       );
     }
+  });
+
+  it('asks the backend to answer once the run has another status, and can be stopped', async () => {
+    const { client, calls } = fakeBackend(() =>
+      json(run({ status: 'running' })),
+    );
+    const stop = new AbortController();
+
+    const read = await client.getForensicsRun(run().id, {
+      entityRef,
+      waitForChangeAfter: 'pending',
+      signal: stop.signal,
+    });
+
+    expect(read.status).toBe('running');
+    expect(calls[0].url).toBe(
+      `plugin://observability-ir/v1/forensics/${
+        run().id
+      }?waitForChangeAfter=pending`,
+    );
+    expect(calls[0].headers['Backstage-Kubernetes-Authorization-google']).toBe(
+      'ya29.google-token',
+    );
+    expect(calls[0].signal).toBe(stop.signal);
   });
 
   it('says when the backend answered with the run already under way (200)', async () => {

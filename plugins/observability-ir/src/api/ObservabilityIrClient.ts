@@ -9,6 +9,7 @@ import {
   FORENSICS_PATH,
   ForensicsRequest,
   ForensicsRun,
+  ForensicsRunStatus,
   ForensicsRunsResponse,
   LogsResponse,
   MetricsResponse,
@@ -104,11 +105,19 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
 
   async getForensicsRun(
     id: string,
-    options: { entityRef?: string } = {},
+    options: {
+      entityRef?: string;
+      waitForChangeAfter?: ForensicsRunStatus;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<ForensicsRun> {
+    const { waitForChangeAfter, signal } = options;
     const response = await this.forensicsFetch(
       options.entityRef,
-      `/${encodeURIComponent(id)}`,
+      `/${encodeURIComponent(id)}${
+        waitForChangeAfter ? `?${queryString({ waitForChangeAfter })}` : ''
+      }`,
+      signal ? { signal } : {},
     );
     if (!response.ok) {
       throw await ForensicsRequestError.fromResponse(response);

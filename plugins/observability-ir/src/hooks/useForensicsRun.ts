@@ -7,8 +7,10 @@ import { useEffect, useRef, useState } from 'react';
 import { ForensicsRequestError, observabilityIrApiRef } from '../api';
 
 /**
- * How often a run in flight is read again: after `firstMs`, then each wait
- * `factor` times longer, up to `maxMs`.
+ * How long to wait before reading a run in flight again when the backend
+ * did not hold the read until a change (a backend without
+ * `waitForChangeAfter`, or one at its cap of held reads), or the read
+ * failed: `firstMs`, then each wait `factor` times longer, up to `maxMs`.
  *
  * @public
  */
@@ -34,9 +36,13 @@ export interface ForensicsRunState {
 }
 
 /**
- * Follows one forensics run: reads it (after the first wait when `initial`
- * is that run in flight, as the start answered it; at once otherwise), then
- * again with backoff until it succeeded or failed. Stops when unmounted or given another run;
+ * Follows one forensics run: reads it (at once when `initial` is not that
+ * run in flight, as the start answered it), then asks the backend to
+ * answer once its status is another one (`waitForChangeAfter`), so a
+ * change shows as soon as the backend stores it, until it succeeded or
+ * failed. A read the backend answered unchanged without holding it, or one
+ * that failed, is repeated with backoff ({@link FORENSICS_POLL}). Stops,
+ * and ends the read in flight, when unmounted or given another run;
  * `onFinal` is called once when it ends.
  *
  * @public
@@ -61,24 +67,38 @@ export function useForensicsRun(
   useEffect(() => {
     const started = initialRef.current;
     setState({ run: started });
-    let stopped = false;
+    const stop = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let wait = FORENSICS_POLL.firstMs;
+    let backoff: number = FORENSICS_POLL.firstMs;
 
-    const schedule = (ms: number) => {
-      timer = setTimeout(read, ms);
+    const readAgainLater = (after: ForensicsRunStatus | undefined) => {
+      timer = setTimeout(() => read(after), backoff);
+      backoff = Math.min(backoff * FORENSICS_POLL.factor, FORENSICS_POLL.maxMs);
     };
-    async function read() {
+    async function read(after?: ForensicsRunStatus) {
+      const askedAt = Date.now();
       try {
-        const run = await api.getForensicsRun(id, { entityRef });
-        if (stopped) return;
+        const run = await api.getForensicsRun(id, {
+          entityRef,
+          ...(after ? { waitForChangeAfter: after } : {}),
+          signal: stop.signal,
+        });
+        if (stop.signal.aborted) return;
         setState({ run });
         if (isFinalForensicsStatus(run.status)) {
           onFinal.current?.(run);
           return;
         }
+        const held = Date.now() - askedAt >= FORENSICS_POLL.firstMs;
+        if (run.status !== after || held) {
+          // News, or the backend's wait ran out: ask again at once.
+          backoff = FORENSICS_POLL.firstMs;
+          read(run.status);
+        } else {
+          readAgainLater(run.status);
+        }
       } catch (e) {
-        if (stopped) return;
+        if (stop.signal.aborted) return;
         setState(previous => ({ run: previous.run, error: e as Error }));
         // Gone or refused: asking again will not change that.
         if (
@@ -87,21 +107,18 @@ export function useForensicsRun(
         ) {
           return;
         }
+        readAgainLater(after);
       }
-      schedule(wait);
-      wait = Math.min(wait * FORENSICS_POLL.factor, FORENSICS_POLL.maxMs);
     }
 
-    if (started && !isFinalForensicsStatus(started.status)) {
-      // Just started: the Job needs a moment before there is news.
-      schedule(wait);
-      wait = Math.min(wait * FORENSICS_POLL.factor, FORENSICS_POLL.maxMs);
-    } else {
-      // Opened from the history (which may leave out the output): read it.
-      read();
-    }
+    read(
+      started && !isFinalForensicsStatus(started.status)
+        ? started.status
+        : // Opened from the history (which may leave out the output).
+          undefined,
+    );
     return () => {
-      stopped = true;
+      stop.abort();
       if (timer) clearTimeout(timer);
     };
   }, [api, id, entityRef]);

@@ -23,7 +23,7 @@ import {
 const server = setupServer();
 registerMswTestHooks(server);
 
-// Runs are followed with real timers: 1 s, then 1.5 s, ... between reads.
+// Runs are followed with real timers.
 jest.setTimeout(30_000);
 
 const ACTION = 'Run node forensics on checkout-api-v1-abc';
@@ -45,17 +45,53 @@ function recordStarts(reply: () => Response) {
   return bodies;
 }
 
-/** Answers `GET /v1/forensics/{id}` with each run in turn, the last one after. */
-function followRun(...answers: object[]) {
+/** How long the fake backend holds a read until the status it answers changed. */
+const CHANGE_MS = 300;
+/** How long it holds a read when the status stays the same (its longest wait). */
+const LONGEST_WAIT_MS = 2_000;
+
+function hold(ms: number, signal: AbortSignal) {
+  return new Promise<void>(resolve => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Answers `GET /v1/forensics/{id}` with each run in turn, the last one
+ * after, as the backend does: a read with `waitForChangeAfter` is held until
+ * the answer has another status (here CHANGE_MS), or for the longest wait
+ * when it has the same. Records the run read and the status waited after.
+ */
+function followRun(...answers: Array<{ status: string }>) {
   const reads: string[] = [];
+  const waitedAfter: Array<string | null> = [];
+  const abandoned: number[] = [];
   server.use(
-    http.get(`${FORENSICS_URL}/:id`, ({ params }) => {
+    http.get(`${FORENSICS_URL}/:id`, async ({ params, request }) => {
       reads.push(String(params.id));
-      const next = answers[Math.min(reads.length - 1, answers.length - 1)];
+      const index = reads.length - 1;
+      const next = answers[Math.min(index, answers.length - 1)];
+      const after = new URL(request.url).searchParams.get('waitForChangeAfter');
+      waitedAfter.push(after);
+      if (after) {
+        let answered = false;
+        request.signal.addEventListener('abort', () => {
+          if (!answered) abandoned.push(index);
+        });
+        await hold(
+          after === next.status ? LONGEST_WAIT_MS : CHANGE_MS,
+          request.signal,
+        );
+        answered = true;
+      }
       return HttpResponse.json(next);
     }),
   );
-  return reads;
+  return { reads, waitedAfter, abandoned };
 }
 
 async function openConfirmation() {
@@ -170,7 +206,10 @@ describe('node forensics in the Replicas panel', () => {
     const starts = recordStarts(() =>
       HttpResponse.json(labRun(), { status: 202 }),
     );
-    followRun(labRun({ status: 'running' }), succeededRun());
+    const { waitedAfter } = followRun(
+      labRun({ status: 'running' }),
+      succeededRun(),
+    );
     renderForensics();
 
     const dialog = await openConfirmation();
@@ -204,6 +243,8 @@ describe('node forensics in the Replicas panel', () => {
       { timeout: 8_000 },
     );
     expect(status).toHaveTextContent('Succeeded on worker-1 in 7s');
+    // Each read waited for the next status: no reads in between.
+    expect(waitedAfter).toEqual(['pending', 'running']);
     expect(verdict).toHaveTextContent('Dies before it is Ready');
     expect(verdict).toHaveTextContent(OOM_SENTENCE);
     expect(verdict).toHaveTextContent('OOM kills: 46');
@@ -240,7 +281,7 @@ describe('node forensics in the Replicas panel', () => {
   it('stops reading a run once it has ended', async () => {
     labScenario();
     recordStarts(() => HttpResponse.json(labRun(), { status: 202 }));
-    const reads = followRun(succeededRun());
+    const { reads } = followRun(succeededRun());
     renderForensics();
 
     const dialog = await openConfirmation();
@@ -250,27 +291,68 @@ describe('node forensics in the Replicas panel', () => {
     await screen.findByRole('region', { name: 'Verdict' }, { timeout: 5_000 });
     expect(reads).toEqual([RUN_ID]);
 
-    // The next read would have come 1.5 s later.
+    // Nothing is read after the end.
     await new Promise(resolve => setTimeout(resolve, 2_500));
     expect(reads).toEqual([RUN_ID]);
   });
 
-  it('stops reading a run in flight when the dialog closes', async () => {
+  it('stops reading a run in flight when the dialog closes, ending the read it waits on', async () => {
     labScenario();
     recordStarts(() => HttpResponse.json(labRun(), { status: 202 }));
-    const reads = followRun(labRun({ status: 'running' }));
+    const { reads, abandoned } = followRun(labRun({ status: 'running' }));
     renderForensics();
 
     const dialog = await openConfirmation();
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Start forensics' }),
     );
-    await waitFor(() => expect(reads).toHaveLength(1), { timeout: 5_000 });
+    const run = await screen.findByRole('dialog', {
+      name: 'Node forensics of checkout-api-v1-abc',
+    });
+    await waitFor(
+      () =>
+        expect(within(run).getByRole('status')).toHaveTextContent(/^Running/),
+      { timeout: 5_000 },
+    );
+    // Now waiting for the status after running.
+    await waitFor(() => expect(reads).toHaveLength(2));
     await userEvent.click(screen.getByRole('button', { name: 'Close' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    await waitFor(() => expect(abandoned).toEqual([1]));
 
-    await new Promise(resolve => setTimeout(resolve, 2_500));
-    expect(reads).toHaveLength(1);
+    await new Promise(resolve => setTimeout(resolve, LONGEST_WAIT_MS + 500));
+    expect(reads).toHaveLength(2);
+  });
+
+  it('reads a run in flight again with backoff when the backend answers it at once, unchanged', async () => {
+    labScenario();
+    recordStarts(() => HttpResponse.json(labRun(), { status: 202 }));
+    // A backend that does not hold reads: always the same answer, at once.
+    const reads: string[] = [];
+    server.use(
+      http.get(`${FORENSICS_URL}/:id`, ({ params }) => {
+        reads.push(String(params.id));
+        return HttpResponse.json(labRun({ status: 'running' }));
+      }),
+    );
+    renderForensics();
+
+    const dialog = await openConfirmation();
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Start forensics' }),
+    );
+    await waitFor(() => expect(reads.length).toBeGreaterThanOrEqual(2));
+    // Then 1 s, then 1.5 s later: no more than a few reads in 2 s.
+    await new Promise(resolve => setTimeout(resolve, 2_000));
+    expect(reads.length).toBeGreaterThanOrEqual(3);
+    expect(reads.length).toBeLessThanOrEqual(4);
+    expect(
+      within(
+        screen.getByRole('dialog', {
+          name: 'Node forensics of checkout-api-v1-abc',
+        }),
+      ).getByRole('status'),
+    ).toHaveTextContent(/^Running/);
   });
 
   it('shows why a run failed, opened from the history', async () => {
