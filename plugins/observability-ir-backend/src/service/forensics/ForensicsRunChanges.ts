@@ -30,7 +30,10 @@ export class ForensicsRunChanges {
       }
       const waiting = waiters.get(key) ?? new Set<() => void>();
       waiters.set(key, waiting);
-      const wake = () => {
+      const timer = setTimeout(wake, Math.max(0, ms));
+      waiting.add(wake);
+      signal?.addEventListener('abort', wake);
+      function wake() {
         clearTimeout(timer);
         signal?.removeEventListener('abort', wake);
         waiting.delete(wake);
@@ -38,10 +41,7 @@ export class ForensicsRunChanges {
           waiters.delete(key);
         }
         resolve();
-      };
-      const timer = setTimeout(wake, Math.max(0, ms));
-      waiting.add(wake);
-      signal?.addEventListener('abort', wake);
+      }
     });
   }
 
