@@ -37,7 +37,9 @@ describe('DefaultForensicsService: reading a run when its status changes', () =>
 
   function setUp(
     waits: Partial<typeof FORENSICS_RUN_WAIT> = {},
-    result = AuthorizeResult.ALLOW,
+    result:
+      | AuthorizeResult.ALLOW
+      | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
   ) {
     const changes = new ForensicsRunChanges();
     const logger = mockServices.logger.mock();
