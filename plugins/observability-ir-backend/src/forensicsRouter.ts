@@ -2,6 +2,8 @@ import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import {
   FORENSICS_PATH,
+  forensicsListQuerySchema,
+  forensicsReadQuerySchema,
   forensicsRequestSchema,
 } from '@observability-ir/plugin-observability-ir-common';
 import express from 'express';
@@ -16,17 +18,6 @@ const MAX_BODY = '4kb';
 
 const RUN_ID =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const listQuerySchema = z
-  .object({ entityRef: z.string().min(1).max(512) })
-  .strict();
-
-/** `?waitForChangeAfter=<status>`: answer once the run's status is another. */
-const readQuerySchema = z.object({
-  waitForChangeAfter: z
-    .enum(['pending', 'running', 'succeeded', 'failed'])
-    .optional(),
-});
 
 /** An AbortSignal that aborts when the caller goes away before the answer. */
 function callerGone(res: express.Response): AbortSignal {
@@ -138,7 +129,11 @@ export function createForensicsRouter(options: {
         )}, not a UUID`,
       );
     }
-    const { waitForChangeAfter } = parse(readQuerySchema, req.query, 'query');
+    const { waitForChangeAfter } = parse(
+      forensicsReadQuerySchema,
+      req.query,
+      'query',
+    );
     res.json(
       await forensics.getRun(
         id,
@@ -158,7 +153,7 @@ export function createForensicsRouter(options: {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const { entityRef } = parse(listQuerySchema, req.query, 'query');
+    const { entityRef } = parse(forensicsListQuerySchema, req.query, 'query');
     res.json(
       await forensics.listRuns(entityRef, {
         credentials,

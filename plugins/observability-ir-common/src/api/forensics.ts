@@ -305,7 +305,48 @@ export type ForensicsRequest = z.infer<typeof forensicsRequestSchema>;
  *
  * @public
  */
-export type ForensicsRunStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+export const FORENSICS_RUN_STATUSES = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+] as const;
+
+/**
+ * One of {@link FORENSICS_RUN_STATUSES}.
+ *
+ * @public
+ */
+export type ForensicsRunStatus = (typeof FORENSICS_RUN_STATUSES)[number];
+
+/**
+ * The query of `GET /v1/forensics?entityRef=`: an entity's runs.
+ *
+ * @public
+ */
+export const forensicsListQuerySchema = z
+  .object({ entityRef: z.string().min(1).max(512) })
+  .strict();
+
+/**
+ * The query of `GET /v1/forensics/{id}`. With `waitForChangeAfter`, the
+ * backend answers once the run's status is another one than that (or after
+ * a while, unchanged), so a browser following a run needs no timed polling.
+ *
+ * @public
+ */
+export const forensicsReadQuerySchema = z
+  .object({
+    waitForChangeAfter: z.enum(FORENSICS_RUN_STATUSES).optional(),
+  })
+  .strict();
+
+/**
+ * A parsed {@link forensicsReadQuerySchema}.
+ *
+ * @public
+ */
+export type ForensicsReadQuery = z.infer<typeof forensicsReadQuerySchema>;
 
 /**
  * One run of node forensics, as the endpoints answer it.

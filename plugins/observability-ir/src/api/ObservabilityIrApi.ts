@@ -5,7 +5,7 @@ import {
   EvidenceQuery,
   ForensicsRequest,
   ForensicsRun,
-  ForensicsRunStatus,
+  ForensicsReadQuery,
   ForensicsRunsResponse,
   LogsResponse,
   MetricsResponse,
@@ -62,9 +62,8 @@ export interface ObservabilityIrApi {
     id: string,
     options?: {
       entityRef?: string;
-      waitForChangeAfter?: ForensicsRunStatus;
       signal?: AbortSignal;
-    },
+    } & ForensicsReadQuery,
   ): Promise<ForensicsRun>;
   /** The entity's forensics runs, newest first. */
   listForensicsRuns(entityRef: string): Promise<ForensicsRunsResponse>;

@@ -9,7 +9,7 @@ import {
   FORENSICS_PATH,
   ForensicsRequest,
   ForensicsRun,
-  ForensicsRunStatus,
+  ForensicsReadQuery,
   ForensicsRunsResponse,
   LogsResponse,
   MetricsResponse,
@@ -107,9 +107,8 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
     id: string,
     options: {
       entityRef?: string;
-      waitForChangeAfter?: ForensicsRunStatus;
       signal?: AbortSignal;
-    } = {},
+    } & ForensicsReadQuery = {},
   ): Promise<ForensicsRun> {
     const { waitForChangeAfter, signal } = options;
     const response = await this.forensicsFetch(

@@ -1,11 +1,11 @@
-import type { ForensicsSection } from '../parse/sections';
-import type { ForensicsVerdict } from '../verdict';
+import type {
+  ForensicsRunStatus,
+  ForensicsSection,
+  ForensicsVerdict,
+} from '@observability-ir/plugin-observability-ir-common';
 
-/**
- * Where a run is: `pending` (Job created, not started), `running`, and the
- * final `succeeded` or `failed`.
- */
-export type ForensicsRunStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+// Where a run is: one status for the store, the API and the Incident tab.
+export type { ForensicsRunStatus };
 
 /** The container a run looks at. */
 export interface ForensicsRunTarget {
