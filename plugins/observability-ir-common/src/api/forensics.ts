@@ -388,4 +388,9 @@ export interface ForensicsRun {
 export interface ForensicsRunsResponse {
   entityRef: string;
   runs: ForensicsRun[];
+  /**
+   * Set when node forensics is off on this Backstage: why, in one sentence
+   * for the user. `runs` is then empty and starting a run answers 503.
+   */
+  disabled?: string;
 }

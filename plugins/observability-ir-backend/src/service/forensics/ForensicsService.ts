@@ -106,7 +106,11 @@ const RUN_OF_EXISTING_JOB_WAIT_MS = 3_000;
 const DISABLED_MESSAGE =
   'Node forensics is disabled on this Backstage instance: an administrator turns it on with observabilityIr.forensics.enabled (see the observability-ir backend README, "Node forensics")';
 
-/** Answers 503 to everything: `observabilityIr.forensics.enabled` is not true. */
+/**
+ * `observabilityIr.forensics.enabled` is not true: starting or reading a run
+ * answers 503; the history answers no run and says why (`disabled`), since
+ * every Incident tab asks for it and a 5xx would be logged as an error.
+ */
 export class DisabledForensicsService implements ForensicsService {
   async start(): Promise<ForensicsStart> {
     throw new ServiceUnavailableError(DISABLED_MESSAGE);
@@ -114,8 +118,8 @@ export class DisabledForensicsService implements ForensicsService {
   async getRun(): Promise<ApiForensicsRun> {
     throw new ServiceUnavailableError(DISABLED_MESSAGE);
   }
-  async listRuns(): Promise<ForensicsRunsResponse> {
-    throw new ServiceUnavailableError(DISABLED_MESSAGE);
+  async listRuns(entityRef: string): Promise<ForensicsRunsResponse> {
+    return { entityRef, runs: [], disabled: DISABLED_MESSAGE };
   }
 }
 

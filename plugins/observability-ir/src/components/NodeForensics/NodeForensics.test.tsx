@@ -131,6 +131,29 @@ describe('node forensics in the Replicas panel', () => {
     );
   });
 
+  it('disables the action with the reason the history gives when forensics is off', async () => {
+    const reason =
+      'Node forensics is disabled on this Backstage instance: an administrator turns it on with observabilityIr.forensics.enabled';
+    server.use(
+      answer('replicas', labReplicas()),
+      http.get(FORENSICS_URL, () =>
+        HttpResponse.json({
+          entityRef: 'component:default/checkout-api',
+          runs: [],
+          disabled: reason,
+        }),
+      ),
+    );
+    renderForensics();
+
+    const action = await screen.findByRole('button', { name: ACTION });
+    await waitFor(() => expect(action).toBeDisabled());
+    expect(action).toHaveAccessibleDescription(reason);
+    expect(
+      screen.getByRole('region', { name: 'Node forensics' }),
+    ).toHaveTextContent(reason);
+  });
+
   it('disables the action when forensics is off in this Backstage (503)', async () => {
     server.use(
       answer('replicas', labReplicas()),

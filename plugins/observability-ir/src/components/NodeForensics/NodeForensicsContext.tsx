@@ -3,6 +3,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   ForensicsRun,
+  ForensicsRunsResponse,
   observabilityIrForensicsRunPermission,
   Replica,
 } from '@observability-ir/plugin-observability-ir-common';
@@ -23,8 +24,14 @@ const NodeForensicsContext = createContext<
   NodeForensicsContextValue | undefined
 >(undefined);
 
-/** Why forensics is off: the backend's own words for its 503. */
-function describeUnavailable(error: unknown): string | undefined {
+/** Why forensics is off: the backend's own words (`disabled`, or its 503). */
+function describeUnavailable(
+  answer: ForensicsRunsResponse | undefined,
+  error: unknown,
+): string | undefined {
+  if (answer?.disabled) {
+    return answer.disabled;
+  }
   if (error instanceof ForensicsRequestError && error.unavailable) {
     return error.statusCode === 503
       ? error.message
@@ -36,8 +43,8 @@ function describeUnavailable(error: unknown): string | undefined {
 /**
  * Offers node forensics to the replica table inside it: a "Run node
  * forensics" action per replica, the confirmation and run dialog, and the
- * entity's run history. Forensics counts as off when the backend answers the
- * history with 503 (or does not know the endpoint).
+ * entity's run history. Forensics counts as off when the backend says so
+ * with the history (`disabled`), answers it with 503 or does not know it.
  *
  * @public
  */
@@ -70,7 +77,7 @@ export function NodeForensicsProvider(props: { children: ReactNode }) {
         loading: permission.loading,
         allowed: permission.allowed,
       },
-      unavailable: describeUnavailable(runs.error),
+      unavailable: describeUnavailable(runs.value, runs.error),
       runs,
       confirm,
       open,
