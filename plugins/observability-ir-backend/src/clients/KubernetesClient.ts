@@ -12,7 +12,7 @@ import type {
 import { describeBytes } from '@observability-ir/plugin-observability-ir-common';
 import type { Limit } from 'p-limit';
 import {
-  cappedHttpLibrary,
+  boundedCallOptions,
   ResponseTooLargeError,
 } from './kubernetesHttpLibrary';
 import { kubeConfigFor } from './kubeConfig';
@@ -232,20 +232,10 @@ export class KubernetesClient {
       this.secrets = secretsOf(credential);
       const k8s = await import('@kubernetes/client-node');
       const kubeConfig = kubeConfigFor(k8s, cluster, credential);
-      // Bounds every request; the API server's own timeouts are far longer.
-      const callOptions: ConfigurationOptions = {
-        httpApi: cappedHttpLibrary(k8s, this.options.maxBodyBytes),
-        middleware: [
-          {
-            pre: context => {
-              context.setSignal(AbortSignal.timeout(timeoutMs));
-              return new k8s.Observable(Promise.resolve(context));
-            },
-            post: response => new k8s.Observable(Promise.resolve(response)),
-          },
-        ],
-        middlewareMergeStrategy: 'append',
-      };
+      const callOptions = boundedCallOptions(k8s, {
+        maxBodyBytes: this.options.maxBodyBytes,
+        timeoutMs,
+      });
       return { api: kubeConfig.makeApiClient(k8s.CoreV1Api), callOptions };
     })();
     this.connection.catch(() => {

@@ -1,4 +1,5 @@
 import type {
+  ConfigurationOptions,
   HttpLibrary,
   RequestContext,
   ResponseContext,
@@ -54,5 +55,29 @@ export function cappedHttpLibrary(
       });
       return new k8s.Observable(answer);
     },
+  };
+}
+
+/**
+ * Options for one call of `@kubernetes/client-node` that bound it: the
+ * answer is read under `maxBodyBytes` and the call ends after `timeoutMs`
+ * (the API server's own timeouts are far longer).
+ */
+export function boundedCallOptions(
+  k8s: KubernetesModule,
+  bounds: { maxBodyBytes: number; timeoutMs: number },
+): ConfigurationOptions {
+  return {
+    httpApi: cappedHttpLibrary(k8s, bounds.maxBodyBytes),
+    middleware: [
+      {
+        pre: context => {
+          context.setSignal(AbortSignal.timeout(bounds.timeoutMs));
+          return new k8s.Observable(Promise.resolve(context));
+        },
+        post: response => new k8s.Observable(Promise.resolve(response)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
   };
 }

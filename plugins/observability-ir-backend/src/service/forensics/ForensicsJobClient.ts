@@ -10,7 +10,7 @@ import type {
   ClusterDetails,
   KubernetesCredential,
 } from '@backstage/plugin-kubernetes-node';
-import { cappedHttpLibrary } from '../../clients/kubernetesHttpLibrary';
+import { boundedCallOptions } from '../../clients/kubernetesHttpLibrary';
 import { kubeConfigFor } from '../../clients/kubeConfig';
 import {
   secretsOf,
@@ -273,19 +273,8 @@ export class ForensicsJobClient {
       const k8s = await import('@kubernetes/client-node');
       const kubeConfig = kubeConfigFor(k8s, this.options.cluster, credential);
       const { timeoutMs } = this.options;
-      const callOptions = (maxBytes: number): ConfigurationOptions => ({
-        httpApi: cappedHttpLibrary(k8s, maxBytes),
-        middleware: [
-          {
-            pre: context => {
-              context.setSignal(AbortSignal.timeout(timeoutMs));
-              return new k8s.Observable(Promise.resolve(context));
-            },
-            post: response => new k8s.Observable(Promise.resolve(response)),
-          },
-        ],
-        middlewareMergeStrategy: 'append',
-      });
+      const callOptions = (maxBodyBytes: number): ConfigurationOptions =>
+        boundedCallOptions(k8s, { maxBodyBytes, timeoutMs });
       return {
         batch: kubeConfig.makeApiClient(k8s.BatchV1Api),
         core: kubeConfig.makeApiClient(k8s.CoreV1Api),
