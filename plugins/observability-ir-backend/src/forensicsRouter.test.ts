@@ -179,6 +179,30 @@ describe('POST /v1/forensics', () => {
     });
   });
 
+  it('answers 409 for a pod not yet scheduled on a node, creating no Job', async () => {
+    const server = await startBackend();
+    const xyz = sandbox.world.clusters[0]
+      .podsAt(sandbox.now())
+      .find(p => p.name === 'checkout-api-v1-xyz')!;
+    const node = xyz.nodeName;
+    xyz.nodeName = '';
+    try {
+      const response = await request(server)
+        .post(PATH)
+        .send({ ...TARGET, pod: 'checkout-api-v1-xyz' });
+      expect(response.status).toBe(409);
+      expect(response.body.error.message).toBe(
+        'Pod checkout-api-v1-xyz is not scheduled on a node yet: there is no node to look at',
+      );
+      const history = await request(server)
+        .get(PATH)
+        .query({ entityRef: TARGET.entityRef });
+      expect(history.body.runs).toEqual([]);
+    } finally {
+      xyz.nodeName = node;
+    }
+  });
+
   it('answers 429 with Retry-After past the per-node cap and the per-user rate', async () => {
     const server = await startBackend({
       forensics: {
