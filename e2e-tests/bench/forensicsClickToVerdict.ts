@@ -24,12 +24,8 @@
  * storing, and the browser learning of the result.
  */
 import { loadScenario, startSandbox } from '@observability-ir/sandbox-cluster';
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, Page } from '@playwright/test';
-import { chromiumLaunchOptions } from '../chromium';
+import { Page } from '@playwright/test';
+import { Demo, keepFailedPage, median, startDemo } from './demo';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const POD = process.env.POD ?? 'checkout-api-v1-abc';
@@ -39,26 +35,8 @@ const BACKEND_PORT = Number(process.env.BACKEND_PORT ?? 7007);
 const POLL_MS = 25;
 const GOAL = 1.3;
 const FORENSICS_NAMESPACE = 'observability-ir-forensics';
-const root = path.resolve(__dirname, '../..');
-const base = `http://localhost:${BACKEND_PORT}`;
-
-async function waitForReady(url: string, process: ChildProcess) {
-  for (let i = 0; i < 300; i++) {
-    if (process.exitCode !== null) throw new Error('backend exited');
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise(r => setTimeout(r, 1000));
-  }
-  throw new Error(`${url} not ready after 300 s`);
-}
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** What the bench saw of one forensics Job, in wall-clock milliseconds. */
 interface JobSighting {
@@ -281,44 +259,15 @@ async function main() {
     kubeconfigPath: false,
   });
   const [cluster] = sandbox.clusters;
-  const configPath = path.join(
-    os.tmpdir(),
-    'observability-ir-bench-forensics.yaml',
-  );
-  fs.writeFileSync(
-    configPath,
-    JSON.stringify({
-      app: { baseUrl: base },
-      backend: {
-        baseUrl: base,
-        listen: { port: BACKEND_PORT },
-        cors: { origin: base },
-      },
-      kubernetes: {
-        clusterLocatorMethods: [
-          {
-            type: 'config',
-            clusters: [
-              {
-                name: cluster.name,
-                url: cluster.kubernetesUrl,
-                authProvider: 'serviceAccount',
-                serviceAccountToken: sandbox.token,
-                skipTLSVerify: true,
-                skipMetricsLookup: true,
-              },
-            ],
-          },
-        ],
-      },
+  const watcher = watchForensicsJobs(cluster.kubernetesUrl, sandbox.token);
+  let demo: Demo | undefined;
+  try {
+    let reads: ReturnType<typeof followRunReads> = [];
+    demo = await startDemo({
+      sandbox,
+      backendPort: BACKEND_PORT,
+      name: 'observability-ir-bench-forensics',
       observabilityIr: {
-        clusters: [
-          {
-            name: cluster.name,
-            prometheus: { url: cluster.prometheusUrl },
-            loki: { url: cluster.lokiUrl },
-          },
-        ],
         forensics: {
           // Each round starts its own Job: no run answered from the last one
           // (minutes: 0 overrides the 10 minutes of app-config.yaml).
@@ -327,38 +276,11 @@ async function main() {
           limits: { userRunsPerHour: 3600, userBurst: 100 },
         },
       },
-    }),
-  );
-
-  const build = spawnSync('yarn', ['workspace', 'app', 'build'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
-  if (build.status !== 0) throw new Error('app build failed');
-  const backend = spawn(
-    'yarn',
-    [
-      'workspace',
-      'backend',
-      'start',
-      '--config',
-      '../../app-config.yaml',
-      '--config',
-      configPath,
-    ],
-    { cwd: root, stdio: 'ignore', detached: true },
-  );
-  const browser = await chromium.launch(chromiumLaunchOptions());
-  const watcher = watchForensicsJobs(cluster.kubernetesUrl, sandbox.token);
-  try {
-    await waitForReady(`${base}/.backstage/health/v1/readiness`, backend);
-    const page = await browser.newPage({
-      viewport: { width: 1280, height: 900 },
+      beforeSignIn: page => {
+        reads = followRunReads(page);
+      },
     });
-    const reads = followRunReads(page);
-    await page.goto(base);
-    await page.getByRole('button', { name: 'Enter' }).click();
-    await page.getByRole('heading', { name: 'Acme Shop Catalog' }).waitFor();
+    const { base, page } = demo;
     await page.goto(`${base}/catalog/default/component/checkout-api/incident`);
     await page
       .getByRole('button', { name: `Run node forensics on ${POD}` })
@@ -395,24 +317,11 @@ async function main() {
       })`,
     );
   } catch (error) {
-    const shot = path.join(
-      os.tmpdir(),
-      'observability-ir-bench-forensics-failure.png',
-    );
-    await browser
-      .contexts()[0]
-      ?.pages()[0]
-      ?.screenshot({ path: shot, fullPage: true });
-    console.error(`Failed; the page is in ${shot}`);
+    if (demo) await keepFailedPage(demo, 'observability-ir-bench-forensics');
     throw error;
   } finally {
     await watcher.stop();
-    await browser.close();
-    try {
-      process.kill(-backend.pid!, 'SIGTERM');
-    } catch {
-      // already gone
-    }
+    await demo?.stop();
     await sandbox.close();
   }
 }

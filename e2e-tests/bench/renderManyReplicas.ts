@@ -10,19 +10,13 @@
  * times and prints the medians. Nothing is asserted.
  */
 import { loadScenario, startSandbox } from '@observability-ir/sandbox-cluster';
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, Page } from '@playwright/test';
-import { chromiumLaunchOptions } from '../chromium';
+import { Page } from '@playwright/test';
+import { Demo, keepFailedPage, median, startDemo } from './demo';
 
 const REPLICAS = Number(process.env.REPLICAS ?? 200);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 7008);
 const BACKEND_PORT = Number(process.env.BACKEND_PORT ?? 7007);
-const root = path.resolve(__dirname, '../..');
-const base = `http://localhost:${BACKEND_PORT}`;
 
 function scaledScenario() {
   const scenario = loadScenario('checkout-oom');
@@ -38,19 +32,6 @@ function scaledScenario() {
   return scenario;
 }
 
-async function waitForReady(url: string, process: ChildProcess) {
-  for (let i = 0; i < 300; i++) {
-    if (process.exitCode !== null) throw new Error('backend exited');
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise(r => setTimeout(r, 1000));
-  }
-  throw new Error(`${url} not ready after 300 s`);
-}
-
 async function timeUntil(
   page: Page,
   url: string,
@@ -62,82 +43,20 @@ async function timeUntil(
   return performance.now() - started;
 }
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 async function main() {
   const sandbox = await startSandbox({
     scenario: scaledScenario(),
     port: SANDBOX_PORT,
     kubeconfigPath: false,
   });
-  const [cluster] = sandbox.clusters;
-  const configPath = path.join(os.tmpdir(), 'observability-ir-bench.yaml');
-  fs.writeFileSync(
-    configPath,
-    JSON.stringify({
-      app: { baseUrl: base },
-      backend: {
-        baseUrl: base,
-        listen: { port: BACKEND_PORT },
-        cors: { origin: base },
-      },
-      kubernetes: {
-        clusterLocatorMethods: [
-          {
-            type: 'config',
-            clusters: [
-              {
-                name: cluster.name,
-                url: cluster.kubernetesUrl,
-                authProvider: 'serviceAccount',
-                serviceAccountToken: sandbox.token,
-                skipTLSVerify: true,
-                skipMetricsLookup: true,
-              },
-            ],
-          },
-        ],
-      },
-      observabilityIr: {
-        clusters: [
-          {
-            name: cluster.name,
-            prometheus: { url: cluster.prometheusUrl },
-            loki: { url: cluster.lokiUrl },
-          },
-        ],
-      },
-    }),
-  );
-
-  const build = spawnSync('yarn', ['workspace', 'app', 'build'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
-  if (build.status !== 0) throw new Error('app build failed');
-  const backend = spawn(
-    'yarn',
-    [
-      'workspace',
-      'backend',
-      'start',
-      '--config',
-      '../../app-config.yaml',
-      '--config',
-      configPath,
-    ],
-    { cwd: root, stdio: 'ignore', detached: true },
-  );
-  const browser = await chromium.launch(chromiumLaunchOptions());
+  let demo: Demo | undefined;
   try {
-    await waitForReady(`${base}/.backstage/health/v1/readiness`, backend);
-    const page = await browser.newPage({
-      viewport: { width: 1280, height: 900 },
+    demo = await startDemo({
+      sandbox,
+      backendPort: BACKEND_PORT,
+      name: 'observability-ir-bench',
     });
-    await page.goto(base);
-    await page.getByRole('button', { name: 'Enter' }).click();
-    await page.getByRole('heading', { name: 'Acme Shop Catalog' }).waitFor();
+    const { base, page } = demo;
 
     const entity = `${base}/catalog/default/component/checkout-api`;
     const kubernetes: number[] = [];
@@ -185,20 +104,10 @@ async function main() {
     );
     console.log(`ratio Incident / Kubernetes: ${(i / k).toFixed(2)}`);
   } catch (error) {
-    const shot = path.join(os.tmpdir(), 'observability-ir-bench-failure.png');
-    await browser
-      .contexts()[0]
-      ?.pages()[0]
-      ?.screenshot({ path: shot, fullPage: true });
-    console.error(`Failed; the page is in ${shot}`);
+    if (demo) await keepFailedPage(demo, 'observability-ir-bench');
     throw error;
   } finally {
-    await browser.close();
-    try {
-      process.kill(-backend.pid!, 'SIGTERM');
-    } catch {
-      // already gone
-    }
+    await demo?.stop();
     await sandbox.close();
   }
 }
