@@ -44,6 +44,34 @@ export const observabilityIrForensicsRunPermission = createPermission({
 });
 
 /**
+ * Recording progress on an entity's incident runbook: a step done by hand
+ * or skipped, a note, a proposed fix. A resource permission on the entity,
+ * meant for its owners and on-call engineers.
+ *
+ * @public
+ */
+export const observabilityIrRunbookUpdatePermission = createPermission({
+  name: 'observability-ir.runbook.update',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
+ * Changing the memory limit of an entity's workload directly in its cluster
+ * (a strategic-merge patch of the Deployment, StatefulSet or DaemonSet), for
+ * teams without GitOps. A resource permission on the entity, meant for its
+ * owners and platform teams; the edit of a manifest in a repository needs
+ * no such permission because a review follows it.
+ *
+ * @public
+ */
+export const observabilityIrMemoryLimitApplyPermission = createPermission({
+  name: 'observability-ir.memory-limit.apply',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
  * Every permission the observability-ir plugins define.
  *
  * @public
@@ -52,4 +80,6 @@ export const observabilityIrPermissions = [
   incidentReadPermission,
   incidentReadAllNamespacesPermission,
   observabilityIrForensicsRunPermission,
+  observabilityIrRunbookUpdatePermission,
+  observabilityIrMemoryLimitApplyPermission,
 ];

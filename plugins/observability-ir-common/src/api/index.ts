@@ -8,3 +8,4 @@ export * from './timeline';
 export * from './diagnosis';
 export * from './clusters';
 export * from './forensics';
+export * from './runbook';

@@ -67,6 +67,10 @@ export const grants: Readonly<Record<string, Audience>> = {
   'observability-ir.incident.read-all-namespaces': 'platform teams',
   // Node forensics: a Job with host access on the pod's node.
   'observability-ir.forensics.run': 'entity owners',
+  // Recording runbook progress (a step done by hand, a note, a proposed fix).
+  'observability-ir.runbook.update': 'entity owners',
+  // Patching a workload's memory limit in its cluster, without a review.
+  'observability-ir.memory-limit.apply': 'entity owners',
 };
 
 const allow: PolicyDecision = { result: AuthorizeResult.ALLOW };
