@@ -8,9 +8,11 @@ import { readForensicsReport } from '../report';
 import {
   createForensicsRunStore,
   DatabaseForensicsRunStore,
-  forensicsMigrationsDir,
-  migrateForensicsRunStore,
 } from './DatabaseForensicsRunStore';
+import {
+  migratePluginDatabase,
+  pluginMigrationsDir,
+} from '../../../database/migrations';
 import {
   FORENSICS_LIST_MAX_LIMIT,
   FORENSICS_RAW_OUTPUT_MAX_BYTES,
@@ -20,7 +22,7 @@ import {
 import {
   StoreTestDatabase,
   storeTestDatabases,
-} from './__testUtils__/testDatabases';
+} from '../../../__testUtils__/testDatabases';
 
 jest.setTimeout(60_000);
 
@@ -157,9 +159,9 @@ describe.each(testDatabases)('DatabaseForensicsRunStore on $name', database => {
         ]),
       );
 
-      await knex.migrate.rollback({ directory: forensicsMigrationsDir }, true);
+      await knex.migrate.rollback({ directory: pluginMigrationsDir }, true);
       expect(await knex.schema.hasTable(TABLE)).toBe(false);
-      await migrateForensicsRunStore(knex);
+      await migratePluginDatabase(knex);
       expect(await knex.schema.hasTable(TABLE)).toBe(true);
     });
 

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
+import {
+  DateValue,
+  fromJson,
+  optionalIso,
+  toIso,
+  toJson,
+} from '../../../database/columns';
+import { migratePluginDatabase } from '../../../database/migrations';
 import {
   FORENSICS_LIST_DEFAULT_LIMIT,
   FORENSICS_LIST_MAX_LIMIT,
@@ -20,17 +25,6 @@ import {
 } from './ForensicsRunStore';
 
 const TABLE = 'observability_ir_forensics_runs';
-
-/** The plugin's knex migrations, shipped with the package (its `files`). */
-export const forensicsMigrationsDir = resolvePackagePath(
-  '@observability-ir/plugin-observability-ir-backend',
-  'migrations',
-);
-
-/** Brings the plugin's tables up to date. */
-export async function migrateForensicsRunStore(db: Knex): Promise<void> {
-  await db.migrate.latest({ directory: forensicsMigrationsDir });
-}
 
 const IN_FLIGHT: ForensicsRunStatus[] = ['pending', 'running'];
 const FINAL: ForensicsRunStatus[] = ['succeeded', 'failed'];
@@ -51,8 +45,6 @@ function allowedFrom(to: ForensicsRunStatus | undefined): ForensicsRunStatus[] {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-type DateValue = Date | number | string;
 
 interface RunRow {
   id: string;
@@ -99,31 +91,6 @@ const SUMMARY_COLUMNS: Array<keyof RunRow> = [
   'claimed_by',
   'lease_expires_at',
 ];
-
-// Timestamps are written as Date objects: timestamptz on PostgreSQL,
-// milliseconds on SQLite. They come back as a Date or a number (or, from a
-// hand-written row, as text); answers carry ISO strings.
-function toIso(value: DateValue): string {
-  if (typeof value === 'string' && !/[zZ]|[+-]\d\d:?\d\d$/.test(value)) {
-    return new Date(`${value.replace(' ', 'T')}Z`).toISOString();
-  }
-  return new Date(value).toISOString();
-}
-
-function optionalIso(value: DateValue | null): string | undefined {
-  return value === null || value === undefined ? undefined : toIso(value);
-}
-
-// The JSON columns are text on every database: written and read here only.
-function toJson(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
-}
-
-function fromJson<T>(text: string | null): T | undefined {
-  return text === null || text === undefined
-    ? undefined
-    : (JSON.parse(text) as T);
-}
 
 /**
  * The head of the log, at most {@link FORENSICS_RAW_OUTPUT_MAX_BYTES} of
@@ -212,7 +179,7 @@ export class DatabaseForensicsRunStore implements ForensicsRunStore {
     const { database } = options;
     const db = await database.getClient();
     if (!database.migrations?.skip) {
-      await migrateForensicsRunStore(db);
+      await migratePluginDatabase(db);
     }
     return new DatabaseForensicsRunStore(db, options.now ?? (() => new Date()));
   }
