@@ -5,6 +5,7 @@ import { ClusterWorld } from '../world/cluster';
 import { handleKubernetes } from '../kubernetes/router';
 import { handlePrometheus } from '../prometheus/api';
 import { handleLoki } from '../loki/api';
+import { ADMIN_PREFIX, handleAdmin, isLoopback } from './admin';
 import { HttpRequest, HttpResponse, json } from './types';
 
 /** Options of the sandbox HTTP server. */
@@ -73,10 +74,15 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Sends a response. A streamed one (a watch, a followed log) registers in
+ * `openStreams` how to end it, until it ends.
+ */
 function send(
   res: http.ServerResponse,
   req: http.IncomingMessage,
   response: HttpResponse,
+  openStreams?: Map<http.ServerResponse, () => void>,
 ) {
   if (response.stream) {
     res.writeHead(response.status, response.headers);
@@ -85,21 +91,24 @@ function send(
     const close = () => {
       if (!ended) {
         ended = true;
+        openStreams?.delete(res);
         listeners.forEach(l => l());
       }
     };
+    const end = () => {
+      if (!ended) {
+        res.end();
+        close();
+      }
+    };
+    openStreams?.set(res, end);
     req.on('close', close);
     res.on('close', close);
     response.stream({
       write: chunk => {
         if (!ended) res.write(chunk);
       },
-      end: () => {
-        if (!ended) {
-          res.end();
-          close();
-        }
-      },
+      end,
       onClose: l => listeners.push(l),
     });
     return;
@@ -125,6 +134,13 @@ export async function startServer(
   options: ServerOptions,
 ): Promise<RunningServer> {
   const sockets = new Set<import('node:net').Socket>();
+  const openStreams = new Map<http.ServerResponse, () => void>();
+  // After a reset, watches and followed logs would go on reading the old
+  // clusters: end them, as a restarted API server does, and clients watch
+  // again from the new state.
+  const adminHooks = {
+    onReset: () => [...openStreams.values()].forEach(end => end()),
+  };
   let baseUrl = '';
   const server = http.createServer(async (req, res) => {
     try {
@@ -132,6 +148,24 @@ export async function startServer(
       const body = await readBody(req);
       if (url.pathname === '/' || url.pathname === '/clusters') {
         send(res, req, index(world, baseUrl));
+        return;
+      }
+      if (url.pathname.startsWith(ADMIN_PREFIX)) {
+        const admin = isLoopback(req.socket.remoteAddress)
+          ? handleAdmin(
+              world,
+              {
+                method: req.method ?? 'GET',
+                path: url.pathname,
+                query: url.searchParams,
+                headers: req.headers,
+                body,
+                baseUrl,
+              },
+              adminHooks,
+            )
+          : json(403, { error: 'the sandbox endpoints answer only loopback' });
+        send(res, req, admin);
         return;
       }
       const route = routePath(world, url.pathname);
@@ -161,7 +195,7 @@ export async function startServer(
       } else {
         response = handleLoki(route.cluster, request);
       }
-      send(res, req, response);
+      send(res, req, response, openStreams);
     } catch (e) {
       send(res, req, {
         status: 500,

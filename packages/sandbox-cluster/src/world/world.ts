@@ -17,27 +17,56 @@ export interface WorldOptions {
 
 /** All clusters of a running scenario, sharing one clock. */
 export class World {
-  readonly clock: ScenarioClock;
-  readonly clusters: ClusterWorld[];
+  private currentClock: ScenarioClock;
+  private currentClusters: ClusterWorld[];
 
-  constructor(readonly scenario: Scenario, options: WorldOptions = {}) {
-    this.clock = new ScenarioClock(
+  constructor(
+    readonly scenario: Scenario,
+    private readonly options: WorldOptions = {},
+  ) {
+    this.currentClock = new ScenarioClock(
       options.startMs ?? Date.now(),
       options.speed ?? 1,
     );
-    this.clusters = scenario.clusters.map(c => {
-      const cluster = new ClusterWorld(c, scenario, this.clock);
-      cluster.jobs = new JobController(cluster, {
-        forensicsScript: options.forensicsScript,
-        startDelayMs: options.jobStartDelayMs,
-      });
-      return cluster;
-    });
+    this.currentClusters = this.buildClusters();
+  }
+
+  /** The scenario clock every cluster reads. */
+  get clock(): ScenarioClock {
+    return this.currentClock;
+  }
+
+  /** The simulated clusters, in the scenario's order. */
+  get clusters(): readonly ClusterWorld[] {
+    return this.currentClusters;
   }
 
   /** The cluster served at the root paths. */
   get defaultCluster(): ClusterWorld {
     return this.clusters[0];
+  }
+
+  private buildClusters(): ClusterWorld[] {
+    return this.scenario.clusters.map(c => {
+      const cluster = new ClusterWorld(c, this.scenario, this.currentClock);
+      cluster.jobs = new JobController(cluster, {
+        forensicsScript: this.options.forensicsScript,
+        startDelayMs: this.options.jobStartDelayMs,
+      });
+      return cluster;
+    });
+  }
+
+  /**
+   * Starts the scenario over, as at start-up: the clock starts again at the
+   * current wall-clock time (same speed) and every cluster is rebuilt from
+   * the scenario, so patched Deployments, their rollouts and Jobs are gone.
+   * Whoever holds a cluster of before the reset holds a stale one.
+   */
+  reset() {
+    this.close();
+    this.currentClock = new ScenarioClock(Date.now(), this.options.speed ?? 1);
+    this.currentClusters = this.buildClusters();
   }
 
   /** Stops the scripts forensics Jobs still run. */

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { World } from '../world/world';
+import { HttpRequest, HttpResponse, json } from './types';
+
+/**
+ * The sandbox's own controls, for tests and the demo: move the scenario
+ * clock forward, or start the scenario over. They live under this prefix,
+ * which no Kubernetes, Prometheus or Loki path uses.
+ */
+export const ADMIN_PREFIX = '/_sandbox/';
+
+/** The longest single step of the clock: one day. */
+const MAX_ADVANCE_SECONDS = 86_400;
+
+const clockBody = z
+  .object({
+    advanceSeconds: z
+      .number()
+      .gt(0, 'must be more than 0')
+      .max(
+        MAX_ADVANCE_SECONDS,
+        `must be at most ${MAX_ADVANCE_SECONDS} (one day)`,
+      ),
+  })
+  .strict();
+
+/** What the admin endpoints need of the server around them. */
+export interface AdminHooks {
+  /** Called after a reset: whatever still reads the old world must stop. */
+  onReset(): void;
+}
+
+/**
+ * Whether a client address is this machine. The admin endpoints change the
+ * whole world, so they answer only callers on loopback, even when the
+ * sandbox listens on another interface.
+ */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) {
+    return false;
+  }
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
+}
+
+function badRequest(message: string): HttpResponse {
+  return json(400, { error: message });
+}
+
+function parseJson(body: Buffer): { value?: unknown; error?: string } {
+  try {
+    return { value: JSON.parse(body.toString('utf8')) };
+  } catch (e) {
+    return { error: `the body is not JSON: ${(e as Error).message}` };
+  }
+}
+
+function state(world: World) {
+  return {
+    scenario: world.scenario.name,
+    now: new Date(world.clock.now()).toISOString(),
+  };
+}
+
+function advanceClock(world: World, req: HttpRequest): HttpResponse {
+  const parsed = parseJson(req.body);
+  if (parsed.error) {
+    return badRequest(parsed.error);
+  }
+  const result = clockBody.safeParse(parsed.value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue.path.join('.');
+    return badRequest(
+      field ? `${field}: ${issue.message}` : `body: ${issue.message}`,
+    );
+  }
+  world.clock.advance(result.data.advanceSeconds * 1000);
+  return json(200, state(world));
+}
+
+function reset(world: World, hooks: AdminHooks): HttpResponse {
+  world.reset();
+  hooks.onReset();
+  return json(200, state(world));
+}
+
+/**
+ * Answers `POST /_sandbox/clock` (`{ "advanceSeconds": n }`, 0 < n ≤ 86400)
+ * and `POST /_sandbox/reset`. Both answer the scenario's name and the
+ * simulated time after the change.
+ */
+export function handleAdmin(
+  world: World,
+  req: HttpRequest,
+  hooks: AdminHooks,
+): HttpResponse {
+  const action = req.path.slice(ADMIN_PREFIX.length);
+  if (action !== 'clock' && action !== 'reset') {
+    return json(404, { error: `no sandbox endpoint ${req.path}` });
+  }
+  if (req.method !== 'POST') {
+    return json(405, { error: `${req.path} takes POST` }, { Allow: 'POST' });
+  }
+  return action === 'clock' ? advanceClock(world, req) : reset(world, hooks);
+}
