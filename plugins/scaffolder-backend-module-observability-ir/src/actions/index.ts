@@ -1,0 +1,2 @@
+export { createMemoryLimitRaiseAction } from './memoryLimitRaise';
+export { createMemoryLimitApplyAction } from './memoryLimitApply';
