@@ -1,0 +1,350 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse, parseAllDocuments } from 'yaml';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import {
+  createMockDirectory,
+  mockServices,
+} from '@backstage/backend-test-utils';
+import { ScaffolderEntitiesProcessor } from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import { createFetchPlainAction } from '@backstage/plugin-scaffolder-backend';
+import { BackendProcess, startBackendProcess } from './testing/backendProcess';
+
+/*
+ * The raise-memory-limit template of the demo catalog, as the portal reads
+ * and runs it: registered by app-config.yaml, valid for the scaffolder, its
+ * fetch:plain step finding the demo manifests next to it, every action it
+ * runs registered in this backend, and the Incident tab's form data enough
+ * to run it.
+ */
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const backendDir = path.resolve(__dirname, '..');
+const templateRef = 'template:default/raise-memory-limit';
+
+/** The form data the Incident tab opens the template with. */
+const incidentTabFormData = {
+  entity: 'component:default/checkout-api',
+  container: 'checkout-api',
+  limit: '1Gi',
+  cluster: 'sandbox',
+  namespace: 'finance',
+  workloadKind: 'Deployment',
+  workloadName: 'checkout-api',
+};
+
+type Json = Record<string, any>;
+
+function readYaml(file: string): Json[] {
+  return parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJS());
+}
+
+/** The template file, found through the catalog locations of app-config.yaml. */
+function findTemplateFile(): string {
+  const config = readYaml(path.join(repoRoot, 'app-config.yaml'))[0];
+  const files: string[] = config.catalog.locations
+    .filter((l: Json) => l.type === 'file')
+    // The backend runs in packages/backend; its paths are relative to it.
+    .map((l: Json) => path.resolve(backendDir, l.target));
+  const found = files.filter(file =>
+    readYaml(file).some(
+      e => e?.kind === 'Template' && e.metadata?.name === 'raise-memory-limit',
+    ),
+  );
+  if (found.length !== 1) {
+    throw new Error(
+      `app-config.yaml should register raise-memory-limit once, found ${found.length}`,
+    );
+  }
+  return found[0];
+}
+
+const templateFile = findTemplateFile();
+const template = readYaml(templateFile)[0];
+
+function step(id: string): Json {
+  const found = template.spec.steps.find((s: Json) => s.id === id);
+  expect(found).toBeDefined();
+  return found;
+}
+
+/** What the form fills in before the user types: each field's default. */
+function parameterDefaults(): Json {
+  return Object.fromEntries(
+    template.spec.parameters.flatMap((page: Json) =>
+      Object.entries(page.properties ?? {})
+        .filter(([, p]) => (p as Json).default !== undefined)
+        .map(([name, p]) => [name, (p as Json).default]),
+    ),
+  );
+}
+
+/** Runs the template's fetch:plain step as the scaffolder does for a file location. */
+async function fetchManifests(): Promise<string> {
+  const workspace = createMockDirectory();
+  const action = createFetchPlainAction({
+    reader: mockServices.urlReader.mock(),
+    integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
+  });
+  // The parts of an action's context that fetch:plain reads.
+  const context = {
+    input: step('fetch').input,
+    workspacePath: workspace.path,
+    logger: mockServices.logger.mock(),
+    // The catalog records a file location as `file:<absolute path>`, and the
+    // scaffolder turns it into this base URL.
+    templateInfo: {
+      entityRef: templateRef,
+      baseUrl: pathToFileURL(templateFile).toString(),
+    },
+  };
+  await action.handler(
+    context as unknown as Parameters<typeof action.handler>[0],
+  );
+  return workspace.path;
+}
+
+function container(deployment: Json, name: string): Json {
+  return deployment.spec.template.spec.containers.find(
+    (c: Json) => c.name === name,
+  );
+}
+
+describe('the raise-memory-limit template, as a file', () => {
+  it('is a valid scaffolder template', async () => {
+    expect(
+      await new ScaffolderEntitiesProcessor().validateEntityKind(
+        template as any,
+      ),
+    ).toBe(true);
+    expect(template.metadata.title).toBe("Raise a container's memory limit");
+    expect(template.spec.owner).toMatch(
+      /^group:default\/(platform|finance)-team$/,
+    );
+  });
+
+  it('asks for every field the Incident tab fills in, and defaults the rest', () => {
+    const fields = template.spec.parameters.flatMap((page: Json) =>
+      Object.keys(page.properties ?? {}),
+    );
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        ...Object.keys(incidentTabFormData),
+        'manifestPath',
+        'delivery',
+      ]),
+    );
+    const required = template.spec.parameters.flatMap(
+      (page: Json) => page.required ?? [],
+    );
+    const filled: Json = { ...parameterDefaults(), ...incidentTabFormData };
+    expect(required.filter((name: string) => !(name in filled))).toEqual([]);
+    expect(filled.delivery).toBe('apply');
+  });
+
+  it('accepts Kubernetes memory quantities as the limit, and nothing else', () => {
+    const page = template.spec.parameters.find(
+      (p: Json) => p.properties?.limit,
+    );
+    const pattern = new RegExp(page.properties.limit.pattern);
+    for (const valid of ['1Gi', '768Mi', '1.5Gi', '1G', '536870912', '129e6']) {
+      expect(pattern.test(valid)).toBe(true);
+    }
+    for (const invalid of ['', '1 Gi', '1gb', '-1Gi', 'Gi', '1Gi; rm -rf']) {
+      expect(pattern.test(invalid)).toBe(false);
+    }
+  });
+
+  it("fetches the demo manifests from the template's folder, checkout-api's Deployment among them", async () => {
+    const workspace = await fetchManifests();
+    const manifest = path.join(workspace, parameterDefaults().manifestPath);
+    const text = fs.readFileSync(manifest, 'utf8');
+    // A newcomer reads why the manifest is as it is.
+    expect(text).toMatch(/^\s*# .*\S/m);
+    const deployment = readYaml(manifest).find(
+      d => d.kind === 'Deployment' && d.metadata.name === 'checkout-api',
+    )!;
+    expect(deployment.metadata.namespace).toBe('finance');
+    expect(container(deployment, 'checkout-api').resources.limits.memory).toBe(
+      '512Mi',
+    );
+  });
+
+  it("mirrors the sandbox scenario's Deployment, so the fix shown is the fix applied", async () => {
+    const workspace = await fetchManifests();
+    const deployment = readYaml(
+      path.join(workspace, parameterDefaults().manifestPath),
+    )[0];
+    const scenario = parse(
+      fs.readFileSync(
+        path.join(
+          repoRoot,
+          'packages/sandbox-cluster/scenarios/checkout-oom.yaml',
+        ),
+        'utf8',
+      ),
+    );
+    const simulated = scenario.clusters[0].deployments.find(
+      (d: Json) => d.name === 'checkout-api',
+    );
+    expect(deployment.metadata.labels).toEqual(simulated.labels);
+    expect(deployment.spec.template.metadata.labels).toEqual(simulated.labels);
+    expect(deployment.spec.replicas).toBe(simulated.pods.length);
+    const { behavior, ...simulatedContainer } = simulated.containers[0];
+    expect(container(deployment, 'checkout-api')).toEqual(simulatedContainer);
+  });
+});
+
+describe('the raise-memory-limit template, in the portal', () => {
+  let backend: BackendProcess | undefined;
+  let token = '';
+
+  const call = (
+    route: string,
+    init: { method?: string; body?: unknown } = {},
+  ) =>
+    fetch(`${backend!.baseUrl}${route}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(init.body === undefined
+          ? {}
+          : { 'Content-Type': 'application/json' }),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+
+  /** The template's folder as the Template Editor would send it. */
+  function templateFolder() {
+    const folder = path.dirname(templateFile);
+    return fs
+      .readdirSync(folder, { recursive: true, encoding: 'utf8' })
+      .filter(file => fs.statSync(path.join(folder, file)).isFile())
+      .map(file => ({
+        path: file.split(path.sep).join('/'),
+        base64Content: fs
+          .readFileSync(path.join(folder, file))
+          .toString('base64'),
+      }));
+  }
+
+  const dryRun = (values: Json) =>
+    call('/api/scaffolder/v2/dry-run', {
+      method: 'POST',
+      body: { template, values, directoryContents: templateFolder() },
+    });
+
+  beforeAll(async () => {
+    backend = await startBackendProcess({
+      entry: 'src/index.ts',
+      configPaths: [path.join(repoRoot, 'app-config.yaml')],
+      env: url => ({
+        NODE_ENV: 'development',
+        APP_CONFIG_app_baseUrl: url,
+        APP_CONFIG_backend_baseUrl: url,
+        APP_CONFIG_backend_cors_origin: url,
+      }),
+      readyTimeoutMs: 180_000,
+    });
+    const signIn = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`);
+    token = (await signIn.json()).backstageIdentity.token;
+
+    // The catalog reads its locations shortly after start.
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      const response = await call(
+        '/api/catalog/entities/by-name/template/default/raise-memory-limit',
+      );
+      if (response.status === 200) {
+        return;
+      }
+      await new Promise(resolve => setTimeout(resolve, 250));
+    }
+    throw new Error(`${templateRef} never reached the catalog`);
+  }, 300_000);
+
+  afterAll(async () => {
+    await backend?.stop();
+  }, 60_000);
+
+  it('registers every action its apply delivery runs', async () => {
+    const response = await call('/api/scaffolder/v2/actions');
+    expect(response.status).toBe(200);
+    const registered = new Set(
+      ((await response.json()) as Json[]).map(action => action.id),
+    );
+    const used = template.spec.steps
+      .filter((s: Json) => s.id !== 'pull-request')
+      .map((s: Json) => s.action);
+    expect(used).toEqual([
+      'fetch:plain',
+      'observability:memory-limit:raise',
+      'observability:memory-limit:apply',
+    ]);
+    expect(used.filter((id: string) => !registered.has(id))).toEqual([]);
+  });
+
+  it('tells that a pull request needs the GitHub module, which this portal lacks, and stops there when asked for one', async () => {
+    expect(step('pull-request').action).toBe('publish:github:pull-request');
+    expect(template.metadata.description).toContain(
+      '@backstage/plugin-scaffolder-backend-module-github',
+    );
+    const values = {
+      ...parameterDefaults(),
+      ...incidentTabFormData,
+      delivery: 'pull-request',
+    };
+    // The form asks where the pull request goes.
+    expect((await dryRun(values)).status).toBe(400);
+
+    const response = await dryRun({
+      ...values,
+      repoUrl: 'github.com?owner=acme&repo=finance-deploy',
+    });
+    expect(response.status).toBe(404);
+    expect((await response.json()).error.message).toContain(
+      "Template action with ID 'publish:github:pull-request' is not registered",
+    );
+  });
+
+  it("runs with the Incident tab's form data, and links back to the Incident tab", async () => {
+    const response = await dryRun({
+      ...parameterDefaults(),
+      ...incidentTabFormData,
+    });
+    const result = await response.json();
+    expect({ status: response.status, result }).toMatchObject({ status: 200 });
+
+    expect(result.output.links).toEqual([
+      expect.objectContaining({
+        url: '/catalog/default/component/checkout-api/incident',
+      }),
+      expect.objectContaining({ entityRef: 'component:default/checkout-api' }),
+    ]);
+    // The scaffolder logs a step left out by its `if` as such; the apply
+    // step may be skipped too, when its action does not support dry runs.
+    const leftOut = result.log
+      .filter((entry: Json) =>
+        /because its if condition was false/.test(entry.body.message),
+      )
+      .map((entry: Json) => entry.body.stepId);
+    expect(leftOut).toEqual(['pull-request']);
+    const completed = result.log
+      .filter((entry: Json) => entry.body.status === 'completed')
+      .map((entry: Json) => entry.body.stepId);
+    expect(completed).toEqual(expect.arrayContaining(['fetch', 'raise']));
+    const files = result.directoryContents.map((f: Json) => f.path);
+    expect(files).toContain(parameterDefaults().manifestPath);
+  });
+
+  it('refuses a limit that is not a memory quantity before running anything', async () => {
+    const response = await dryRun({
+      ...parameterDefaults(),
+      ...incidentTabFormData,
+      limit: '1 gigabyte',
+    });
+    expect(response.status).toBe(400);
+  });
+});
