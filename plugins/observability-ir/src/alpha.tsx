@@ -7,6 +7,7 @@ import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { kubernetesAuthProvidersApiRef } from '@backstage/plugin-kubernetes-react';
 import { isObservabilityIncidentAvailable } from '@observability-ir/plugin-observability-ir-common';
 import { ObservabilityIrClient, observabilityIrApiRef } from './api';
+import { scaffolderTemplateRouteRef } from './routes';
 
 /** The client of the observability-ir backend. */
 export const observabilityIrApi = ApiBlueprint.make({
@@ -44,5 +45,6 @@ export const entityIncidentContent = EntityContentBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'observability-ir',
   info: { packageJson: () => import('../package.json') },
+  externalRoutes: { scaffolderTemplate: scaffolderTemplateRouteRef },
   extensions: [observabilityIrApi, entityIncidentContent],
 });

@@ -6,7 +6,7 @@ import {
 } from '@backstage/core-plugin-api';
 import { kubernetesAuthProvidersApiRef } from '@backstage/plugin-kubernetes-react';
 import { ObservabilityIrClient, observabilityIrApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { rootRouteRef, scaffolderTemplateRouteRef } from './routes';
 
 /**
  * The observability-ir plugin for apps on the legacy frontend system.
@@ -27,6 +27,9 @@ export const observabilityIrPlugin = createPlugin({
   ],
   routes: {
     root: rootRouteRef,
+  },
+  externalRoutes: {
+    scaffolderTemplate: scaffolderTemplateRouteRef,
   },
 });
 

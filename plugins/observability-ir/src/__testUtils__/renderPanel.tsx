@@ -16,6 +16,7 @@ import {
   labReplicas,
   labTimeline,
 } from './fixtures';
+import { oomRunbook } from './runbooks';
 
 /** Where the mocked discovery API puts the backend. */
 export const BASE_URL = 'http://backstage.test/api/observability-ir';
@@ -43,7 +44,8 @@ export type Endpoint =
   | 'timeline'
   | 'diagnosis'
   | 'forensics'
-  | 'clusters';
+  | 'clusters'
+  | 'runbook';
 
 /** An msw handler answering one endpoint with a body (200). */
 export function answer(endpoint: Endpoint, body: object): HttpHandler {
@@ -101,6 +103,7 @@ export function labHandlers(): HttpHandler[] {
       entityRef: 'component:default/checkout-api',
       runs: [],
     }),
+    answer('runbook', oomRunbook()),
   ];
 }
 

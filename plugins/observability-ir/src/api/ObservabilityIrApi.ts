@@ -10,6 +10,8 @@ import {
   LogsResponse,
   MetricsResponse,
   ReplicasResponse,
+  RunbookActionRequest,
+  RunbookResponse,
   TimelineResponse,
 } from '@observability-ir/plugin-observability-ir-common';
 
@@ -24,6 +26,18 @@ export interface ForensicsStart {
   run: ForensicsRun;
   /** The backend reused an existing run rather than starting one. */
   existing: boolean;
+}
+
+/**
+ * A postmortem of an entity's incident, as the backend wrote it.
+ *
+ * @public
+ */
+export interface PostmortemExport {
+  /** The document, in Markdown. */
+  markdown: string;
+  /** The file name to save it under, the backend's when it named one. */
+  filename: string;
 }
 
 /**
@@ -67,6 +81,18 @@ export interface ObservabilityIrApi {
   ): Promise<ForensicsRun>;
   /** The entity's forensics runs, newest first. */
   listForensicsRuns(entityRef: string): Promise<ForensicsRunsResponse>;
+  /**
+   * The entity's current incident (or its most recent one, or none) and
+   * the runbook for the most likely cause.
+   */
+  getRunbook(entityRef: string): Promise<RunbookResponse>;
+  /** The postmortem of the entity's current or most recent incident. */
+  exportPostmortem(entityRef: string): Promise<PostmortemExport>;
+  /**
+   * Records a step done by hand or skipped, a note or a fix on the
+   * entity's incident; answers the runbook as it stands after it.
+   */
+  recordRunbookAction(request: RunbookActionRequest): Promise<RunbookResponse>;
 }
 
 /**

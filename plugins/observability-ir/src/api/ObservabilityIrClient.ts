@@ -14,13 +14,20 @@ import {
   LogsResponse,
   MetricsResponse,
   ReplicasResponse,
+  RUNBOOK_PATHS,
+  RunbookActionRequest,
+  RunbookResponse,
   TimelineResponse,
   WORKLOAD_PATH,
   WorkloadQuery,
 } from '@observability-ir/plugin-observability-ir-common';
 import { KubernetesCredentialHeaders } from './kubernetesAuth';
 import { ForensicsRequestError } from './ForensicsRequestError';
-import { ForensicsStart, ObservabilityIrApi } from './ObservabilityIrApi';
+import {
+  ForensicsStart,
+  ObservabilityIrApi,
+  PostmortemExport,
+} from './ObservabilityIrApi';
 
 /**
  * Talks to the observability-ir backend plugin with the user's identity.
@@ -135,6 +142,75 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
     return (await response.json()) as ForensicsRunsResponse;
   }
 
+  async getRunbook(entityRef: string): Promise<RunbookResponse> {
+    const response = await this.runbookFetch(
+      entityRef,
+      `${RUNBOOK_PATHS.runbook}?${queryString({ entityRef })}`,
+    );
+    return (await response.json()) as RunbookResponse;
+  }
+
+  async exportPostmortem(entityRef: string): Promise<PostmortemExport> {
+    const response = await this.runbookFetch(
+      entityRef,
+      `${RUNBOOK_PATHS.export}?${queryString({
+        entityRef,
+        format: 'markdown',
+      })}`,
+    );
+    return {
+      markdown: await response.text(),
+      filename:
+        attachmentFilename(response.headers.get('Content-Disposition')) ??
+        `postmortem-${entityName(entityRef)}.md`,
+    };
+  }
+
+  async recordRunbookAction(
+    request: RunbookActionRequest,
+  ): Promise<RunbookResponse> {
+    // Exactly the contract's fields: the backend refuses any other.
+    const body: RunbookActionRequest = {
+      entityRef: request.entityRef,
+      kind: request.kind,
+      ...(request.stepId ? { stepId: request.stepId } : {}),
+      message: request.message,
+    };
+    const response = await this.runbookFetch(
+      request.entityRef,
+      RUNBOOK_PATHS.actions,
+      {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'Content-Type': 'application/json' },
+      },
+    );
+    return (await response.json()) as RunbookResponse;
+  }
+
+  /**
+   * A runbook request with the user's Kubernetes credentials, since the
+   * backend reads the evidence of each step from the clusters; throws a
+   * `ResponseError` for an answer that is not ok.
+   */
+  private async runbookFetch(
+    entityRef: string,
+    pathAndQuery: string,
+    init: RequestInit & { headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const credentials = this.credentialHeaders
+      ? await this.credentialHeaders.forEntity(entityRef)
+      : {};
+    const response = await this.deps.fetchApi.fetch(
+      `plugin://observability-ir${pathAndQuery}`,
+      { ...init, headers: { ...credentials, ...init.headers } },
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response;
+  }
+
   /** The newest run of the entity for the same pod and container. */
   private async findRun(request: ForensicsRequest) {
     const { runs } = await this.listForensicsRuns(request.entityRef);
@@ -193,4 +269,30 @@ function queryString(query: Record<string, string | undefined>): string {
     }
   }
   return params.toString();
+}
+
+/**
+ * The file name of a `Content-Disposition: attachment` header, the UTF-8
+ * `filename*` before the plain `filename`; without any directory part.
+ */
+function attachmentFilename(header: string | null): string | undefined {
+  if (!header) {
+    return undefined;
+  }
+  const encoded = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header)?.[1];
+  const plain = /filename\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(header);
+  let name: string | undefined;
+  try {
+    name = encoded ? decodeURIComponent(encoded.trim()) : undefined;
+  } catch {
+    name = undefined;
+  }
+  name = name ?? plain?.[1] ?? plain?.[2];
+  const base = name?.split(/[\\/]/).pop()?.trim();
+  return base || undefined;
+}
+
+/** The name part of an entity ref: `checkout-api` of `component:default/checkout-api`. */
+function entityName(entityRef: string): string {
+  return entityRef.split('/').pop()!.split(':').pop()!;
 }

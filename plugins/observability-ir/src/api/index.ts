@@ -2,6 +2,7 @@ export {
   observabilityIrApiRef,
   type ForensicsStart,
   type ObservabilityIrApi,
+  type PostmortemExport,
 } from './ObservabilityIrApi';
 export {
   ForensicsRequestError,

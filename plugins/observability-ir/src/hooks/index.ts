@@ -21,3 +21,10 @@ export {
   useForensicsRun,
   type ForensicsRunState,
 } from './useForensicsRun';
+export {
+  isRunbookWatched,
+  RUNBOOK_POLL_MS,
+  useRunbook,
+  type RunbookState,
+} from './useRunbook';
+export { useRunbookAction, type RunbookActionState } from './useRunbookAction';

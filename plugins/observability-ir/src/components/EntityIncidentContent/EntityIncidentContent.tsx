@@ -14,6 +14,7 @@ import { IncidentTimeline } from '../IncidentTimeline';
 import { LogErrorGroups } from '../LogErrorGroups';
 import { NodeForensicsProvider } from '../NodeForensics';
 import { ReplicaTable } from '../ReplicaTable';
+import { Runbook } from '../Runbook';
 import { TimeRangeToolbar } from '../TimeRangeToolbar';
 
 function WorkloadCard(props: { workload: EntityWorkload }) {
@@ -32,7 +33,7 @@ function WorkloadCard(props: { workload: EntityWorkload }) {
 }
 
 /**
- * The Incident tab of an entity: the diagnosis, memory and CPU over time
+ * The Incident tab of an entity: the diagnosis and its runbook, memory and CPU over time
  * with terminations and error bursts, replica health (with node forensics
  * per replica) and error logs, all over one time range.
  *
@@ -57,6 +58,9 @@ export const EntityIncidentContent = () => {
         </Grid>
         <Grid item xs={12}>
           <DiagnosisBanner />
+        </Grid>
+        <Grid item xs={12}>
+          <Runbook />
         </Grid>
         <Grid item xs={12}>
           <IncidentTimeline />

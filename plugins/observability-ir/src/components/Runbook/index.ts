@@ -1,0 +1,1 @@
+export { Runbook } from './Runbook';
