@@ -14,14 +14,9 @@ const STATUS: Record<RunbookStepStatus, { label: string; icon: ReactElement }> =
     skipped: { label: 'Skipped', icon: <SkipNextIcon /> },
   };
 
-/** Where a step is, in words (the icon only repeats them). */
-export function stepStatusLabel(status: RunbookStepStatus): string {
-  return STATUS[status].label;
-}
-
 /**
- * A step's status as a chip with its words; a step that waits for a person
- * stands out.
+ * A step's status as a chip with its words (the icon only repeats them); a
+ * step that waits for a person stands out.
  */
 export function StepStatusChip(props: { status: RunbookStepStatus }) {
   const { label, icon } = STATUS[props.status];
