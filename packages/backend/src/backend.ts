@@ -38,6 +38,11 @@ export function createPortalBackend() {
   backend.add(import('./modules/permissionPolicy/module'));
 
   backend.add(import('@backstage/plugin-scaffolder-backend'));
+  backend.add(
+    import(
+      '@observability-ir/plugin-scaffolder-backend-module-observability-ir'
+    ),
+  );
 
   backend.add(import('@backstage/plugin-search-backend'));
   backend.add(import('@backstage/plugin-search-backend-module-catalog'));
