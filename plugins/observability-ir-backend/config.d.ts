@@ -78,6 +78,30 @@ export interface Config {
      * README's "Node forensics"). Off unless `enabled` is true; when on,
      * `image` is required. Nothing here is secret.
      */
+    /** The guided runbook of an incident. */
+    runbook?: {
+      /** How a fix is verified before the incident closes. */
+      verify?: {
+        /**
+         * How long the replicas must hold after a fix (no restart, Ready,
+         * memory below the share of the limit). Default 15 minutes.
+         */
+        window?: HumanDuration | string;
+        /**
+         * The highest working set, as a share of the memory limit, that
+         * passes. Default 0.9.
+         */
+        maxWorkingSetShare?: number;
+      };
+    };
+    /** Fixes the portal makes. */
+    fixes?: {
+      /**
+       * The highest memory limit a fix sets (a Kubernetes quantity), in
+       * the cluster and in manifests. Default 16Gi.
+       */
+      maxMemoryLimit?: string;
+    };
     forensics?: {
       /** Whether users may start node forensics runs. Default false. */
       enabled?: boolean;

@@ -17,9 +17,15 @@ import {
   readEvidenceLimits,
   readObservabilityIrConfig,
 } from './config/readObservabilityIrConfig';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { registerIncidentActions } from './actions/registerIncidentActions';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { UserRateLimiter } from './rateLimit/UserRateLimiter';
+import { readRunbookConfig } from './config/readRunbookConfig';
 import { createRouter } from './router';
+import { MemoryLimitFixer } from './service/fixes/MemoryLimitFixer';
+import { DatabaseIncidentStore } from './service/incidents/DatabaseIncidentStore';
+import { RunbookService } from './service/runbook/RunbookService';
 import { createForensics } from './service/forensics/createForensics';
 import { forensicsRunStoreServiceRef } from './service/forensics/forensicsRunStoreServiceRef';
 import { DefaultIncidentService } from './service/DefaultIncidentService';
@@ -64,6 +70,8 @@ export const observabilityIrPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
         permissions: coreServices.permissions,
+        database: coreServices.database,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         httpAuth,
@@ -79,6 +87,8 @@ export const observabilityIrPlugin = createBackendPlugin({
         lifecycle,
         logger,
         permissions,
+        database,
+        actionsRegistry,
       }) {
         permissionsRegistry.addPermissions(observabilityIrPermissions);
         suppliers.forEach(supplier =>
@@ -109,6 +119,28 @@ export const observabilityIrPlugin = createBackendPlugin({
             clusterAccess,
           }),
         });
+        const runbookConfig = readRunbookConfig(config);
+        const runbooks = new RunbookService({
+          incidents,
+          forensics,
+          store: await DatabaseIncidentStore.create({ database }),
+          permissions,
+          fixer: new MemoryLimitFixer({
+            incidents,
+            permissions,
+            clusterAccess,
+            maxLimitBytes: runbookConfig.maxMemoryLimitBytes,
+            timeoutMs: readObservabilityIrConfig(config).upstreamTimeoutMs,
+          }),
+          verification: runbookConfig.verification,
+          logger,
+        });
+        registerIncidentActions({
+          actionsRegistry,
+          incidents,
+          runbooks,
+          forensics,
+        });
         httpRouter.use(
           await createRouter({
             httpAuth,
@@ -116,6 +148,7 @@ export const observabilityIrPlugin = createBackendPlugin({
             incidents,
             rateLimiter,
             forensics,
+            runbooks,
           }),
         );
       },

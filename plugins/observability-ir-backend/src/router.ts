@@ -20,11 +20,13 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { readKubernetesRequestAuth } from './clusters/requestAuth';
 import { createForensicsRouter } from './forensicsRouter';
+import { createRunbookRouter } from './runbookRouter';
 import {
   TooManyRequestsError,
   UserRateLimiter,
 } from './rateLimit/UserRateLimiter';
 import type { ForensicsService } from './service/forensics/ForensicsService';
+import type { RunbookService } from './service/runbook/RunbookService';
 import {
   IncidentRequestOptions,
   IncidentService,
@@ -60,8 +62,10 @@ export async function createRouter(options: {
   incidents: IncidentService;
   rateLimiter: UserRateLimiter;
   forensics: ForensicsService;
+  runbooks: RunbookService;
 }): Promise<express.Router> {
-  const { httpAuth, auditor, incidents, rateLimiter, forensics } = options;
+  const { httpAuth, auditor, incidents, rateLimiter, forensics, runbooks } =
+    options;
   const router = Router();
 
   /**
@@ -73,6 +77,8 @@ export async function createRouter(options: {
     queryType: string,
     schema: z.ZodType<Q, z.ZodTypeDef, unknown>,
     load: (query: Q, options: IncidentRequestOptions) => Promise<unknown>,
+    send: (res: express.Response, body: any) => void = (res, body) =>
+      res.json(body),
   ): express.RequestHandler {
     return async (req, res) => {
       const query = parseQuery(schema, req.query);
@@ -98,7 +104,7 @@ export async function createRouter(options: {
           kubernetesAuth: readKubernetesRequestAuth(req.headers),
         });
         await auditorEvent.success();
-        res.json(body);
+        send(res, body);
       } catch (error) {
         await auditorEvent.fail({ error: error as Error });
         throw error;
@@ -135,6 +141,7 @@ export async function createRouter(options: {
     );
   }
   router.use(createForensicsRouter({ httpAuth, auditor, forensics }));
+  router.use(createRunbookRouter({ httpAuth, auditor, runbooks, read }));
 
   return router;
 }
