@@ -48,3 +48,7 @@ export {
   renderLabelSelector,
 } from './labelSelector';
 export { kubectlReplicaCommand } from './kubectl';
+export type { ShellValue } from './shell';
+export { joinShell, sh, shellQuote, ShellText } from './shell';
+export { escapeFieldSelectorValue, fieldEquals } from './fieldSelector';
+export { errorLinesContaining, memoryLimitShare } from './runbookQueries';

@@ -1,31 +1,10 @@
 import { InputError } from '@backstage/errors';
 import { describeValue } from './describe';
 import { isNamespaceName } from './scope';
-
-// What single quotes cannot carry as shown: a NUL cannot be an argument,
-// other controls and line separators act on the terminal or break the line
-// when pasted, bidirectional controls make the command read differently
-// from how it runs, and a lone surrogate has no UTF-8 form.
-const UNPRINTABLE =
-  /[\p{Cc}\p{Zl}\p{Zp}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/u;
+import { shellQuote } from './shell';
 
 const JSON_PATH =
   '{range .items[*]}{.metadata.name}{"\\t restarts: "}{.status.containerStatuses[0].restartCount}{"\\t reason: "}{.status.containerStatuses[0].lastState.terminated.reason}{"\\n"}{end}';
-
-/** Single-quotes a value for a POSIX shell; `'` becomes `'\''`. */
-function shellQuote(what: string, value: string): string {
-  if (value.length === 0) {
-    throw new InputError(`The kubectl ${what} must not be empty`);
-  }
-  if (UNPRINTABLE.test(value)) {
-    throw new InputError(
-      `The kubectl ${what} ${describeValue(
-        value,
-      )} holds a character that cannot be shown in a shell command`,
-    );
-  }
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * The kubectl command that prints the same restart counts and reasons as
@@ -54,10 +33,10 @@ export function kubectlReplicaCommand(options: {
   }
   return [
     'kubectl',
-    `--context ${shellQuote('context', cluster)}`,
+    `--context ${shellQuote(cluster, 'kubectl context')}`,
     'get pods',
-    namespace ? `-n ${shellQuote('namespace', namespace)}` : '-A',
-    `-l ${shellQuote('label selector', labelSelector)}`,
-    `-o jsonpath=${shellQuote('output', JSON_PATH)}`,
+    namespace ? `-n ${shellQuote(namespace, 'kubectl namespace')}` : '-A',
+    `-l ${shellQuote(labelSelector, 'kubectl label selector')}`,
+    `-o jsonpath=${shellQuote(JSON_PATH, 'kubectl output')}`,
   ].join(' ');
 }
