@@ -391,6 +391,25 @@ describe('Runbook', () => {
     expect(reads).toHaveLength(seen);
   });
 
+  it('reads the runbook again when the tab is refreshed', async () => {
+    const { handler, reads } = answerRunbooks(
+      oomRunbook(),
+      withStep(oomRunbook(), 'kernel', { status: 'done' }),
+    );
+    server.use(handler);
+    renderRunbook({ withToolbar: true });
+
+    const kernel = await findStep('4. Kernel');
+    expect(within(kernel).getByText('Needs a person')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh now' }));
+
+    expect(
+      await within(await findStep('4. Kernel')).findByText('Done'),
+    ).toBeInTheDocument();
+    expect(reads).toHaveLength(2);
+  });
+
   it('exports the postmortem as a Markdown download', async () => {
     const markdown =
       '# Postmortem: checkout-api\n\n- 13:40 Opened for Memory limit too low.\n';

@@ -12,6 +12,7 @@ import {
   BASE_URL,
   checkoutApiEntity,
 } from '../../../__testUtils__/renderPanel';
+import { TimeRangeToolbar } from '../../TimeRangeToolbar';
 import { Runbook } from '../Runbook';
 
 /** Where the runbook endpoints are in tests. */
@@ -75,6 +76,8 @@ export function renderRunbook(
   options: {
     pollMs?: number;
     mountedRoutes?: RenderTestAppOptions['mountedRoutes'];
+    /** With the tab's toolbar above, whose refresh the section follows. */
+    withToolbar?: boolean;
   } = {},
 ) {
   const discoveryApi = mockApis.discovery({ baseUrl: 'http://backstage.test' });
@@ -82,6 +85,7 @@ export function renderRunbook(
   return renderInTestApp(
     <EntityProvider entity={checkoutApiEntity}>
       <IncidentRangeProvider>
+        {options.withToolbar && <TimeRangeToolbar />}
         <Runbook pollMs={options.pollMs} />
       </IncidentRangeProvider>
     </EntityProvider>,
