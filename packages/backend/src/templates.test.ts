@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
@@ -10,6 +11,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { ScaffolderEntitiesProcessor } from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import { createFetchPlainAction } from '@backstage/plugin-scaffolder-backend';
+import { Sandbox, startSandbox } from '@observability-ir/sandbox-cluster';
 import { BackendProcess, startBackendProcess } from './testing/backendProcess';
 
 /*
@@ -17,7 +19,7 @@ import { BackendProcess, startBackendProcess } from './testing/backendProcess';
  * and runs it: registered by app-config.yaml, valid for the scaffolder, its
  * fetch:plain step finding the demo manifests next to it, every action it
  * runs registered in this backend, and the Incident tab's form data enough
- * to run it.
+ * to run it, against the sandbox cluster as in the demo.
  */
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -144,15 +146,24 @@ describe('the raise-memory-limit template, as a file', () => {
     expect(filled.delivery).toBe('apply');
   });
 
-  it('accepts Kubernetes memory quantities as the limit, and nothing else', () => {
+  it('accepts a Kubernetes memory quantity or nothing as the limit', () => {
     const page = template.spec.parameters.find(
       (p: Json) => p.properties?.limit,
     );
     const pattern = new RegExp(page.properties.limit.pattern);
-    for (const valid of ['1Gi', '768Mi', '1.5Gi', '1G', '536870912', '129e6']) {
+    // Empty: the action takes the limit the diagnosis proposes.
+    for (const valid of [
+      '1Gi',
+      '768Mi',
+      '1.5Gi',
+      '1G',
+      '536870912',
+      '129e6',
+      '',
+    ]) {
       expect(pattern.test(valid)).toBe(true);
     }
-    for (const invalid of ['', '1 Gi', '1gb', '-1Gi', 'Gi', '1Gi; rm -rf']) {
+    for (const invalid of ['1 Gi', '1gb', '-1Gi', 'Gi', '1Gi; rm -rf']) {
       expect(pattern.test(invalid)).toBe(false);
     }
   });
@@ -198,7 +209,9 @@ describe('the raise-memory-limit template, as a file', () => {
 });
 
 describe('the raise-memory-limit template, in the portal', () => {
+  let sandbox: Sandbox | undefined;
   let backend: BackendProcess | undefined;
+  let configDir = '';
   let token = '';
 
   const call = (
@@ -236,10 +249,92 @@ describe('the raise-memory-limit template, in the portal', () => {
       body: { template, values, directoryContents: templateFolder() },
     });
 
+  const incidentTabValues = () => ({
+    ...parameterDefaults(),
+    ...incidentTabFormData,
+  });
+
+  /** checkout-api as the sandbox's Kubernetes API has it now. */
+  async function checkoutApi() {
+    const api = sandbox!.clusters[0].kubernetesUrl;
+    const deployment = await (
+      await fetch(
+        `${api}/apis/apps/v1/namespaces/finance/deployments/checkout-api`,
+      )
+    ).json();
+    const pods = (
+      await (
+        await fetch(
+          `${api}/api/v1/namespaces/finance/pods?labelSelector=app%3Dcheckout`,
+        )
+      ).json()
+    ).items as Json[];
+    return {
+      limit: container(deployment, 'checkout-api').resources.limits.memory,
+      pods,
+    };
+  }
+
+  /** The events of a scaffolder task, once it has ended. */
+  async function taskEnd(taskId: string, deadline: number): Promise<Json[]> {
+    while (Date.now() < deadline) {
+      const events: Json[] = await (
+        await call(`/api/scaffolder/v2/tasks/${taskId}/events`)
+      ).json();
+      if (events.some(e => e.type === 'completion')) {
+        return events;
+      }
+      await new Promise(resolve => setTimeout(resolve, 250));
+    }
+    throw new Error(`task ${taskId} did not end in time`);
+  }
+
   beforeAll(async () => {
+    sandbox = await startSandbox({
+      scenario: 'checkout-oom',
+      speed: 0,
+      kubeconfigPath: false,
+    });
+    const [cluster] = sandbox.clusters;
+
+    // Over app-config.yaml: the sandbox on its own port instead of 7008.
+    configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'templates-test-'));
+    const overrides = path.join(configDir, 'app-config.test.yaml');
+    fs.writeFileSync(
+      overrides,
+      JSON.stringify({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: cluster.name,
+                  url: cluster.kubernetesUrl,
+                  authProvider: 'serviceAccount',
+                  serviceAccountToken: sandbox.token,
+                  skipTLSVerify: true,
+                  skipMetricsLookup: true,
+                },
+              ],
+            },
+          ],
+        },
+        observabilityIr: {
+          clusters: [
+            {
+              name: cluster.name,
+              prometheus: { url: cluster.prometheusUrl },
+              loki: { url: cluster.lokiUrl },
+            },
+          ],
+        },
+      }),
+    );
+
     backend = await startBackendProcess({
       entry: 'src/index.ts',
-      configPaths: [path.join(repoRoot, 'app-config.yaml')],
+      configPaths: [path.join(repoRoot, 'app-config.yaml'), overrides],
       env: url => ({
         NODE_ENV: 'development',
         APP_CONFIG_app_baseUrl: url,
@@ -248,25 +343,50 @@ describe('the raise-memory-limit template, in the portal', () => {
       }),
       readyTimeoutMs: 180_000,
     });
-    const signIn = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`);
-    token = (await signIn.json()).backstageIdentity.token;
+    const signIn = async () => {
+      const response = await fetch(
+        `${backend!.baseUrl}/api/auth/guest/refresh`,
+      );
+      token = (await response.json()).backstageIdentity.token;
+    };
+    await signIn();
 
-    // The catalog reads its locations shortly after start.
+    // The catalog reads its locations shortly after start. The guest's
+    // ownership (on call for the finance team, which owns checkout-api) is
+    // taken from the catalog at sign-in, so sign in again once it is there.
+    const related = async (ref: string, relation: string) => {
+      const [kind, namespace, name] = ref.split(/[:/]/);
+      const response = await call(
+        `/api/catalog/entities/by-name/${kind}/${namespace}/${name}`,
+      );
+      if (response.status !== 200) {
+        return false;
+      }
+      const { relations = [] } = await response.json();
+      return relations.some((r: Json) => r.type === relation);
+    };
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
-      const response = await call(
-        '/api/catalog/entities/by-name/template/default/raise-memory-limit',
-      );
-      if (response.status === 200) {
+      const ready = await Promise.all([
+        related(templateRef, 'ownedBy'),
+        related('user:default/guest', 'memberOf'),
+        related('component:default/checkout-api', 'ownedBy'),
+      ]);
+      if (ready.every(Boolean)) {
+        await signIn();
         return;
       }
       await new Promise(resolve => setTimeout(resolve, 250));
     }
-    throw new Error(`${templateRef} never reached the catalog`);
+    throw new Error(`${templateRef} and the demo catalog never got processed`);
   }, 300_000);
 
   afterAll(async () => {
     await backend?.stop();
+    await sandbox?.close();
+    if (configDir) {
+      fs.rmSync(configDir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('registers every action its apply delivery runs', async () => {
@@ -291,11 +411,7 @@ describe('the raise-memory-limit template, in the portal', () => {
     expect(template.metadata.description).toContain(
       '@backstage/plugin-scaffolder-backend-module-github',
     );
-    const values = {
-      ...parameterDefaults(),
-      ...incidentTabFormData,
-      delivery: 'pull-request',
-    };
+    const values = { ...incidentTabValues(), delivery: 'pull-request' };
     // The form asks where the pull request goes.
     expect((await dryRun(values)).status).toBe(400);
 
@@ -309,11 +425,8 @@ describe('the raise-memory-limit template, in the portal', () => {
     );
   });
 
-  it("runs with the Incident tab's form data, and links back to the Incident tab", async () => {
-    const response = await dryRun({
-      ...parameterDefaults(),
-      ...incidentTabFormData,
-    });
+  it("dry-runs with the Incident tab's form data: the diff, links back, and the cluster untouched", async () => {
+    const response = await dryRun(incidentTabValues());
     const result = await response.json();
     expect({ status: response.status, result }).toMatchObject({ status: 200 });
 
@@ -323,8 +436,14 @@ describe('the raise-memory-limit template, in the portal', () => {
       }),
       expect.objectContaining({ entityRef: 'component:default/checkout-api' }),
     ]);
-    // The scaffolder logs a step left out by its `if` as such; the apply
-    // step may be skipped too, when its action does not support dry runs.
+    const [change] = result.output.text;
+    expect(change.title).toBe(
+      'The change to finance/checkout-api/deployment.yaml',
+    );
+    expect(change.content).toMatch(/^-\s+memory: 512Mi$/m);
+    expect(change.content).toMatch(/^\+\s+memory: 1Gi$/m);
+
+    // The scaffolder logs a step left out by its `if` as such.
     const leftOut = result.log
       .filter((entry: Json) =>
         /because its if condition was false/.test(entry.body.message),
@@ -334,17 +453,71 @@ describe('the raise-memory-limit template, in the portal', () => {
     const completed = result.log
       .filter((entry: Json) => entry.body.status === 'completed')
       .map((entry: Json) => entry.body.stepId);
-    expect(completed).toEqual(expect.arrayContaining(['fetch', 'raise']));
-    const files = result.directoryContents.map((f: Json) => f.path);
-    expect(files).toContain(parameterDefaults().manifestPath);
+    expect(completed).toEqual(['fetch', 'raise', 'apply']);
+
+    expect((await checkoutApi()).limit).toBe('512Mi');
+  });
+
+  it("with the limit left empty, raises it to the diagnosis's proposal", async () => {
+    const { limit, ...values } = incidentTabValues();
+    for (const empty of [values, { ...values, limit: '' }]) {
+      const response = await dryRun(empty);
+      const result = await response.json();
+      expect({ status: response.status, result }).toMatchObject({
+        status: 200,
+      });
+      const [change] = result.output.text;
+      expect(change.content).toMatch(/^-\s+memory: 512Mi$/m);
+      expect(change.content).toMatch(/^\+\s+memory: \d+(\.\d+)?(Mi|Gi)$/m);
+    }
   });
 
   it('refuses a limit that is not a memory quantity before running anything', async () => {
     const response = await dryRun({
-      ...parameterDefaults(),
-      ...incidentTabFormData,
+      ...incidentTabValues(),
       limit: '1 gigabyte',
     });
     expect(response.status).toBe(400);
+  });
+
+  it('applies the fix to the cluster, where the new pods become Ready', async () => {
+    const created = await call('/api/scaffolder/v2/tasks', {
+      method: 'POST',
+      body: { templateRef, values: incidentTabValues() },
+    });
+    expect(created.status).toBe(201);
+    const { id } = await created.json();
+    const events = await taskEnd(id, Date.now() + 60_000);
+    const completion = events.find(e => e.type === 'completion')!;
+    const task = await (await call(`/api/scaffolder/v2/tasks/${id}`)).json();
+    expect({ status: task.status, completion: completion.body }).toMatchObject({
+      status: 'completed',
+    });
+    expect(completion.body.output.text[0].content).toMatch(
+      /^\+\s+memory: 1Gi$/m,
+    );
+    expect(completion.body.output.links[0].url).toBe(
+      '/catalog/default/component/checkout-api/incident',
+    );
+
+    const rolledOut = await checkoutApi();
+    expect(rolledOut.limit).toBe('1Gi');
+
+    // Ten minutes on, through the sandbox's clock.
+    const advanced = await fetch(`${sandbox!.url}/_sandbox/clock`, {
+      method: 'POST',
+      body: JSON.stringify({ advanceSeconds: 600 }),
+    });
+    expect(advanced.status).toBe(200);
+    const { pods } = await checkoutApi();
+    expect(pods.map(p => p.spec.containers[0].resources.limits.memory)).toEqual(
+      ['1Gi', '1Gi'],
+    );
+    for (const pod of pods) {
+      expect(pod.status.containerStatuses[0]).toMatchObject({
+        ready: true,
+        restartCount: 0,
+      });
+    }
   });
 });
