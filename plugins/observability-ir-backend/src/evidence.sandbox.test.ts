@@ -12,6 +12,10 @@ import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
 import { checkoutApiEntity, sandboxConfig } from './__testUtils__/fixtures';
 
+// The first request loads the Kubernetes client and reads the catalog; on a
+// cold or busy machine that alone can pass Jest's 5 s default.
+jest.setTimeout(60_000);
+
 describe('evidence of the lab incident, from the sandbox cluster', () => {
   let sandbox: Sandbox;
   let server: Awaited<ReturnType<typeof startTestBackend>>['server'];

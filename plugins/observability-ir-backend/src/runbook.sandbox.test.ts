@@ -134,9 +134,22 @@ describe('the runbook of the lab, from diagnosis to a verified fix', () => {
     );
 
     // 4. Once every check held for the window, the incident closes.
-    await sleep(WINDOW_MS + 500);
-    const closed = await runbook();
-    expect(closed.incident).toMatchObject({ status: 'resolved' });
+    // Under load a look may take a while; look again until it closes, and
+    // say which check held it open if it never does.
+    await sleep(WINDOW_MS);
+    let closed = await runbook();
+    for (
+      let look = 0;
+      look < 20 && closed.incident!.status === 'open';
+      look++
+    ) {
+      await sleep(500);
+      closed = await runbook();
+    }
+    expect({
+      status: closed.incident!.status,
+      verify: closed.steps.find(s => s.id === 'verify')!.verify,
+    }).toMatchObject({ status: 'resolved' });
     expect(closed.incident!.timeToRecoverySeconds).toBeGreaterThanOrEqual(0);
     expect(closed.steps.find(s => s.id === 'verify')!.status).toBe('done');
     const kinds = closed.incident!.actions.map(a => a.kind);
