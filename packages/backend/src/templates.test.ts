@@ -321,6 +321,10 @@ describe('the raise-memory-limit template, in the portal', () => {
           ],
         },
         observabilityIr: {
+          // Every look at the runbook reads the cluster afresh, and a fix
+          // is verified after a few seconds.
+          cacheTtl: { milliseconds: 0 },
+          runbook: { verify: { window: '2s' } },
           clusters: [
             {
               name: cluster.name,
@@ -480,7 +484,18 @@ describe('the raise-memory-limit template, in the portal', () => {
     expect(response.status).toBe(400);
   });
 
-  it('applies the fix to the cluster, where the new pods become Ready', async () => {
+  it('applies the fix to the cluster, where the new pods become Ready, and the incident closes', async () => {
+    const runbook = async () => {
+      const response = await call(
+        '/api/observability-ir/v1/runbook?entityRef=component:default/checkout-api',
+      );
+      expect(response.status).toBe(200);
+      return response.json();
+    };
+    // The diagnosis finds the OOM loop: the incident opens.
+    const before = await runbook();
+    expect(before.incident).toMatchObject({ status: 'open' });
+
     const created = await call('/api/scaffolder/v2/tasks', {
       method: 'POST',
       body: { templateRef, values: incidentTabValues() },
@@ -519,5 +534,28 @@ describe('the raise-memory-limit template, in the portal', () => {
         restartCount: 0,
       });
     }
-  });
+
+    // The runbook sees the rollout, watches it hold, and closes the incident,
+    // with what the template did and who ran it on record.
+    let after = await runbook();
+    for (let look = 0; look < 60 && after.incident.status === 'open'; look++) {
+      await new Promise(resolve => setTimeout(resolve, 500));
+      after = await runbook();
+    }
+    expect({
+      id: after.incident.id,
+      status: after.incident.status,
+      verify: after.steps.find((step: Json) => step.id === 'verify').verify,
+    }).toMatchObject({ id: before.incident.id, status: 'resolved' });
+    const actions = after.incident.actions.map((a: Json) => [a.kind, a.actor]);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        ['opened', 'system'],
+        ['fix-proposed', 'user:default/guest'],
+        ['fix-applied', 'user:default/guest'],
+        ['fix-observed', 'system'],
+        ['closed', 'system'],
+      ]),
+    );
+  }, 120_000);
 });
