@@ -87,6 +87,11 @@ describe('Runbook', () => {
         'Both replicas restart in a loop: OOMKilled (exit 137).',
       ),
     ).toBeInTheDocument();
+    await userEvent.click(
+      within(triage).getByRole('button', {
+        name: 'Evidence and commands (1 + 1)',
+      }),
+    );
     const evidence = within(triage).getByRole('list', {
       name: 'Evidence of Triage',
     });
@@ -137,18 +142,115 @@ describe('Runbook', () => {
     ).toBeNull();
   });
 
-  it('copies a step’s command exactly', async () => {
+  it('folds a done step’s evidence and commands; opened, a command copies exactly', async () => {
     server.use(answerRunbooks(oomRunbook()).handler);
     renderRunbook();
 
     const triage = await findStep('1. Triage');
+    const fold = within(triage).getByRole('button', {
+      name: 'Evidence and commands (1 + 1)',
+    });
+    expect(fold).toHaveAttribute('aria-expanded', 'false');
+    // The summary and status stay in view; the long lines do not.
+    expect(
+      within(triage).getByText(
+        'Both replicas restart in a loop: OOMKilled (exit 137).',
+      ),
+    ).toBeVisible();
+    expect(within(triage).queryByText(TRIAGE_COMMAND)).toBeNull();
+    expect(
+      within(triage).queryByRole('list', { name: 'Commands of Triage' }),
+    ).toBeNull();
+
+    await userEvent.click(fold);
+
+    expect(fold).toHaveAttribute('aria-expanded', 'true');
+    const commands = within(triage).getByRole('list', {
+      name: 'Commands of Triage',
+    });
+    expect(within(commands).getByText(TRIAGE_COMMAND)).toBeVisible();
+    expect(
+      within(triage).getByRole('list', { name: 'Evidence of Triage' }),
+    ).toBeVisible();
     await userEvent.click(
-      within(triage).getByRole('button', {
+      within(commands).getByRole('button', {
         name: 'Copy Last termination of each pod',
       }),
     );
-
     expect(copyToClipboard).toHaveBeenLastCalledWith(TRIAGE_COMMAND);
+
+    await userEvent.click(fold);
+    expect(fold).toHaveAttribute('aria-expanded', 'false');
+    await waitFor(() =>
+      expect(
+        within(triage).queryByRole('list', { name: 'Commands of Triage' }),
+      ).toBeNull(),
+    );
+  });
+
+  it('opens the commands of the step at hand only, and keeps each fold as the person left it', async () => {
+    const kernelCommand = "kubectl --context 'sandbox' debug node/worker-1";
+    const patchCommand = "kubectl --context 'sandbox' -n 'finance' patch";
+    const withCommands = withStep(
+      withStep(oomRunbook(), 'kernel', {
+        commands: [
+          { label: 'Kernel OOM kills', language: 'shell', text: kernelCommand },
+        ],
+      }),
+      'fix',
+      {
+        commands: [
+          { label: 'Patch the limit', language: 'shell', text: patchCommand },
+        ],
+      },
+    );
+    const { handler } = answerRunbooks(
+      withCommands,
+      withStep(withCommands, 'kernel', { status: 'done' }),
+    );
+    server.use(handler);
+    renderRunbook({ withToolbar: true });
+
+    // Kernel is the first step that waits for a person: its commands are
+    // how to act on it, next to its buttons.
+    const kernel = await findStep('4. Kernel');
+    expect(
+      within(kernel).getByRole('button', { name: 'Commands (1)' }),
+    ).toHaveAttribute('aria-expanded', 'true');
+    expect(within(kernel).getByText(kernelCommand)).toBeVisible();
+    expect(
+      within(kernel).getByRole('button', { name: 'Mark done' }),
+    ).toBeVisible();
+    // Fix waits for a person too, but comes after: its commands fold.
+    const fix = await findStep('5. Fix');
+    expect(
+      within(fix).getByRole('button', { name: 'Commands (1)' }),
+    ).toHaveAttribute('aria-expanded', 'false');
+    expect(within(fix).queryByText(patchCommand)).toBeNull();
+    expect(
+      within(fix).getByRole('link', {
+        name: 'Raise the limit with a template',
+      }),
+    ).toBeVisible();
+    // Steps without evidence or commands have nothing to fold.
+    expect(
+      within(await findStep('3. Replicas')).queryByRole('button'),
+    ).toBeNull();
+
+    await userEvent.click(
+      within(fix).getByRole('button', { name: 'Commands (1)' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh now' }));
+
+    expect(
+      await within(await findStep('4. Kernel')).findByText('Done'),
+    ).toBeInTheDocument();
+    expect(
+      within(await findStep('4. Kernel')).getByText(kernelCommand),
+    ).toBeVisible();
+    expect(
+      within(await findStep('5. Fix')).getByText(patchCommand),
+    ).toBeVisible();
   });
 
   it('records a step done by hand and shows the runbook the backend answers', async () => {

@@ -4,6 +4,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   RUNBOOK_STEP_IDS,
   RunbookResponse,
+  RunbookStep,
 } from '@observability-ir/plugin-observability-ir-common';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
@@ -38,10 +39,20 @@ function inOrder(runbook: RunbookResponse) {
 }
 
 /**
+ * The step a person takes next: the first that waits for them or is under
+ * way. Its evidence and commands start open; they are how to act on it.
+ */
+function stepAtHand(steps: RunbookStep[]): RunbookStep | undefined {
+  return steps.find(
+    s => s.status === 'needs-person' || s.status === 'in-progress',
+  );
+}
+
+/**
  * The runbook of the entity's incident, below the diagnosis: the incident,
- * then triage, logs, replicas, kernel, fix and verify, each with its status,
- * evidence and commands; what a person records on a step; the postmortem to
- * export. Read again every `pollMs` while a fix is being verified, and when
+ * then triage, logs, replicas, kernel, fix and verify, each with its status
+ * and summary, its evidence and commands folded but for the step at hand;
+ * what a person records on a step; the postmortem to export. Read again every `pollMs` while a fix is being verified, and when
  * the tab is refreshed.
  *
  * @public
@@ -77,6 +88,8 @@ export function Runbook(props: { pollMs?: number }) {
       </Typography>
     );
   } else {
+    const steps = inOrder(runbook);
+    const atHand = stepAtHand(steps);
     content = (
       <>
         {error && (
@@ -89,12 +102,13 @@ export function Runbook(props: { pollMs?: number }) {
         )}
         <IncidentHeader runbook={runbook} />
         <ol aria-label="Runbook steps" className={classes.steps}>
-          {inOrder(runbook).map((step, i) => (
+          {steps.map((step, i) => (
             <RunbookStepItem
               key={step.id}
               entityRef={entityRef}
               number={i + 1}
               step={step}
+              atHand={step === atHand}
               onRecorded={replace}
             />
           ))}

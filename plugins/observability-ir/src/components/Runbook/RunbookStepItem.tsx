@@ -2,14 +2,12 @@ import {
   RunbookResponse,
   RunbookStep,
 } from '@observability-ir/plugin-observability-ir-common';
-import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useId } from 'react';
-import { EvidenceList } from '../DiagnosisBanner/EvidenceList';
 import { MemoryLimitFixLink } from './MemoryLimitFixLink';
 import { PersonActions } from './PersonActions';
-import { StepCommands } from './StepCommands';
+import { StepEvidenceAndCommands } from './StepEvidenceAndCommands';
 import { StepStatusChip } from './StepStatusChip';
 import { VerifyProgressView } from './VerifyProgressView';
 
@@ -27,17 +25,19 @@ const useStyles = makeStyles(theme => ({
 }));
 
 /**
- * One step of the runbook: its status, what it found or waits for, its
- * evidence and commands; the buttons for a step that waits for a person,
- * the proposed memory limit on Fix and the watch on Verify.
+ * One step of the runbook: its status, what it found or waits for, the
+ * proposed memory limit on Fix, the watch on Verify and the buttons for a
+ * step that waits for a person, always in view; its evidence and commands
+ * in a fold, open at first only on the step at hand.
  */
 export function RunbookStepItem(props: {
   entityRef: string;
   number: number;
   step: RunbookStep;
+  atHand: boolean;
   onRecorded: (runbook: RunbookResponse) => void;
 }) {
-  const { entityRef, number, step, onRecorded } = props;
+  const { entityRef, number, step, atHand, onRecorded } = props;
   const classes = useStyles();
   const headingId = `runbook-step-${useId().replace(/:/g, '')}`;
   return (
@@ -58,19 +58,6 @@ export function RunbookStepItem(props: {
         <MemoryLimitFixLink entityRef={entityRef} fix={step.memoryLimitFix} />
       )}
       {step.verify && <VerifyProgressView verify={step.verify} />}
-      {step.evidence.length > 0 && (
-        <Box mt={1}>
-          <EvidenceList
-            items={step.evidence}
-            label={`Evidence of ${step.title}`}
-          />
-        </Box>
-      )}
-      {step.commands.length > 0 && (
-        <Box mt={1}>
-          <StepCommands commands={step.commands} stepTitle={step.title} />
-        </Box>
-      )}
       {step.status === 'needs-person' && (
         <PersonActions
           entityRef={entityRef}
@@ -78,6 +65,7 @@ export function RunbookStepItem(props: {
           onRecorded={onRecorded}
         />
       )}
+      <StepEvidenceAndCommands step={step} initiallyExpanded={atHand} />
     </li>
   );
 }
