@@ -545,7 +545,7 @@ describe('the raise-memory-limit template, in the portal', () => {
     expect({
       id: after.incident.id,
       status: after.incident.status,
-      verify: after.steps.find((step: Json) => step.id === 'verify').verify,
+      verify: after.steps.find((s: Json) => s.id === 'verify').verify,
     }).toMatchObject({ id: before.incident.id, status: 'resolved' });
     const actions = after.incident.actions.map((a: Json) => [a.kind, a.actor]);
     expect(actions).toEqual(
