@@ -214,6 +214,31 @@ describe('buildRunbook', () => {
     });
   });
 
+  it('asks nothing of anyone once the incident is resolved', () => {
+    const closedAt = '2026-11-25T13:40:00.000Z';
+    const runbook = buildRunbook(
+      runbookInputs(labOom(), {
+        incident: incident([], { status: 'resolved', closedAt }),
+        fix: { observed: true, message: 'limits.memory is 1Gi' },
+        verify: {
+          since: '2026-11-25T13:20:00.000Z',
+          windowSeconds: 900,
+          progress: 1,
+          checks: [],
+          passedAt: closedAt,
+        },
+      }),
+    );
+    // Node forensics never ran: the kernel step was not needed.
+    expect(step(runbook, 'kernel')).toMatchObject({
+      status: 'skipped',
+      skippedReason: `Not needed: the incident was resolved at ${closedAt} without it`,
+    });
+    expect(runbook.steps.some(s => s.status === 'needs-person')).toBe(false);
+    expect(step(runbook, 'fix').status).toBe('done');
+    expect(step(runbook, 'verify').status).toBe('done');
+  });
+
   describe('steps a person marked', () => {
     it('take the status, and say who, when and why', () => {
       const runbook = lab({

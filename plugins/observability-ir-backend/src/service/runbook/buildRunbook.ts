@@ -43,6 +43,26 @@ function skippedAsHealthy(ctx: RunbookContext, step: RunbookStep): RunbookStep {
 }
 
 /**
+ * A step still waiting for a person when the incident was resolved: it
+ * was not needed, and asks nothing of anyone any more.
+ */
+function closedWithoutIt(ctx: RunbookContext, step: RunbookStep): RunbookStep {
+  const { incident } = ctx.inputs;
+  if (step.status !== 'needs-person' || incident?.status !== 'resolved') {
+    return step;
+  }
+  const reason = `Not needed: the incident was resolved${
+    incident.closedAt ? ` at ${incident.closedAt}` : ''
+  } without it`;
+  return {
+    ...step,
+    status: 'skipped',
+    skippedReason: reason,
+    summary: 'The incident was resolved without this step.',
+  };
+}
+
+/**
  * The guided runbook of an entity's incident: six steps, from the metrics
  * to the verification of a fix, each with its status, what it found, its
  * evidence and the commands to see the same by hand.
@@ -62,7 +82,8 @@ export function buildRunbook(
   const healthy = ctx.hypothesisId === 'healthy';
   const steps = STEPS.map(build => build(ctx))
     .map(step => (healthy ? skippedAsHealthy(ctx, step) : step))
-    .map(step => withPersonMark(ctx, step));
+    .map(step => withPersonMark(ctx, step))
+    .map(step => closedWithoutIt(ctx, step));
   return {
     entityRef: inputs.entityRef,
     hypothesis: ctx.hypothesisId,

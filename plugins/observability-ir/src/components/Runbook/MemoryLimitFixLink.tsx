@@ -38,13 +38,15 @@ export function raiseMemoryLimitUrl(
 
 /**
  * The change the Fix step proposes for a memory limit, and the way to make
- * it: the scaffolder template, filled in.
+ * it: the scaffolder template, filled in, until the fix is made.
  */
 export function MemoryLimitFixLink(props: {
   entityRef: string;
   fix: MemoryLimitFix;
+  /** Whether to offer the template; not once the fix is seen. */
+  offerTemplate?: boolean;
 }) {
-  const { entityRef, fix } = props;
+  const { entityRef, fix, offerTemplate = true } = props;
   const templateRoute = useRouteRef(scaffolderTemplateRouteRef);
   const url = raiseMemoryLimitUrl(
     templateRoute?.(RAISE_MEMORY_LIMIT_TEMPLATE),
@@ -60,18 +62,20 @@ export function MemoryLimitFixLink(props: {
         for container {fix.container} of {fix.workloadKind} {fix.workloadName}{' '}
         in {fix.namespace} (cluster {fix.cluster})
       </Typography>
-      <Box mt={1}>
-        {/* It leads to another page: a link, though it looks like a button. */}
-        <LinkButton
-          to={url}
-          role="link"
-          variant="contained"
-          color="primary"
-          size="small"
-        >
-          Raise the limit with a template
-        </LinkButton>
-      </Box>
+      {offerTemplate && (
+        <Box mt={1}>
+          {/* It leads to another page: a link, though it looks like a button. */}
+          <LinkButton
+            to={url}
+            role="link"
+            variant="contained"
+            color="primary"
+            size="small"
+          >
+            Raise the limit with a template
+          </LinkButton>
+        </Box>
+      )}
     </Box>
   );
 }

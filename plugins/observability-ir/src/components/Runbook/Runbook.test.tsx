@@ -109,6 +109,13 @@ describe('Runbook', () => {
       }),
     ).toBeEnabled();
 
+    // Verification passes on what the replicas do, never by a click.
+    expect(
+      within(await findStep('6. Verify')).queryByRole('button', {
+        name: 'Mark done',
+      }),
+    ).toBeNull();
+
     // Nothing changes by itself before a fix: no reading again.
     await wait(POLL_MS * 5);
     expect(reads).toEqual([ENTITY_REF]);
@@ -467,6 +474,15 @@ describe('Runbook', () => {
     expect(
       within(verify).getByText(/^40% of 10 min watched, since /),
     ).toBeVisible();
+    // The fix is made: its change stays in view, the template is no longer
+    // offered.
+    const fix = await findStep('5. Fix');
+    expect(within(fix).getByText(/limits\.memory: 512Mi → 1Gi/)).toBeVisible();
+    expect(
+      within(fix).queryByRole('link', {
+        name: 'Raise the limit with a template',
+      }),
+    ).toBeNull();
 
     expect(await screen.findByText('Incident resolved')).toBeInTheDocument();
     expect(screen.getByText(/Time to recovery: 32 min/)).toBeInTheDocument();

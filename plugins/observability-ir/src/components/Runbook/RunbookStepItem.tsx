@@ -55,10 +55,15 @@ export function RunbookStepItem(props: {
         </Typography>
       )}
       {step.memoryLimitFix && (
-        <MemoryLimitFixLink entityRef={entityRef} fix={step.memoryLimitFix} />
+        <MemoryLimitFixLink
+          entityRef={entityRef}
+          fix={step.memoryLimitFix}
+          offerTemplate={step.status !== 'done'}
+        />
       )}
       {step.verify && <VerifyProgressView verify={step.verify} />}
-      {step.status === 'needs-person' && (
+      {/* Verification passes by itself, on what the replicas do. */}
+      {step.status === 'needs-person' && step.id !== 'verify' && (
         <PersonActions
           entityRef={entityRef}
           step={step}
