@@ -51,9 +51,7 @@ function closedWithoutIt(ctx: RunbookContext, step: RunbookStep): RunbookStep {
   if (step.status !== 'needs-person' || incident?.status !== 'resolved') {
     return step;
   }
-  const reason = `Not needed: the incident was resolved${
-    incident.closedAt ? ` at ${incident.closedAt}` : ''
-  } without it`;
+  const reason = 'Not needed: the incident was resolved without it';
   return {
     ...step,
     status: 'skipped',
