@@ -8,7 +8,7 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod';
+import { parseRequest } from './parseRequest';
 import { readKubernetesRequestAuth } from './clusters/requestAuth';
 import { TooManyRequestsError } from './rateLimit/UserRateLimiter';
 import type { ForensicsService } from './service/forensics/ForensicsService';
@@ -26,21 +26,6 @@ function callerGone(res: express.Response): AbortSignal {
     if (!res.writableFinished) gone.abort();
   });
   return gone.signal;
-}
-
-function parse<T>(
-  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
-  value: unknown,
-  what: string,
-): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map(issue => `${issue.path.join('.') || what}: ${issue.message}`)
-      .join('; ');
-    throw new InputError(`Invalid request: ${issues}`);
-  }
-  return parsed.data;
 }
 
 /** Answers a 429 with the seconds to wait in `Retry-After`. */
@@ -80,7 +65,7 @@ export function createForensicsRouter(options: {
     express.json({ limit: MAX_BODY, strict: true }),
     async (req, res) => {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-      const request = parse(forensicsRequestSchema, req.body, 'body');
+      const request = parseRequest(forensicsRequestSchema, req.body, 'body');
       const auditorEvent = await auditor.createEvent({
         eventId: 'forensics-run',
         severityLevel: 'high',
@@ -129,7 +114,7 @@ export function createForensicsRouter(options: {
         )}, not a UUID`,
       );
     }
-    const { waitForChangeAfter } = parse(
+    const { waitForChangeAfter } = parseRequest(
       forensicsReadQuerySchema,
       req.query,
       'query',
@@ -153,7 +138,11 @@ export function createForensicsRouter(options: {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const { entityRef } = parse(forensicsListQuerySchema, req.query, 'query');
+    const { entityRef } = parseRequest(
+      forensicsListQuerySchema,
+      req.query,
+      'query',
+    );
     res.json(
       await forensics.listRuns(entityRef, {
         credentials,

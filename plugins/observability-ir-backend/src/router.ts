@@ -5,7 +5,6 @@ import {
   BackstageUserPrincipal,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import {
   CLUSTERS_PATH,
   EVIDENCE_PATHS,
@@ -17,6 +16,7 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { parseRequest } from './parseRequest';
 import { z } from 'zod';
 import { readKubernetesRequestAuth } from './clusters/requestAuth';
 import { createForensicsRouter } from './forensicsRouter';
@@ -31,20 +31,6 @@ import {
   IncidentRequestOptions,
   IncidentService,
 } from './service/IncidentService';
-
-function parseQuery<T>(
-  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
-  query: unknown,
-): T {
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map(issue => `${issue.path.join('.') || 'query'}: ${issue.message}`)
-      .join('; ');
-    throw new InputError(`Invalid request: ${issues}`);
-  }
-  return parsed.data;
-}
 
 /** Who a rate limit counts against: the user, or the calling service. */
 function callerOf(credentials: BackstageCredentials): string {
@@ -81,7 +67,7 @@ export async function createRouter(options: {
       res.json(body),
   ): express.RequestHandler {
     return async (req, res) => {
-      const query = parseQuery(schema, req.query);
+      const query = parseRequest(schema, req.query, 'query');
       const auditorEvent = await auditor.createEvent({
         eventId: 'incident-read',
         request: req,

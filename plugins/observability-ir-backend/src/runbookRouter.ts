@@ -1,5 +1,4 @@
 import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import {
   memoryLimitFixRequestSchema,
   RUNBOOK_PATHS,
@@ -9,27 +8,13 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { parseRequest } from './parseRequest';
 import { z } from 'zod';
 import { readKubernetesRequestAuth } from './clusters/requestAuth';
 import type { RunbookService } from './service/runbook/RunbookService';
 
 /** The largest request body accepted: a few short strings. */
 const MAX_BODY = '8kb';
-
-function parse<T>(
-  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
-  value: unknown,
-  what: string,
-): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map(issue => `${issue.path.join('.') || what}: ${issue.message}`)
-      .join('; ');
-    throw new InputError(`Invalid request: ${issues}`);
-  }
-  return parsed.data;
-}
 
 /**
  * The runbook routes: `GET /v1/runbook` (the incident and its steps),
@@ -83,7 +68,11 @@ export function createRunbookRouter(options: {
     express.json({ limit: MAX_BODY, strict: true }),
     async (req, res) => {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-      const request = parse(runbookActionRequestSchema, req.body, 'body');
+      const request = parseRequest(
+        runbookActionRequestSchema,
+        req.body,
+        'body',
+      );
       const auditorEvent = await auditor.createEvent({
         eventId: 'runbook-action',
         severityLevel: 'medium',
@@ -113,7 +102,11 @@ export function createRunbookRouter(options: {
     express.json({ limit: MAX_BODY, strict: true }),
     async (req, res) => {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-      const request = parse(memoryLimitFixRequestSchema, req.body, 'body');
+      const request = parseRequest(
+        memoryLimitFixRequestSchema,
+        req.body,
+        'body',
+      );
       const auditorEvent = await auditor.createEvent({
         eventId: 'memory-limit-fix',
         severityLevel: 'high',

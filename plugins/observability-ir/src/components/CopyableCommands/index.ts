@@ -1,1 +1,2 @@
 export { CopyableCommands } from './CopyableCommands';
+export { CopyableCommand } from './CopyableCommand';
