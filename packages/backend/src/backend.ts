@@ -38,6 +38,8 @@ export function createPortalBackend() {
   backend.add(import('./modules/permissionPolicy/module'));
 
   backend.add(import('@backstage/plugin-scaffolder-backend'));
+  // Pull requests from templates, where a GitHub integration is configured.
+  backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
   backend.add(
     import(
       '@observability-ir/plugin-scaffolder-backend-module-observability-ir'

@@ -410,22 +410,24 @@ describe('the raise-memory-limit template, in the portal', () => {
     expect(used.filter((id: string) => !registered.has(id))).toEqual([]);
   });
 
-  it('tells that a pull request needs the GitHub module, which this portal lacks, and stops there when asked for one', async () => {
+  it('opens a pull request through the GitHub module, which needs a GitHub integration with a token', async () => {
     expect(step('pull-request').action).toBe('publish:github:pull-request');
-    expect(template.metadata.description).toContain(
-      '@backstage/plugin-scaffolder-backend-module-github',
-    );
+    const response = await call('/api/scaffolder/v2/actions');
+    const registered = ((await response.json()) as Json[]).map(a => a.id);
+    expect(registered).toContain('publish:github:pull-request');
+
     const values = { ...incidentTabValues(), delivery: 'pull-request' };
     // The form asks where the pull request goes.
     expect((await dryRun(values)).status).toBe(400);
 
-    const response = await dryRun({
+    // This portal configures no GitHub token: the step says so, and stops.
+    const refused = await dryRun({
       ...values,
       repoUrl: 'github.com?owner=acme&repo=finance-deploy',
     });
-    expect(response.status).toBe(404);
-    expect((await response.json()).error.message).toContain(
-      "Template action with ID 'publish:github:pull-request' is not registered",
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.message).toMatch(
+      /^No token available for host: github\.com, with owner acme, and repo finance-deploy/,
     );
   });
 
