@@ -40,10 +40,14 @@ export default defineConfig({
     viewport: { width: 1280, height: 900 },
     launchOptions: chromiumLaunchOptions(),
   },
+  // Every spec runs three times, to catch flaky ones. The count is set per
+  // project: a command-line --repeat-each would not repeat a project that
+  // another depends on.
   projects: [
     {
       name: 'chromium',
       testIgnore: /raiseMemoryLimit\.spec\.ts/,
+      repeatEach: 3,
       use: { browserName: 'chromium' },
     },
     // The fix flow changes the sandbox's checkout-api: it runs once every
@@ -52,6 +56,7 @@ export default defineConfig({
       name: 'fix-flow',
       testMatch: /raiseMemoryLimit\.spec\.ts/,
       dependencies: ['chromium'],
+      repeatEach: 3,
       use: { browserName: 'chromium' },
     },
   ],
