@@ -40,6 +40,94 @@ const inScope = (scope: Scope, namespace: string | undefined, name: string) =>
 
 const READ = ['get', 'list', 'watch'];
 
+/**
+ * Kinds a real API server always serves and that clients such as
+ * Backstage's Kubernetes plugin list on every request. Scenarios do not
+ * define any of them, so their lists are empty; serving them (instead of a
+ * 404) is what lets those clients read the cluster without errors.
+ */
+const ALWAYS_EMPTY_KINDS: Array<
+  Pick<
+    ResourceType,
+    | 'group'
+    | 'version'
+    | 'plural'
+    | 'singular'
+    | 'kind'
+    | 'shortNames'
+    | 'categories'
+  >
+> = [
+  {
+    group: '',
+    version: 'v1',
+    plural: 'configmaps',
+    singular: 'configmap',
+    kind: 'ConfigMap',
+    shortNames: ['cm'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'limitranges',
+    singular: 'limitrange',
+    kind: 'LimitRange',
+    shortNames: ['limits'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'resourcequotas',
+    singular: 'resourcequota',
+    kind: 'ResourceQuota',
+    shortNames: ['quota'],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'statefulsets',
+    singular: 'statefulset',
+    kind: 'StatefulSet',
+    shortNames: ['sts'],
+    categories: ['all'],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'daemonsets',
+    singular: 'daemonset',
+    kind: 'DaemonSet',
+    shortNames: ['ds'],
+    categories: ['all'],
+  },
+  {
+    group: 'autoscaling',
+    version: 'v2',
+    plural: 'horizontalpodautoscalers',
+    singular: 'horizontalpodautoscaler',
+    kind: 'HorizontalPodAutoscaler',
+    shortNames: ['hpa'],
+    categories: ['all'],
+  },
+  {
+    group: 'batch',
+    version: 'v1',
+    plural: 'cronjobs',
+    singular: 'cronjob',
+    kind: 'CronJob',
+    shortNames: ['cj'],
+    categories: ['all'],
+  },
+  {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    plural: 'ingresses',
+    singular: 'ingress',
+    kind: 'Ingress',
+    shortNames: ['ing'],
+  },
+];
+
 export const RESOURCES: ResourceType[] = [
   {
     group: '',
@@ -218,6 +306,12 @@ export const RESOURCES: ResourceType[] = [
         .filter(s => inScope(scope, s.metadata.namespace, s.metadata.name))
         .map(s => JSON.parse(JSON.stringify(s))),
   },
+  ...ALWAYS_EMPTY_KINDS.map(type => ({
+    ...type,
+    namespaced: true,
+    verbs: READ,
+    list: () => [],
+  })),
 ];
 
 /** Finds a resource type by group, version and plural name. */
