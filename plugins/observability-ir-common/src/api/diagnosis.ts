@@ -34,8 +34,17 @@ export interface EvidenceItem {
 export interface Recommendation {
   /** What to do, in words. */
   summary: string;
-  /** For memory limits: the current and the proposed quantity. */
-  memoryLimit?: { current: string; proposed: string; peakWorkingSet: string };
+  /**
+   * For memory limits: the current and the proposed quantity, and what the
+   * proposal is based on, in one sentence (a container killed at its limit
+   * never showed its true demand; one that peaked below it did).
+   */
+  memoryLimit?: {
+    current: string;
+    proposed: string;
+    peakWorkingSet: string;
+    basis: string;
+  };
 }
 
 /**

@@ -387,11 +387,13 @@ export function labDiagnosis(
     ],
     recommendation: {
       summary:
-        'Raise limits.memory of container checkout-api from 512Mi to 1Gi (peak working set 507Mi; the kills show it needs more than the current limit)',
+        'Raise limits.memory of container checkout-api from 512Mi to 1Gi. Killed at its 512Mi limit, so its true demand is unknown: the proposal assumes 1.25× the kill level with 50% headroom, rounded up to 1Gi; verify after the raise that the working set levels off below it.',
       memoryLimit: {
         current: '512Mi',
         proposed: '1Gi',
         peakWorkingSet: '507Mi',
+        basis:
+          'Killed at its 512Mi limit, so its true demand is unknown: the proposal assumes 1.25× the kill level with 50% headroom, rounded up to 1Gi; verify after the raise that the working set levels off below it.',
       },
     },
     sources: okSources(),

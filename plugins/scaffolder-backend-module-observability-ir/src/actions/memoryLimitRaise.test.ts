@@ -458,6 +458,7 @@ describe('observability:memory-limit:raise', () => {
             current: '512Mi',
             proposed: '1Gi',
             peakWorkingSet: '500Mi',
+            basis: 'Killed at its 512Mi limit, so its true demand is unknown.',
           },
         }),
       });

@@ -297,6 +297,8 @@ describe('diagnose', () => {
       current: '1Gi',
       proposed: '2Gi',
       peakWorkingSet: '1000Mi',
+      basis:
+        'Killed at its 1Gi limit, so its true demand is unknown: the proposal assumes 1.25× the kill level with 50% headroom, rounded up to 2Gi; verify after the raise that the working set levels off below it.',
     });
   });
 
@@ -323,6 +325,9 @@ describe('diagnose', () => {
         current: '512Mi',
         proposed: '1Gi',
         peakWorkingSet: '509Mi',
+        basis: expect.stringMatching(
+          /^Killed at its 512Mi limit, so its true demand is unknown/,
+        ),
       },
     });
   });
@@ -376,6 +381,9 @@ describe('diagnose', () => {
           current: '512Mi',
           proposed: '1Gi',
           peakWorkingSet: '509Mi',
+          basis: expect.stringMatching(
+            /^Killed at its 512Mi limit, so its true demand is unknown/,
+          ),
         },
       });
     });
@@ -435,6 +443,9 @@ describe('diagnose', () => {
         current: '512Mi',
         proposed: '1Gi',
         peakWorkingSet: 'unknown',
+        basis: expect.stringMatching(
+          /^Killed at its 512Mi limit, so its true demand is unknown/,
+        ),
       });
     });
 
@@ -468,6 +479,9 @@ describe('diagnose', () => {
         current: '512Mi',
         proposed: '1Gi',
         peakWorkingSet: '509Mi',
+        basis: expect.stringMatching(
+          /^Killed at its 512Mi limit, so its true demand is unknown/,
+        ),
       });
     });
 

@@ -3,7 +3,7 @@ import {
   formatMemoryQuantity,
   parseMemoryQuantity,
 } from '@observability-ir/plugin-observability-ir-common';
-import { proposeMemoryLimit } from './quantity';
+import { describeMemoryLimitBasis, proposeMemoryLimit } from './quantity';
 
 const MI = 1024 ** 2;
 
@@ -69,6 +69,34 @@ describe('proposeMemoryLimit', () => {
           );
         },
       ),
+    );
+  });
+});
+
+describe('describeMemoryLimitBasis', () => {
+  const say = (currentLimit: string, peak: string, oomKilled: boolean) => {
+    const basis = {
+      currentLimit: parseMemoryQuantity(currentLimit),
+      peakWorkingSet: parseMemoryQuantity(peak),
+      oomKilled,
+    };
+    return describeMemoryLimitBasis(basis, proposeMemoryLimit(basis));
+  };
+
+  it('says the true demand is unknown when the limit cut the working set off', () => {
+    expect(say('512Mi', '509Mi', true)).toBe(
+      'Killed at its 512Mi limit, so its true demand is unknown: the proposal assumes 1.25× the kill level with 50% headroom, rounded up to 1Gi; verify after the raise that the working set levels off below it.',
+    );
+  });
+
+  it('proposes from the observed peak when the working set stayed below the limit', () => {
+    expect(say('256Mi', '200Mi', false)).toBe(
+      'The working set peaked at 200Mi without being cut off at the 256Mi limit: the proposal is that peak with 50% headroom (at least 25% above the limit), rounded up to 384Mi.',
+    );
+    // Killed, but well below the limit (a spike the series missed): the
+    // observed peak is still the basis.
+    expect(say('1Gi', '400Mi', true)).toMatch(
+      /^The working set peaked at 400Mi without being cut off at the 1Gi limit/,
     );
   });
 });

@@ -1,4 +1,8 @@
-import { roundUpMemoryQuantity } from '@observability-ir/plugin-observability-ir-common';
+import {
+  describeBytes,
+  formatMemoryQuantity,
+  roundUpMemoryQuantity,
+} from '@observability-ir/plugin-observability-ir-common';
 
 /**
  * The memory limit rule of the recommendation.
@@ -27,6 +31,20 @@ export interface MemoryLimitBasis {
 }
 
 /**
+ * Whether the working set was cut off by the limit: the container was
+ * OOMKilled with its peak at 90% of the limit or more (or unknown), so the
+ * series never showed its true demand.
+ */
+export function isClippedAtLimit(basis: MemoryLimitBasis): boolean {
+  const { currentLimit, peakWorkingSet, oomKilled } = basis;
+  return (
+    oomKilled &&
+    (peakWorkingSet === undefined ||
+      peakWorkingSet >= CLIPPED_SHARE * currentLimit)
+  );
+}
+
+/**
  * The memory limit to propose, in bytes:
  *
  * - need = the peak working set; when the container was OOMKilled and the
@@ -38,15 +56,39 @@ export interface MemoryLimitBasis {
  * without an OOM kill → 375Mi → 384Mi; with OOM kills → 480Mi → 512Mi.
  */
 export function proposeMemoryLimit(basis: MemoryLimitBasis): number {
-  const { currentLimit, peakWorkingSet, oomKilled } = basis;
-  const clipped =
-    oomKilled &&
-    (peakWorkingSet === undefined ||
-      peakWorkingSet >= CLIPPED_SHARE * currentLimit);
+  const { currentLimit, peakWorkingSet } = basis;
+  const clipped = isClippedAtLimit(basis);
   const need = clipped
     ? Math.max(peakWorkingSet ?? 0, currentLimit) * CLIPPED_NEED_FACTOR
     : peakWorkingSet ?? currentLimit;
   return roundUpMemoryQuantity(
     Math.max(need * MEMORY_HEADROOM, currentLimit * MIN_LIMIT_INCREASE),
   );
+}
+
+/**
+ * Why the proposal is what it is, in one sentence: from the kill level
+ * when the limit cut the working set off (the true demand is unknown),
+ * from the observed peak otherwise.
+ */
+export function describeMemoryLimitBasis(
+  basis: MemoryLimitBasis,
+  proposed: number,
+): string {
+  const limit = formatMemoryQuantity(basis.currentLimit);
+  const to = formatMemoryQuantity(proposed);
+  if (isClippedAtLimit(basis)) {
+    return `Killed at its ${limit} limit, so its true demand is unknown: the proposal assumes ${CLIPPED_NEED_FACTOR}× the kill level with ${Math.round(
+      (MEMORY_HEADROOM - 1) * 100,
+    )}% headroom, rounded up to ${to}; verify after the raise that the working set levels off below it.`;
+  }
+  const peak =
+    basis.peakWorkingSet === undefined
+      ? 'an unknown peak'
+      : describeBytes(basis.peakWorkingSet);
+  return `The working set peaked at ${peak} without being cut off at the ${limit} limit: the proposal is that peak with ${Math.round(
+    (MEMORY_HEADROOM - 1) * 100,
+  )}% headroom (at least ${Math.round(
+    (MIN_LIMIT_INCREASE - 1) * 100,
+  )}% above the limit), rounded up to ${to}.`;
 }

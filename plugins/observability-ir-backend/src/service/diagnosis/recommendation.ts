@@ -9,7 +9,7 @@ import { nodesUnderMemoryPressure } from '../replicas/nodeFacts';
 import { DiagnosisContext } from './context';
 import { listNames } from './format';
 import { crashed, oomKilled, timelineOomKills } from './hypotheses/common';
-import { proposeMemoryLimit } from './quantity';
+import { describeMemoryLimitBasis, proposeMemoryLimit } from './quantity';
 
 /** No recommendation below this confidence of the top hypothesis. */
 export const RECOMMENDATION_MIN_CONFIDENCE = 0.3;
@@ -55,17 +55,19 @@ export function proposeLimit(ctx: DiagnosisContext): LimitProposal | undefined {
     return undefined;
   }
   const currentLimit = m.currentLimit!;
-  const proposed = proposeMemoryLimit({
+  const basis = {
     currentLimit,
     peakWorkingSet: m.peak?.bytes,
     oomKilled: kills.has(key(m)),
-  });
+  };
+  const proposed = proposeMemoryLimit(basis);
   return {
     container: m.name,
     memoryLimit: {
       current: formatMemoryQuantity(currentLimit),
       proposed: formatMemoryQuantity(proposed),
       peakWorkingSet: m.peak ? describeBytes(m.peak.bytes) : 'unknown',
+      basis: describeMemoryLimitBasis(basis, proposed),
     },
   };
 }
@@ -100,7 +102,7 @@ export function recommend(
       }
       const { container, memoryLimit } = proposal;
       return {
-        summary: `Raise limits.memory of container ${container} from ${memoryLimit.current} to ${memoryLimit.proposed} (peak working set ${memoryLimit.peakWorkingSet}; the kills show it needs more than the current limit)`,
+        summary: `Raise limits.memory of container ${container} from ${memoryLimit.current} to ${memoryLimit.proposed}. ${memoryLimit.basis}`,
         memoryLimit,
       };
     }

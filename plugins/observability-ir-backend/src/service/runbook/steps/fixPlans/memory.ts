@@ -124,8 +124,7 @@ export function memoryLimitPlan(ctx: RunbookContext): FixPlan {
             change,
           )} from ${change.currentLimit} to ${change.proposedLimit}`
         : 'Set limits.memory of the OOMKilled container above its peak working set, with 50% headroom',
-      ctx.recommendation?.memoryLimit &&
-        `The peak working set was ${ctx.recommendation.memoryLimit.peakWorkingSet}; the kills show the container needs more than its limit`,
+      ctx.recommendation?.memoryLimit?.basis,
       unknown.note,
     ),
     commands: [...unknown.commands, ...limitCommands(ctx, change)],
