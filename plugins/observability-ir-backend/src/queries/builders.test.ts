@@ -48,7 +48,7 @@ describe('query builders', () => {
       'max by (pod, container) (max_over_time(container_memory_working_set_bytes{namespace="finance",pod=~"(?:api-0|api-1)",container!="",container!="POD"}[90s]))',
     );
     expect(errorLogs(scope)).toBe(
-      '{namespace="finance",pod=~"(?:api-0|api-1)"} |~ "(?i)(error|exception|fatal|panic|oom|outofmemory)"',
+      '{namespace="finance",pod=~"(?:api-0|api-1)"} |~ "(?i)(error|exception|fatal|panic|oom|outofmemory|out of memory|bad_alloc|allocation of [0-9]+ bytes failed|cannot allocate memory)"',
     );
   });
 

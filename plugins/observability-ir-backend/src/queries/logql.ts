@@ -13,9 +13,14 @@ import { LabelMatcher, renderMatchers } from './matchers';
 import { matcherFromAnnotation } from './narrowing';
 import { PodScope, scopeMatchers } from './scope';
 
-/** The line filter of {@link errorLogs}: a constant, never user text. */
+/**
+ * The line filter of {@link errorLogs}: a constant, never user text. Besides
+ * errors and panics it lets through the memory errors that say neither:
+ * Go's `runtime: out of memory`, C++'s `std::bad_alloc`, Rust's `memory
+ * allocation of N bytes failed`, libc's `Cannot allocate memory`.
+ */
 export const ERROR_LINE_PATTERN =
-  '(?i)(error|exception|fatal|panic|oom|outofmemory)';
+  '(?i)(error|exception|fatal|panic|oom|outofmemory|out of memory|bad_alloc|allocation of [0-9]+ bytes failed|cannot allocate memory)';
 
 /** Longest custom selector annotation accepted. */
 export const MAX_SELECTOR_ANNOTATION_LENGTH = 1024;

@@ -57,7 +57,7 @@ describe('runbook queries', () => {
 
   it('narrow the error lines to a text, taken literally', () => {
     expect(errorLinesContaining(scope, 'java.lang.OutOfMemoryError')).toBe(
-      '{namespace="finance",pod=~"checkout-api-.+"} |~ "(?i)(error|exception|fatal|panic|oom|outofmemory)" |= "java.lang.OutOfMemoryError"',
+      '{namespace="finance",pod=~"checkout-api-.+"} |~ "(?i)(error|exception|fatal|panic|oom|outofmemory|out of memory|bad_alloc|allocation of [0-9]+ bytes failed|cannot allocate memory)" |= "java.lang.OutOfMemoryError"',
     );
     expect(() => errorLinesContaining(scope, '')).toThrow(InputError);
   });

@@ -89,7 +89,8 @@ export const BUILDERS: BuilderSpec[] = [
     lineFilters: [
       {
         op: '|~',
-        value: '(?i)(error|exception|fatal|panic|oom|outofmemory)',
+        value:
+          '(?i)(error|exception|fatal|panic|oom|outofmemory|out of memory|bad_alloc|allocation of [0-9]+ bytes failed|cannot allocate memory)',
       },
     ],
   },

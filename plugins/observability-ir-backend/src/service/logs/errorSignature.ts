@@ -1,7 +1,8 @@
-// A Java-style exception class: a dotted name ending in Error, Exception or
-// Throwable, e.g. java.lang.OutOfMemoryError.
+// An exception class: a dotted name ending in Error, Exception or Throwable
+// (java.lang.OutOfMemoryError, System.OutOfMemoryException, a private
+// numpy.core._exceptions._ArrayMemoryError), or a bare one (MemoryError).
 const EXCEPTION_CLASS =
-  /\b((?:[A-Za-z_$][\w$]*\.)+[A-Z][\w$]*(?:Error|Exception|Throwable)|[A-Z][\w$]*(?:Error|Exception))\b(?::\s*(.*))?/;
+  /\b((?:[A-Za-z_$][\w$]*\.)+_?[A-Z][\w$]*(?:Error|Exception|Throwable)|[A-Z][\w$]*(?:Error|Exception))\b(?::\s*(.*))?/;
 
 // Leading timestamps, levels and logger decorations vary per line; the
 // signature keeps what the error says.
@@ -28,12 +29,33 @@ export function maskVariables(text: string): string {
     .trim();
 }
 
-/** What groups one error line with others: exception class and masked message. */
-export function errorSignature(line: string): {
+// Python prints the exception after its traceback, on the last line that is
+// not indented; the header alone would put every Python error in one group.
+const PYTHON_TRACEBACK = /^\s*Traceback \(most recent call last\):\s*$/;
+
+/** The line that names the error: the first, or a Python traceback's last. */
+function errorLine(line: string, stackTrace: string[] = []): string {
+  if (!PYTHON_TRACEBACK.test(line)) {
+    return line;
+  }
+  const raised = [...stackTrace].reverse().find(l => /^\S/.test(l));
+  return raised ?? line;
+}
+
+/**
+ * What groups one error entry with others: exception class and masked
+ * message, read from its first line (or, for a Python traceback, from the
+ * exception line that ends it).
+ */
+export function errorSignature(
+  line: string,
+  stackTrace?: string[],
+): {
   signature: string;
   exceptionClass?: string;
 } {
-  const match = line.match(EXCEPTION_CLASS);
+  const named = errorLine(line, stackTrace);
+  const match = named.match(EXCEPTION_CLASS);
   if (match) {
     const [, exceptionClass, message] = match;
     const masked = message ? maskVariables(message) : '';
@@ -42,5 +64,5 @@ export function errorSignature(line: string): {
       signature: masked ? `${exceptionClass}: ${masked}` : exceptionClass,
     };
   }
-  return { signature: maskVariables(line.replace(LEADING_TIMESTAMP, '')) };
+  return { signature: maskVariables(named.replace(LEADING_TIMESTAMP, '')) };
 }

@@ -44,7 +44,10 @@ export function groupErrorLines(
     { exceptionClass?: string; entries: ErrorLogEntry[] }
   >();
   for (const entry of entries) {
-    const { signature, exceptionClass } = errorSignature(entry.line);
+    const { signature, exceptionClass } = errorSignature(
+      entry.line,
+      entry.stackTrace,
+    );
     const group = groups.get(signature) ?? { exceptionClass, entries: [] };
     group.entries.push(entry);
     groups.set(signature, group);

@@ -1,7 +1,9 @@
 import { LogErrorGroup } from '@observability-ir/plugin-observability-ir-common';
+import { isMemoryError } from './memoryErrors';
 
 /** Log groups by what they are about. */
 export interface ClassifiedLogs {
+  /** Running out of memory, in any runtime's words (see `memoryErrors.ts`). */
   memory: LogErrorGroup[];
   network: LogErrorGroup[];
   latency: LogErrorGroup[];
@@ -12,9 +14,6 @@ export interface ClassifiedLogs {
 /** Log groups of this many lines or more are worth mentioning. */
 export const NOTABLE_LOG_LINES = 10;
 
-/** Running out of memory, in the words of the JVM, Go, Node.js and libc. */
-const MEMORY_LOG =
-  /OutOfMemory|\bOOM\b|heap space|GC overhead limit|Cannot allocate memory|memory exhausted|heap usage above|out of memory/i;
 /** Connections refused, reset or timing out, and names that do not resolve. */
 const NETWORK_LOG =
   /ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|connection refused|connection reset|timed? ?out|timeout|no route to host|UnknownHost|Name or service not known|SocketTimeout|ConnectException|no ready endpoints/i;
@@ -68,7 +67,7 @@ export function classifyLogs(groups: LogErrorGroup[]): ClassifiedLogs {
   };
   for (const group of groups) {
     const text = logText(group);
-    if (MEMORY_LOG.test(text)) {
+    if (isMemoryError(text)) {
       logs.memory.push(group);
     } else if (NETWORK_LOG.test(text)) {
       logs.network.push(group);

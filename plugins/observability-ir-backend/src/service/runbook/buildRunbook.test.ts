@@ -87,7 +87,7 @@ describe('buildRunbook', () => {
         ]),
       );
       expect(texts(step(runbook, 'logs'), 'logql')).toContain(
-        '{namespace="finance",pod=~"checkout-api-.+"} |~ "(?i)(error|exception|fatal|panic|oom|outofmemory)" |= "java.lang.OutOfMemoryError"',
+        '{namespace="finance",pod=~"checkout-api-.+"} |~ "(?i)(error|exception|fatal|panic|oom|outofmemory|out of memory|bad_alloc|allocation of [0-9]+ bytes failed|cannot allocate memory)" |= "java.lang.OutOfMemoryError"',
       );
       expect(texts(step(runbook, 'replicas'))).toEqual(
         expect.arrayContaining([

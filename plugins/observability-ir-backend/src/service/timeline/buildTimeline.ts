@@ -142,7 +142,7 @@ function errorBursts(byContainer: Map<Key, ErrorLogEntry[]>): TimelineEvent[] {
       if (current.length >= BURST_MIN_LINES) {
         const counts = new Map<string, number>();
         for (const e of current) {
-          const { signature } = errorSignature(e.line);
+          const { signature } = errorSignature(e.line, e.stackTrace);
           counts.set(signature, (counts.get(signature) ?? 0) + 1);
         }
         const [signature] = [...counts].sort((a, b) => b[1] - a[1])[0];

@@ -29,7 +29,7 @@ export const SUPPORT = {
   climbsAfterRaise: 1,
   /** The climbs end in OOM kills. */
   oomKills: 0.3,
-  /** OutOfMemory/OOM log lines. */
+  /** Out-of-memory error lines, of any runtime. */
   oomLogs: 0.2,
 } as const;
 

@@ -33,7 +33,7 @@ export const SUPPORT = {
   quickToLimit: 0.3,
   /** After a raise of the limit, the working set stays below 90% of it. */
   belowRaisedLimit: 0.5,
-  /** OutOfMemory/OOM log lines. */
+  /** Out-of-memory error lines, of any runtime. */
   oomLogs: 0.5,
   /** The timeline correlates the kills with memory and errors: strongly. */
   strongCorrelation: 0.5,
@@ -352,7 +352,7 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
     ],
     loki: [
       SOURCE_FACTORS.loki,
-      'OutOfMemoryError lines could not be looked for',
+      'out-of-memory error lines could not be looked for',
     ],
   });
   return score;

@@ -204,7 +204,7 @@ export function probeMisconfiguration(ctx: DiagnosisContext): EvidenceScore {
         score.support(
           SUPPORT.noFailureLogs,
           'loki',
-          'No exception or OutOfMemoryError lines in the logs: the process reported no failure',
+          'No exception or out-of-memory error lines in the logs: the process reported no failure',
         );
       } else {
         score.contradict(
