@@ -8,6 +8,7 @@ import { Sandbox, startSandbox } from '@observability-ir/sandbox-cluster';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
 import { checkoutApiEntity, clustersConfig } from './__testUtils__/fixtures';
+import { fullyMatches, readQuery } from './__testUtils__/queries/queryTree';
 import { emptyAnswer, startStubServer } from './__testUtils__/stubServer';
 
 // The first requests load the Kubernetes client and the query grammars.
@@ -95,8 +96,21 @@ describe("an entity's query annotations", () => {
       expect(query).toContain('namespace="finance"');
     }
     expect(logql).toHaveLength(1);
-    expect(logql[0]).toMatch(
-      /^\{namespace="finance",pod=~"checkout-api-\.\+",app="checkout"\} /,
+    const [selector] = readQuery(logql[0], 'logql').selectors;
+    expect(selector.matchers.map(m => m.name)).toEqual([
+      'namespace',
+      'pod',
+      'app',
+    ]);
+    expect(selector.matchers[2]).toEqual({
+      name: 'app',
+      op: '=',
+      value: 'checkout',
+    });
+    const pod = selector.matchers[1].value;
+    expect(fullyMatches(pod, 'checkout-api-v1-abc')).toBe(true);
+    expect(fullyMatches(pod, 'checkout-api-worker-5d8f7c9b4-w4zkq')).toBe(
+      false,
     );
   });
 });

@@ -33,7 +33,16 @@ const CONTAINER = 'checkout-api';
 
 const SCOPES: Array<[string, PodScope]> = [
   ['pod names', { namespace: 'finance', pods: { names: PODS } }],
-  ['pod prefix', { namespace: 'finance', pods: { prefix: 'checkout-api-' } }],
+  [
+    'pods and their Deployment',
+    {
+      namespace: 'finance',
+      pods: {
+        owners: [{ kind: 'Deployment', name: 'checkout-api' }],
+        names: PODS,
+      },
+    },
+  ],
 ];
 
 /** A range the evidence endpoints ask about, as collectMetrics asks. */
@@ -306,7 +315,7 @@ const HOSTILE_SCOPES: Array<[string, PodScope]> = [
     'container ending in a backslash',
     {
       namespace: 'finance',
-      pods: { prefix: 'checkout-api-' },
+      pods: { owners: [{ kind: 'Deployment', name: 'checkout-api' }] },
       container: `a\\"b'c\`d\\`,
     },
   ],
@@ -318,8 +327,16 @@ const HOSTILE_SCOPES: Array<[string, PodScope]> = [
     },
   ],
   [
-    'pod prefix with regex metacharacters',
-    { namespace: 'finance', pods: { prefix: '.*"}\\' } },
+    'workload names with regex metacharacters',
+    {
+      namespace: 'finance',
+      pods: {
+        owners: [
+          { kind: 'Deployment', name: '.*"}\\' },
+          { kind: 'StatefulSet', name: 'checkout-api|.+' },
+        ],
+      },
+    },
   ],
 ];
 
@@ -530,13 +547,13 @@ maybe('query builders against a real Prometheus', () => {
     );
 
     it.each(checksFor(w))(
-      'real Prometheus answers $builder ($kind) alike for pod names and prefix',
+      'real Prometheus answers $builder ($kind) alike for pod names and their Deployment',
       async check => {
         expect.hasAssertions();
-        const [[, names], [, prefix]] = SCOPES;
+        const [[, names], [, owned]] = SCOPES;
         expectSameAnswer(
-          check.build(prefix),
-          await askReal(check.kind, check.build(prefix), w.range),
+          check.build(owned),
+          await askReal(check.kind, check.build(owned), w.range),
           await askReal(check.kind, check.build(names), w.range),
         );
       },

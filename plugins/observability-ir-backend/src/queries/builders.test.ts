@@ -33,9 +33,15 @@ describe('query builders', () => {
       'kube_pod_container_resource_limits{namespace="finance",pod=~"(?:api-0|api-1)",container="app",resource="memory"}',
     );
     expect(
-      cpuUsage({ namespace: 'finance', pods: { prefix: 'api-' } }, 300),
+      cpuUsage(
+        {
+          namespace: 'finance',
+          pods: { owners: [{ kind: 'StatefulSet', name: 'api' }] },
+        },
+        300,
+      ),
     ).toBe(
-      'sum by (pod, container) (rate(container_cpu_usage_seconds_total{namespace="finance",pod=~"api-.+",container!="",container!="POD"}[5m]))',
+      'sum by (pod, container) (rate(container_cpu_usage_seconds_total{namespace="finance",pod=~"api-(?:0|[1-9][0-9]*)",container!="",container!="POD"}[5m]))',
     );
     expect(cpuThrottledShare(scope, 300)).toBe(
       'sum by (pod, container) (rate(container_cpu_cfs_throttled_periods_total{namespace="finance",pod=~"(?:api-0|api-1)",container!="",container!="POD"}[5m]))' +
@@ -81,7 +87,14 @@ describe('query builders', () => {
 
   it.each([
     ['no pods', { namespace: 'finance', pods: { names: [] } }],
-    ['empty prefix', { namespace: 'finance', pods: { prefix: '' } }],
+    ['no pods nor workloads', { namespace: 'finance', pods: { owners: [] } }],
+    [
+      'an empty workload name',
+      {
+        namespace: 'finance',
+        pods: { owners: [{ kind: 'Deployment', name: '' }] },
+      },
+    ],
     ['empty container', { ...scope, container: '' }],
     [
       'too many pods',
@@ -106,10 +119,30 @@ describe('query builders', () => {
         'one of the pod names',
         { namespace: 'finance', pods: { names: ['api-0', value] } },
       ],
-      ['pod prefix', { namespace: 'finance', pods: { prefix: value } }],
+      [
+        'Deployment name',
+        {
+          namespace: 'finance',
+          pods: { owners: [{ kind: 'Deployment', name: value }] },
+        },
+      ],
+      [
+        'StatefulSet name',
+        {
+          namespace: 'finance',
+          pods: {
+            owners: [{ kind: 'StatefulSet', name: value }],
+            names: ['api-0'],
+          },
+        },
+      ],
       [
         'container',
-        { namespace: 'finance', pods: { prefix: 'api-' }, container: value },
+        {
+          namespace: 'finance',
+          pods: { owners: [{ kind: 'Deployment', name: 'api' }] },
+          container: value,
+        },
       ],
     ];
 
@@ -132,7 +165,22 @@ describe('query builders', () => {
         namespace: fc.stringMatching(/^[a-z0-9](?:[-a-z0-9]{0,20}[a-z0-9])?$/),
         pods: fc.oneof(
           fc.record({ names: fc.array(text, { minLength: 1, maxLength: 5 }) }),
-          fc.record({ prefix: text }),
+          fc.record(
+            {
+              owners: fc.array(
+                fc.record({
+                  kind: fc.constantFrom(
+                    'Deployment' as const,
+                    'StatefulSet' as const,
+                  ),
+                  name: text,
+                }),
+                { minLength: 1, maxLength: 2 },
+              ),
+              names: fc.array(text, { minLength: 1, maxLength: 3 }),
+            },
+            { requiredKeys: ['owners'] },
+          ),
         ),
         container: text,
       },

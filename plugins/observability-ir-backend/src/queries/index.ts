@@ -10,9 +10,17 @@ export {
   escapeRegexValue,
 } from './escaping';
 export type { LabelMatcher, MatchOperator, RegexPattern } from './matchers';
-export { anyOfExactly, renderMatchers, withPrefix } from './matchers';
-export type { PodScope } from './scope';
 export {
+  anyOfExactly,
+  anyOfPatterns,
+  podsOfDeployment,
+  podsOfStatefulSet,
+  renderMatchers,
+  withPrefix,
+} from './matchers';
+export type { PodOwner, PodScope } from './scope';
+export {
+  hasPodNameShape,
   isNamespaceName,
   MAX_PODS,
   MAX_VALUE_LENGTH,

@@ -1,6 +1,14 @@
 import { InputError } from '@backstage/errors';
 import { fullyMatches, readQuery } from '../__testUtils__/queries/queryTree';
-import { anyOfExactly, LabelMatcher, renderMatchers, withPrefix } from '.';
+import {
+  anyOfExactly,
+  anyOfPatterns,
+  LabelMatcher,
+  podsOfDeployment,
+  podsOfStatefulSet,
+  renderMatchers,
+  withPrefix,
+} from '.';
 
 describe('anyOfExactly', () => {
   it('lists escaped values once each', () => {
@@ -32,6 +40,107 @@ describe('withPrefix', () => {
 
   it('refuses an empty prefix, which would match everything', () => {
     expect(() => withPrefix('')).toThrow(InputError);
+  });
+});
+
+describe('podsOfDeployment', () => {
+  const pattern = podsOfDeployment('checkout-api');
+
+  it.each([
+    'checkout-api-5d7f9c8b6d-x2x9q',
+    'checkout-api-7c9d8b4f5-b7kzd',
+    // The hash is a uint32 in decimal, so it may be short.
+    'checkout-api-2b-zzzzz',
+  ])('matches %s, a pod its ReplicaSets could create', pod => {
+    expect(fullyMatches(pattern, pod)).toBe(true);
+  });
+
+  it.each([
+    ['a sibling Deployment’s pod', 'checkout-api-worker-5d7f9c8b6d-x2x9q'],
+    [
+      'a sibling whose name looks like a hash',
+      'checkout-api-bcdfg-5d7f9c8b6d-x2x9q',
+    ],
+    ['a StatefulSet’s pod', 'checkout-api-0'],
+    ['a ReplicaSet’s name', 'checkout-api-5d7f9c8b6d'],
+    ['a 4-character suffix', 'checkout-api-5d7f9c8b6d-x2x9'],
+    ['a 6-character suffix', 'checkout-api-5d7f9c8b6d-x2x9qq'],
+    ['an 11-character hash', 'checkout-api-5d7f9c8b6d2-x2x9q'],
+    ['a vowel in the suffix', 'checkout-api-5d7f9c8b6d-abcde'],
+    ['a 1 in the hash', 'checkout-api-5d7f9c8b61-x2x9q'],
+    ['a sandbox-style name', 'checkout-api-v1-abc'],
+    ['another Deployment’s pod', 'checkout-5d7f9c8b6d-x2x9q'],
+    ['a pod in front of the name', 'x-checkout-api-5d7f9c8b6d-x2x9q'],
+    ['uppercase', 'checkout-api-5D7F9C8B6D-X2X9Q'],
+  ])('does not match %s (%s)', (_label, pod) => {
+    expect(fullyMatches(pattern, pod)).toBe(false);
+  });
+
+  it('matches the name Kubernetes cuts to 58 characters plus the suffix', () => {
+    const name = `checkout-${'a'.repeat(40)}`;
+    const cut = `${name}-5d7f9c8b6d-`.slice(0, 58);
+    const long = podsOfDeployment(name);
+    expect(fullyMatches(long, `${cut}x2x9q`)).toBe(true);
+    expect(fullyMatches(long, `${name}-5d7f9c8b6d-x2x9q`)).toBe(false);
+    expect(fullyMatches(long, `${name}-worker-x2x9q`)).toBe(false);
+  });
+
+  it('takes the name literally', () => {
+    const literal = podsOfDeployment('a.b');
+    expect(fullyMatches(literal, 'a.b-5d7f9c8b6d-x2x9q')).toBe(true);
+    expect(fullyMatches(literal, 'axb-5d7f9c8b6d-x2x9q')).toBe(false);
+  });
+
+  it('reads back unchanged through the PromQL and LogQL grammars', () => {
+    const matchers: LabelMatcher[] = [
+      { name: 'namespace', op: '=', value: 'finance' },
+      { name: 'pod', op: '=~', value: pattern },
+    ];
+    const selector = renderMatchers(matchers);
+    for (const dialect of ['promql', 'logql'] as const) {
+      const query = dialect === 'promql' ? `up${selector}` : selector;
+      expect(readQuery(query, dialect).selectors[0].matchers).toEqual(matchers);
+    }
+  });
+
+  it('refuses an empty name', () => {
+    expect(() => podsOfDeployment('')).toThrow(InputError);
+  });
+});
+
+describe('podsOfStatefulSet', () => {
+  const pattern = podsOfStatefulSet('ledger');
+
+  it.each(['ledger-0', 'ledger-1', 'ledger-12'])('matches %s', pod => {
+    expect(fullyMatches(pattern, pod)).toBe(true);
+  });
+
+  it.each([
+    'ledger',
+    'ledger-',
+    'ledger-01',
+    'ledger--1',
+    'ledger-a',
+    'ledger-worker-0',
+    'ledger-5d7f9c8b6d-x2x9q',
+  ])('does not match %s', pod => {
+    expect(fullyMatches(pattern, pod)).toBe(false);
+  });
+});
+
+describe('anyOfPatterns', () => {
+  it('matches what any of the patterns matches', () => {
+    const pattern = anyOfPatterns([
+      anyOfExactly(['checkout-api-v1-abc']),
+      podsOfDeployment('checkout-api'),
+    ]);
+    expect(fullyMatches(pattern, 'checkout-api-v1-abc')).toBe(true);
+    expect(fullyMatches(pattern, 'checkout-api-5d7f9c8b6d-x2x9q')).toBe(true);
+    expect(fullyMatches(pattern, 'checkout-api-v1-abcd')).toBe(false);
+  });
+
+  it('refuses an empty set', () => {
+    expect(() => anyOfPatterns([])).toThrow(InputError);
   });
 });
 

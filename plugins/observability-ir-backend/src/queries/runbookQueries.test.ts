@@ -42,13 +42,13 @@ const lines = (text: string): BuilderSpec => ({
 
 const scope: PodScope = {
   namespace: 'finance',
-  pods: { prefix: 'checkout-api-' },
+  pods: { names: ['checkout-api-0'] },
 };
 
 describe('runbook queries', () => {
   it('divide the working set by the limit, per container', () => {
     expect(memoryLimitShare(scope)).toBe(
-      'max by (namespace, pod, container) (container_memory_working_set_bytes{namespace="finance",pod=~"checkout-api-.+",container!="",container!="POD"}) / max by (namespace, pod, container) (kube_pod_container_resource_limits{namespace="finance",pod=~"checkout-api-.+",resource="memory"})',
+      'max by (namespace, pod, container) (container_memory_working_set_bytes{namespace="finance",pod=~"(?:checkout-api-0)",container!="",container!="POD"}) / max by (namespace, pod, container) (kube_pod_container_resource_limits{namespace="finance",pod=~"(?:checkout-api-0)",resource="memory"})',
     );
     const { nodeNames } = readQuery(memoryLimitShare(scope), 'promql');
     expect(nodeNames.filter(n => n === 'AggregateExpr')).toHaveLength(2);
@@ -57,7 +57,7 @@ describe('runbook queries', () => {
 
   it('narrow the error lines to a text, taken literally', () => {
     expect(errorLinesContaining(scope, 'java.lang.OutOfMemoryError')).toBe(
-      '{namespace="finance",pod=~"checkout-api-.+"} |~ "(?i)(error|exception|fatal|panic|oom|outofmemory|out of memory|bad_alloc|allocation of [0-9]+ bytes failed|cannot allocate memory)" |= "java.lang.OutOfMemoryError"',
+      '{namespace="finance",pod=~"(?:checkout-api-0)"} |~ "(?i)(error|exception|fatal|panic|oom|outofmemory|out of memory|bad_alloc|allocation of [0-9]+ bytes failed|cannot allocate memory)" |= "java.lang.OutOfMemoryError"',
     );
     expect(() => errorLinesContaining(scope, '')).toThrow(InputError);
   });

@@ -1,16 +1,30 @@
 import { InputError } from '@backstage/errors';
 import { describeValue } from './describe';
-import { anyOfExactly, LabelMatcher, withPrefix } from './matchers';
+import {
+  anyOfExactly,
+  anyOfPatterns,
+  LabelMatcher,
+  podsOfDeployment,
+  podsOfStatefulSet,
+  RegexPattern,
+} from './matchers';
 import { assertNarrowingMatcher } from './narrowing';
 import { isDnsLabel } from './kubernetesNames';
 
 /**
- * The pods a query is about: a namespace plus pod names from Kubernetes, or a
- * pod-name prefix when Kubernetes is unreachable; optionally one container.
+ * A workload whose pods a scope selects by the names Kubernetes gives them
+ * (see {@link podsOfDeployment} and {@link podsOfStatefulSet}), so that pods
+ * it replaced during the range count too.
+ */
+export type PodOwner = { kind: 'Deployment' | 'StatefulSet'; name: string };
+
+/**
+ * The pods a query is about: a namespace plus pod names, the workloads that
+ * own them, or both; optionally one container.
  */
 export type PodScope = {
   namespace: string;
-  pods: { names: string[] } | { prefix: string };
+  pods: { names: string[] } | { owners: PodOwner[]; names?: string[] };
   container?: string;
   /**
    * Matchers added to every Prometheus selector, usually from
@@ -26,7 +40,7 @@ export function isNamespaceName(name: string): boolean {
   return isDnsLabel(name);
 }
 
-/** Longest pod name, prefix or container name accepted (far above Kubernetes' own limits). */
+/** Longest pod name, workload name or container name accepted (far above Kubernetes' own limits). */
 export const MAX_VALUE_LENGTH = 16384;
 /** Most pod names in one scope: the regex grows with each. */
 export const MAX_PODS = 1000;
@@ -42,6 +56,49 @@ function assertValue(what: string, value: string): void {
       )} is longer than ${MAX_VALUE_LENGTH} characters`,
     );
   }
+}
+
+function podsOfOwner(owner: PodOwner): RegexPattern {
+  assertValue('workload name', owner.name);
+  switch (owner.kind) {
+    case 'Deployment':
+      return podsOfDeployment(owner.name);
+    case 'StatefulSet':
+      return podsOfStatefulSet(owner.name);
+    default:
+      throw new InputError(
+        `Unsupported workload kind ${describeValue(String(owner.kind))}`,
+      );
+  }
+}
+
+/**
+ * Whether `podName` has the shape of the names `owner` gives its pods, so
+ * that a scope by the owner already selects it.
+ */
+export function hasPodNameShape(owner: PodOwner, podName: string): boolean {
+  // The patterns use only syntax that RE2 and JavaScript read alike.
+  return new RegExp(`^(?:${podsOfOwner(owner)})$`, 's').test(podName);
+}
+
+function podPattern(pods: PodScope['pods']): RegexPattern {
+  const owners = 'owners' in pods ? pods.owners : [];
+  const names = pods.names ?? [];
+  if (names.length > MAX_PODS || names.length + owners.length === 0) {
+    throw new InputError(
+      `A pod scope needs between 1 and ${MAX_PODS} pod names or a workload, got ${names.length} names and ${owners.length} workloads`,
+    );
+  }
+  if (owners.length > MAX_PODS) {
+    throw new InputError(
+      `A pod scope holds at most ${MAX_PODS} workloads, got ${owners.length}`,
+    );
+  }
+  names.forEach(name => assertValue('pod name', name));
+  const patterns = owners.map(podsOfOwner);
+  return anyOfPatterns(
+    names.length > 0 ? [anyOfExactly(names), ...patterns] : patterns,
+  );
 }
 
 /**
@@ -63,23 +120,9 @@ export function scopeMatchers(scope: PodScope): LabelMatcher[] {
       )}: it must be a DNS label (at most 63 lowercase letters, digits or "-", alphanumeric at both ends)`,
     );
   }
-  let pod: LabelMatcher;
-  if ('names' in scope.pods) {
-    const names = scope.pods.names;
-    if (names.length === 0 || names.length > MAX_PODS) {
-      throw new InputError(
-        `A pod scope needs between 1 and ${MAX_PODS} pod names, got ${names.length}`,
-      );
-    }
-    names.forEach(name => assertValue('pod name', name));
-    pod = { name: 'pod', op: '=~', value: anyOfExactly(names) };
-  } else {
-    assertValue('pod name prefix', scope.pods.prefix);
-    pod = { name: 'pod', op: '=~', value: withPrefix(scope.pods.prefix) };
-  }
   const matchers: LabelMatcher[] = [
     { name: 'namespace', op: '=', value: scope.namespace },
-    pod,
+    { name: 'pod', op: '=~', value: podPattern(scope.pods) },
   ];
   if (scope.container !== undefined) {
     assertValue('container name', scope.container);

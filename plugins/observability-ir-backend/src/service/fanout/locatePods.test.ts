@@ -46,17 +46,62 @@ function connection(listPods: () => Promise<V1Pod[]>) {
 }
 
 describe('scopesOfPods', () => {
-  it("asks about a Deployment by the prefix all its ReplicaSets' pods share, so replaced pods count too", () => {
+  it('asks about a Deployment by the names its ReplicaSets give their pods, so replaced pods count too', () => {
     const pods = [
-      deploymentPod('finance', 'checkout-api', 'abcde'),
-      deploymentPod('finance', 'checkout-api', 'fghij'),
+      deploymentPod('finance', 'checkout-api', 'x2x9q'),
+      deploymentPod('finance', 'checkout-api', 'b7kzd'),
     ];
     expect(scopesOfPods(pods, undefined)).toEqual([
       {
         namespace: 'finance',
-        pods: { prefix: 'checkout-api-' },
+        pods: { owners: [{ kind: 'Deployment', name: 'checkout-api' }] },
         extraPrometheusMatchers: undefined,
       },
+    ]);
+  });
+
+  it('names the pods of a Deployment one by one when they do not have the shape Kubernetes gives them', () => {
+    const pods = [
+      deploymentPod('finance', 'checkout-api', 'x2x9q'),
+      deploymentPod('finance', 'checkout-api', 'abc'),
+    ];
+    expect(scopesOfPods(pods, undefined).map(s => s.pods)).toEqual([
+      {
+        owners: [{ kind: 'Deployment', name: 'checkout-api' }],
+        names: ['checkout-api-5d8f7c9b4-abc'],
+      },
+    ]);
+  });
+
+  it("keeps a sibling Deployment whose name extends the entity's in a scope of its own", () => {
+    const pods = [
+      deploymentPod('finance', 'checkout-api', 'x2x9q'),
+      deploymentPod('finance', 'checkout-api-worker', 'x2x9q'),
+    ];
+    expect(scopesOfPods(pods, undefined).map(s => s.pods)).toEqual([
+      { owners: [{ kind: 'Deployment', name: 'checkout-api' }] },
+      { owners: [{ kind: 'Deployment', name: 'checkout-api-worker' }] },
+    ]);
+  });
+
+  it('asks about a StatefulSet by its ordinal pod names', () => {
+    const pod = {
+      metadata: {
+        namespace: 'finance',
+        name: 'ledger-0',
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'StatefulSet',
+            name: 'ledger',
+            uid: 'uid-ledger',
+            controller: true,
+          },
+        ],
+      },
+    } as V1Pod;
+    expect(scopesOfPods([pod], undefined).map(s => s.pods)).toEqual([
+      { owners: [{ kind: 'StatefulSet', name: 'ledger' }] },
     ]);
   });
 
@@ -78,7 +123,9 @@ describe('scopesOfPods', () => {
 describe('locatePods', () => {
   it('lists the pods and carries the parsed matchers into every scope', async () => {
     const located = await locatePods(
-      connection(async () => [deploymentPod('finance', 'checkout-api', 'a')]),
+      connection(async () => [
+        deploymentPod('finance', 'checkout-api', 'x2x9q'),
+      ]),
       workload,
       20,
     );
@@ -90,7 +137,7 @@ describe('locatePods', () => {
     expect(located.scopes).toEqual([
       {
         namespace: 'finance',
-        pods: { prefix: 'checkout-api-' },
+        pods: { owners: [{ kind: 'Deployment', name: 'checkout-api' }] },
         extraPrometheusMatchers: workload.extraPrometheusMatchers,
       },
     ]);
@@ -108,7 +155,7 @@ describe('locatePods', () => {
     expect(located.pods).toHaveLength(4);
     expect(located.scopes).toHaveLength(3);
     expect(located.kubernetes.warnings).toEqual([
-      'The pods fall into 4 namespace and Deployment groups; metrics and logs are read for the first 3 only (observabilityIr.limits.scopes)',
+      'The pods fall into 4 namespace and workload groups; metrics and logs are read for the first 3 only (observabilityIr.limits.scopes)',
     ]);
   });
 
@@ -121,7 +168,12 @@ describe('locatePods', () => {
     expect(located.scopes).toEqual([
       {
         namespace: 'finance',
-        pods: { prefix: 'checkout-api-' },
+        pods: {
+          owners: [
+            { kind: 'Deployment', name: 'checkout-api' },
+            { kind: 'StatefulSet', name: 'checkout-api' },
+          ],
+        },
         extraPrometheusMatchers: workload.extraPrometheusMatchers,
       },
     ]);

@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { SourceStatus } from '@observability-ir/plugin-observability-ir-common';
-import { PodScope } from '../../queries';
+import { hasPodNameShape, PodOwner, PodScope } from '../../queries';
 import type { ResolvedWorkload } from '../workload/resolveEntityWorkload';
 import { ClusterConnection } from './ClusterConnections';
 import { failedSource } from './sourceStatus';
@@ -11,72 +11,79 @@ export interface LocatedWorkload {
   /** The pods Kubernetes listed; empty when it did not answer. */
   pods: V1Pod[];
   /**
-   * What Prometheus and Loki are asked about: per namespace, the pods'
-   * Deployment prefix (so pods replaced during the range are included) or
-   * their names.
+   * What Prometheus and Loki are asked about: per namespace and owning
+   * Deployment or StatefulSet, the pods' names and the shape of the names
+   * the workload gives its pods (so pods replaced during the range are
+   * included, and a sibling workload's are not).
    */
   scopes: PodScope[];
   kubernetes: SourceStatus;
 }
 
 /**
- * The prefix every pod of the pod's Deployment shares: its ReplicaSet's name
- * without the pod-template-hash (`checkout-api-`), when the pod follows the
- * Deployment naming scheme.
+ * The Deployment or StatefulSet that controls the pod. A Deployment's name
+ * is its ReplicaSet's without the pod-template-hash, when the ReplicaSet
+ * follows the Deployment naming scheme.
  */
-function deploymentPrefix(pod: V1Pod): string | undefined {
+function ownerOfPod(pod: V1Pod): PodOwner | undefined {
+  const controller = pod.metadata?.ownerReferences?.find(ref => ref.controller);
+  if (controller?.kind === 'StatefulSet' && controller.name) {
+    return { kind: 'StatefulSet', name: controller.name };
+  }
   const hash = pod.metadata?.labels?.['pod-template-hash'];
-  const owner = pod.metadata?.ownerReferences?.find(
-    ref => ref.controller && ref.kind === 'ReplicaSet',
-  );
-  if (!hash || !owner?.name.endsWith(`-${hash}`)) {
+  if (
+    controller?.kind !== 'ReplicaSet' ||
+    !hash ||
+    !controller.name.endsWith(`-${hash}`) ||
+    controller.name.length <= hash.length + 1
+  ) {
     return undefined;
   }
-  return owner.name.slice(0, -hash.length);
+  return {
+    kind: 'Deployment',
+    name: controller.name.slice(0, -hash.length - 1),
+  };
 }
 
-/** Groups pods into query scopes, one per namespace and Deployment. */
+/**
+ * Groups pods into query scopes, one per namespace and owning workload, and
+ * one per namespace for pods without one, in the order first met. Pod names are listed one by one
+ * only when they do not have the shape their workload gives its pods.
+ */
 export function scopesOfPods(
   pods: V1Pod[],
   extraPrometheusMatchers: PodScope['extraPrometheusMatchers'],
 ): PodScope[] {
-  const byNamespace = new Map<
+  const groups = new Map<
     string,
-    { prefixes: Set<string>; names: string[] }
+    { namespace: string; owner?: PodOwner; names: string[] }
   >();
   for (const pod of pods) {
     const namespace = pod.metadata?.namespace;
     const name = pod.metadata?.name;
     if (!namespace || !name) continue;
-    const group = byNamespace.get(namespace) ?? {
-      prefixes: new Set<string>(),
-      names: [],
-    };
-    byNamespace.set(namespace, group);
-    const prefix = deploymentPrefix(pod);
-    if (prefix) {
-      group.prefixes.add(prefix);
-    } else {
+    const owner = ownerOfPod(pod);
+    const key = JSON.stringify([namespace, owner?.kind, owner?.name]);
+    const group = groups.get(key) ?? { namespace, owner, names: [] };
+    groups.set(key, group);
+    if (!owner || !hasPodNameShape(owner, name)) {
       group.names.push(name);
     }
   }
-  return [...byNamespace].flatMap(([namespace, group]) => [
-    ...[...group.prefixes].map(prefix => ({
-      namespace,
-      pods: { prefix },
-      extraPrometheusMatchers,
-    })),
-    ...(group.names.length > 0
-      ? [{ namespace, pods: { names: group.names }, extraPrometheusMatchers }]
-      : []),
-  ]);
+  return [...groups.values()].map(({ namespace, owner, names }) => ({
+    namespace,
+    pods: owner
+      ? { owners: [owner], ...(names.length > 0 ? { names } : {}) }
+      : { names },
+    extraPrometheusMatchers,
+  }));
 }
 
 /**
  * Lists the entity's pods in one cluster. When Kubernetes does not answer,
- * Prometheus and Loki are still asked, by the pod-name prefix of the
- * entity's kubernetes id in its annotated namespace, so metrics and logs
- * survive an API server outage.
+ * Prometheus and Loki are still asked, in the entity's annotated namespace,
+ * about the pods a Deployment or a StatefulSet named by its kubernetes id
+ * would have, so metrics and logs survive an API server outage.
  */
 export async function locatePods(
   connection: ClusterConnection,
@@ -94,7 +101,7 @@ export async function locatePods(
     const warnings =
       scopes.length > maxScopes
         ? [
-            `The pods fall into ${scopes.length} namespace and Deployment groups; metrics and logs are read for the first ${maxScopes} only (observabilityIr.limits.scopes)`,
+            `The pods fall into ${scopes.length} namespace and workload groups; metrics and logs are read for the first ${maxScopes} only (observabilityIr.limits.scopes)`,
           ]
         : [];
     return {
@@ -114,7 +121,12 @@ export async function locatePods(
         ? [
             {
               namespace: workload.namespace,
-              pods: { prefix: `${workload.kubernetesId}-` },
+              pods: {
+                owners: [
+                  { kind: 'Deployment', name: workload.kubernetesId },
+                  { kind: 'StatefulSet', name: workload.kubernetesId },
+                ],
+              },
               extraPrometheusMatchers,
             },
           ]

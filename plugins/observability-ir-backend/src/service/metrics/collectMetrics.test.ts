@@ -246,7 +246,9 @@ describe('collectMetrics', () => {
     const windows = (step: number) =>
       prometheus.requests
         .filter(r => r.params.get('step') === String(step))
-        .flatMap(r => [...r.params.get('query')!.matchAll(/\[(\w+)\]/g)])
+        .flatMap(r => [
+          ...r.params.get('query')!.matchAll(/\[(\d+[smhdwy])\]/g),
+        ])
         .map(m => m[1]);
     expect(week.stepSeconds).toBe(3600);
     expect(new Set(windows(3600))).toEqual(new Set(['2h']));
@@ -275,7 +277,7 @@ describe('collectMetrics', () => {
     ]);
   });
 
-  it('still reads metrics when Kubernetes is down, by the kubernetes id as pod prefix', async () => {
+  it("still reads metrics when Kubernetes is down, by the names a workload named by the kubernetes id gives its pods, and not a sibling Deployment's", async () => {
     const down = testConnection({
       name: 'eu',
       prometheusUrl: `${prometheus.url}/eu`,
@@ -285,15 +287,21 @@ describe('collectMetrics', () => {
         },
       },
     });
+    const replica = deploymentPod('finance', 'checkout-api', 'x2x9q');
+    const ordinal = barePod('finance', 'checkout-api-0');
+    const sibling = deploymentPod('finance', 'checkout-api-worker', 'x2x9q');
     answer = holding([
-      ...containerSeries(abc, 0),
+      ...containerSeries(replica, 0),
+      ...containerSeries(ordinal, 0),
+      ...containerSeries(sibling, 0),
       ...containerSeries(payments, 0),
     ]);
 
     const collected = await collectMetrics(await locate([down]), range);
 
-    expect(collected.memory.workingSet.map(s => s.pod)).toEqual([
-      abc.metadata!.name,
+    expect(collected.memory.workingSet.map(s => s.pod).sort()).toEqual([
+      'checkout-api-0',
+      replica.metadata!.name,
     ]);
     expect(collected.sources).toEqual([
       { cluster: 'eu', source: 'prometheus', status: 'ok' },

@@ -208,10 +208,12 @@ describe('collectReplicas', () => {
     });
     const pod = selector.matchers.find(m => m.name === 'pod')!;
     expect(fullyMatches(pod.value, abc.metadata!.name!)).toBe(true);
-    expect(fullyMatches(pod.value, 'checkout-api-6f7a8b9c0-replaced')).toBe(
-      true,
-    );
+    // A pod the Deployment replaced, from an older ReplicaSet.
+    expect(fullyMatches(pod.value, 'checkout-api-6f7b8d9c2-w4zkq')).toBe(true);
     expect(fullyMatches(pod.value, 'payments-5d8f7c9b4-abcde')).toBe(false);
+    expect(fullyMatches(pod.value, 'checkout-api-worker-5d8f7c9b4-w4zkq')).toBe(
+      false,
+    );
   });
 
   it("keeps each namespace's working set apart when pods share a name", async () => {

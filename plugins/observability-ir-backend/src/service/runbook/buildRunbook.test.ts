@@ -82,12 +82,12 @@ describe('buildRunbook', () => {
     it('offers the queries the backend ran and the lab kubectl commands', () => {
       expect(texts(step(runbook, 'triage'), 'promql')).toEqual(
         expect.arrayContaining([
-          'container_memory_working_set_bytes{namespace="finance",pod=~"checkout-api-.+",container!="",container!="POD"}',
-          'max by (namespace, pod, container) (container_memory_working_set_bytes{namespace="finance",pod=~"checkout-api-.+",container!="",container!="POD"}) / max by (namespace, pod, container) (kube_pod_container_resource_limits{namespace="finance",pod=~"checkout-api-.+",resource="memory"})',
+          'container_memory_working_set_bytes{namespace="finance",pod=~"(?:(?:checkout-api-v1-abc|checkout-api-v1-xyz)|(?:checkout-api-[bcdfghjklmnpqrstvwxz2456789]{1,10}-[bcdfghjklmnpqrstvwxz2456789]{5}))",container!="",container!="POD"}',
+          'max by (namespace, pod, container) (container_memory_working_set_bytes{namespace="finance",pod=~"(?:(?:checkout-api-v1-abc|checkout-api-v1-xyz)|(?:checkout-api-[bcdfghjklmnpqrstvwxz2456789]{1,10}-[bcdfghjklmnpqrstvwxz2456789]{5}))",container!="",container!="POD"}) / max by (namespace, pod, container) (kube_pod_container_resource_limits{namespace="finance",pod=~"(?:(?:checkout-api-v1-abc|checkout-api-v1-xyz)|(?:checkout-api-[bcdfghjklmnpqrstvwxz2456789]{1,10}-[bcdfghjklmnpqrstvwxz2456789]{5}))",resource="memory"})',
         ]),
       );
       expect(texts(step(runbook, 'logs'), 'logql')).toContain(
-        '{namespace="finance",pod=~"checkout-api-.+"} |~ "(?i)(error|exception|fatal|panic|oom|outofmemory|out of memory|bad_alloc|allocation of [0-9]+ bytes failed|cannot allocate memory)" |= "java.lang.OutOfMemoryError"',
+        '{namespace="finance",pod=~"(?:(?:checkout-api-v1-abc|checkout-api-v1-xyz)|(?:checkout-api-[bcdfghjklmnpqrstvwxz2456789]{1,10}-[bcdfghjklmnpqrstvwxz2456789]{5}))"} |~ "(?i)(error|exception|fatal|panic|oom|outofmemory|out of memory|bad_alloc|allocation of [0-9]+ bytes failed|cannot allocate memory)" |= "java.lang.OutOfMemoryError"',
       );
       expect(texts(step(runbook, 'replicas'))).toEqual(
         expect.arrayContaining([

@@ -21,7 +21,10 @@ export const ENTITY_REF = 'component:default/checkout-api';
 
 const SCOPE: PodScope = {
   namespace: NAMESPACE,
-  pods: { prefix: 'checkout-api-' },
+  pods: {
+    owners: [{ kind: 'Deployment', name: 'checkout-api' }],
+    names: ['checkout-api-v1-abc', 'checkout-api-v1-xyz'],
+  },
 };
 
 /** The PromQL the backend runs, by the names it gives them. */

@@ -18,6 +18,7 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import {
   extraMatchersFromAnnotation,
+  hasPodNameShape,
   parseLabelSelector,
   PodScope,
 } from '../../../queries';
@@ -305,9 +306,21 @@ export function runbookContext(inputs: RunbookInputs): RunbookContext {
   };
 }
 
+function podsOf(group: ReplicaGroup): PodScope['pods'] {
+  const { owner } = group;
+  if (owner?.kind !== 'Deployment' && owner?.kind !== 'StatefulSet') {
+    return { names: group.pods };
+  }
+  const podOwner = { kind: owner.kind, name: owner.name };
+  // Names of the owner's shape are selected by it already.
+  const names = group.pods.filter(pod => !hasPodNameShape(podOwner, pod));
+  return { owners: [podOwner], ...(names.length > 0 ? { names } : {}) };
+}
+
 /**
- * The pods of a group as a query scope: the workload's pod-name prefix, so
- * pods that replace them during a rollout are included, else their names.
+ * The pods of a group as a query scope: their names and, when the group's
+ * owner is a Deployment or a StatefulSet, the names it gives its pods, so
+ * pods that replace them during a rollout are included.
  */
 export function scopeOf(
   group: ReplicaGroup,
@@ -319,9 +332,7 @@ export function scopeOf(
     : undefined;
   return {
     namespace: group.namespace,
-    pods: group.owner
-      ? { prefix: `${group.owner.name}-` }
-      : { names: group.pods },
+    pods: podsOf(group),
     ...(options.container !== undefined && { container: options.container }),
     ...(extra && { extraPrometheusMatchers: extra }),
   };
