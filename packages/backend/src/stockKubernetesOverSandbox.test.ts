@@ -33,6 +33,10 @@ function checkoutApiEntity() {
   return entity;
 }
 
+// The first request loads the Kubernetes client and asks every kind; on a
+// cold or busy machine that alone can pass Jest's 5 s default.
+jest.setTimeout(60_000);
+
 describe('the stock Kubernetes backend over the sandbox cluster', () => {
   let sandbox: Sandbox;
   let baseUrl: string;
