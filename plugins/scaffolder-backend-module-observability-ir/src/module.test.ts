@@ -2,6 +2,9 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { scaffolderModuleObservabilityIr } from './module';
 
+// Each test starts a backend; a cold machine can take longer than Jest's 5 s.
+jest.setTimeout(60_000);
+
 describe('scaffolderModuleObservabilityIr', () => {
   it('adds both memory-limit actions to the scaffolder', async () => {
     const addActions = jest.fn();
