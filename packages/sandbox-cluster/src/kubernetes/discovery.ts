@@ -62,6 +62,12 @@ const SUBRESOURCES: Record<
   ],
   deployments: [{ name: 'status', kind: 'Deployment', verbs: ['get'] }],
   jobs: [{ name: 'status', kind: 'Job', verbs: ['get'] }],
+  statefulsets: [{ name: 'status', kind: 'StatefulSet', verbs: ['get'] }],
+  daemonsets: [{ name: 'status', kind: 'DaemonSet', verbs: ['get'] }],
+  horizontalpodautoscalers: [
+    { name: 'status', kind: 'HorizontalPodAutoscaler', verbs: ['get'] },
+  ],
+  cronjobs: [{ name: 'status', kind: 'CronJob', verbs: ['get'] }],
 };
 
 function resourceEntries(r: ResourceType) {

@@ -1,4 +1,5 @@
-import { ClusterWorld, SimPod } from '../world/cluster';
+import { ProbeSpec } from '../scenario/schema';
+import { ClusterWorld, SimContainer, SimPod } from '../world/cluster';
 import { hashString, uidFor } from '../util/random';
 import { K8sObject } from './render';
 import { k8sTime } from './time';
@@ -22,8 +23,67 @@ interface EventDraft {
   host?: string;
 }
 
-function probeUrl(pod: SimPod, probe: any, port: number | undefined) {
-  return `http://${pod.podIP}:${port ?? 0}${probe?.httpGet?.path ?? '/'}`;
+/**
+ * The port a probe targets, resolved as the kubelet does: a number is used
+ * as given, a name is looked up in the container's ports and, failing that,
+ * parsed as a number (strconv.Atoi); what cannot be resolved is an error.
+ */
+function resolveProbePort(
+  c: SimContainer,
+  port: number | string | undefined,
+): { port: number } | { error: string } {
+  let value: number;
+  if (typeof port === 'number') {
+    value = port;
+  } else {
+    const named = c.model.spec.ports.find(p => p.name === port);
+    if (named) {
+      value = named.containerPort;
+    } else if (/^[+-]?[0-9]+$/.test(String(port ?? ''))) {
+      value = Number(port);
+    } else {
+      return {
+        error: `strconv.Atoi: parsing ${JSON.stringify(
+          String(port ?? ''),
+        )}: invalid syntax`,
+      };
+    }
+  }
+  return value > 0 && value < 65536
+    ? { port: value }
+    : { error: `invalid port number: ${value}` };
+}
+
+/**
+ * The message of a failed probe as the kubelet records it: the HTTP or TCP
+ * prober's output, or "errored" when the probe could not even be built.
+ */
+function probeFailureMessage(
+  kind: 'Readiness' | 'Liveness',
+  pod: SimPod,
+  c: SimContainer,
+  probe: ProbeSpec,
+): string {
+  const target = resolveProbePort(
+    c,
+    probe.httpGet ? probe.httpGet.port : probe.tcpSocket?.port,
+  );
+  if ('error' in target) {
+    return `${kind} probe errored and resulted in unknown state: ${target.error}`;
+  }
+  const address = `${pod.podIP}:${target.port}`;
+  const timeout =
+    c.model.behavior.type === 'steady' && c.model.behavior.networkUnreachable;
+  if (probe.httpGet) {
+    const url = `http://${address}${probe.httpGet.path}`;
+    const cause = timeout
+      ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
+      : `dial tcp ${address}: connect: connection refused`;
+    return `${kind} probe failed: Get "${url}": ${cause}`;
+  }
+  return `${kind} probe failed: dial tcp ${address}: ${
+    timeout ? 'i/o timeout' : 'connect: connection refused'
+  }`;
 }
 
 function podEvents(pod: SimPod, fromMs: number, toMs: number): EventDraft[] {
@@ -119,24 +179,10 @@ function podEvents(pod: SimPod, fromMs: number, toMs: number): EventDraft[] {
           }
         }
       }
-      const port = c.model.spec.ports.find(
-        p =>
-          p.name === readiness.httpGet?.port ||
-          p.containerPort === readiness.httpGet?.port,
-      )?.containerPort;
-      const cause =
-        c.model.behavior.type === 'steady' &&
-        c.model.behavior.networkUnreachable
-          ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
-          : `dial tcp ${pod.podIP}:${port}: connect: connection refused`;
       kubelet(
         'Unhealthy',
         'Warning',
-        `Readiness probe failed: Get "${probeUrl(
-          pod,
-          readiness,
-          port,
-        )}": ${cause}`,
+        probeFailureMessage('Readiness', pod, c, readiness),
         failures,
         fieldPath,
       );
@@ -146,17 +192,10 @@ function podEvents(pod: SimPod, fromMs: number, toMs: number): EventDraft[] {
     );
     if (killed.length && c.model.livenessProbe) {
       const probe = c.model.livenessProbe;
-      const port =
-        typeof probe.httpGet?.port === 'number'
-          ? probe.httpGet.port
-          : c.model.spec.ports.find(p => p.name === probe.httpGet?.port)
-              ?.containerPort;
       kubelet(
         'Unhealthy',
         'Warning',
-        `Liveness probe failed: Get "${probeUrl(pod, probe, port)}": dial tcp ${
-          pod.podIP
-        }:${port}: connect: connection refused`,
+        probeFailureMessage('Liveness', pod, c, probe),
         killed.flatMap(r =>
           Array.from(
             { length: probe.failureThreshold },

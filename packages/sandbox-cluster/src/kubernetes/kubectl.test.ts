@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startSandbox, Sandbox } from '../sandbox';
 import { findBinary } from '../testing/binaries';
+import { WORKLOADS_SCENARIO } from './workloadsScenario.fixture';
 
 const run = promisify(execFile);
 const kubectlBin = findBinary('kubectl');
@@ -257,5 +258,97 @@ maybe('kubectl against the sandbox (checkout-oom lab)', () => {
     }
     const rs = await kubectl('get', 'rs', '-n', 'finance', '-o', 'name');
     expect(rs.trim().split('\n')).toHaveLength(2);
+  });
+});
+
+maybe('kubectl against StatefulSets, DaemonSets, HPAs and CronJobs', () => {
+  jest.setTimeout(60_000);
+  let sandbox: Sandbox;
+  let dir: string;
+
+  const kubectl = async (...args: string[]) => {
+    const { stdout } = await run(kubectlBin!, args, {
+      env: { ...process.env, KUBECONFIG: sandbox.kubeconfigPath },
+    });
+    return stdout;
+  };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubectl-workloads-'));
+    sandbox = await startSandbox({
+      scenario: WORKLOADS_SCENARIO,
+      speed: 0,
+      kubeconfigPath: path.join(dir, 'kubeconfig'),
+    });
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints them with kubectl get -A and the columns kubectl shows', async () => {
+    const out = await kubectl(
+      'get',
+      'statefulsets,daemonsets,hpa,cronjobs',
+      '-A',
+    );
+    const sections = out.trim().split(/\n\s*\n/);
+    expect(sections).toHaveLength(4);
+    const [sts, ds, hpa, cj] = sections.map(s => s.split('\n'));
+    expect(sts[0]).toMatch(/^NAMESPACE\s+NAME\s+READY\s+AGE$/);
+    expect(sts[1]).toMatch(
+      /^shop\s+statefulset\.apps\/orders-db\s+2\/2\s+\S+$/,
+    );
+    expect(ds[0]).toMatch(
+      /^NAMESPACE\s+NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE$/,
+    );
+    expect(ds[1]).toMatch(
+      /^monitoring\s+daemonset\.apps\/node-exporter\s+2\s+2\s+2\s+2\s+2\s+<none>\s+\S+$/,
+    );
+    expect(hpa[0]).toMatch(
+      /^NAMESPACE\s+NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE$/,
+    );
+    expect(hpa[1]).toMatch(
+      /^shop\s+horizontalpodautoscaler\.autoscaling\/orders-db\s+StatefulSet\/orders-db\s+memory: \d+%\/50%\s+2\s+5\s+2\s+\S+$/,
+    );
+    expect(cj[0]).toMatch(
+      /^NAMESPACE\s+NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE$/,
+    );
+    expect(cj[1]).toMatch(
+      /^shop\s+cronjob\.batch\/nightly-report\s+0 2 \* \* \*\s+<none>\s+False\s+0\s+<none>\s+\S+$/,
+    );
+  });
+
+  it('patches a DaemonSet memory limit and rolls out new pods', async () => {
+    const before = JSON.parse(
+      await kubectl('get', 'pods', '-n', 'monitoring', '-o', 'json'),
+    ).items.map((p: any) => p.metadata.name);
+    const out = await kubectl(
+      '-n',
+      'monitoring',
+      'patch',
+      'daemonset',
+      'node-exporter',
+      '--type',
+      'strategic',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"node-exporter","resources":{"limits":{"memory":"256Mi"}}}]}}}}',
+    );
+    expect(out.trim()).toBe('daemonset.apps/node-exporter patched');
+    sandbox.advance(10 * 60_000);
+    const pods = JSON.parse(
+      await kubectl('get', 'pods', '-n', 'monitoring', '-o', 'json'),
+    ).items;
+    expect(pods).toHaveLength(2);
+    for (const p of pods) {
+      expect(before).not.toContain(p.metadata.name);
+      expect(p.spec.containers[0].resources.limits.memory).toBe('256Mi');
+      expect(p.status.containerStatuses[0].ready).toBe(true);
+    }
+    const wide = await kubectl('get', 'ds', '-n', 'monitoring', '-o', 'wide');
+    expect(wide.trim().split('\n')[1]).toMatch(
+      /^node-exporter\s+2\s+2\s+2\s+2\s+2\s+<none>\s+\S+\s+node-exporter\s+quay\.io\/prometheus\/node-exporter:v1\.8\.2\s+app=node-exporter$/,
+    );
   });
 });

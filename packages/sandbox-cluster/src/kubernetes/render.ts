@@ -24,7 +24,8 @@ export function renderPod(
     apiVersion: 'v1',
     metadata: {
       name: pod.name,
-      ...(pod.owner?.kind === 'ReplicaSet'
+      ...(pod.owner &&
+      ['ReplicaSet', 'StatefulSet', 'DaemonSet'].includes(pod.owner.kind)
         ? { generateName: `${pod.owner.name}-` }
         : {}),
       namespace: pod.namespace,
@@ -189,7 +190,7 @@ export function renderNode(
   };
 }
 
-function livePods(rs: SimReplicaSet, ms: number) {
+export function livePods(rs: SimReplicaSet, ms: number) {
   return rs.pods.filter(
     p =>
       p.createdMs <= ms &&
@@ -198,7 +199,7 @@ function livePods(rs: SimReplicaSet, ms: number) {
   );
 }
 
-function readyCount(pods: SimPod[], ms: number) {
+export function readyCount(pods: SimPod[], ms: number) {
   return pods.filter(p => {
     const status = podStatus(p, ms);
     return (status.containerStatuses as Array<{ ready: boolean }>).every(

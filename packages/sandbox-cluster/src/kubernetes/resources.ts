@@ -1,6 +1,11 @@
 import { ClusterWorld } from '../world/cluster';
 import { clusterEvents } from './events';
 import {
+  renderDaemonSet,
+  renderHorizontalPodAutoscaler,
+  renderStatefulSet,
+} from './workloads';
+import {
   K8sObject,
   renderDeployment,
   renderEndpoints,
@@ -81,42 +86,6 @@ const ALWAYS_EMPTY_KINDS: Array<
     singular: 'resourcequota',
     kind: 'ResourceQuota',
     shortNames: ['quota'],
-  },
-  {
-    group: 'apps',
-    version: 'v1',
-    plural: 'statefulsets',
-    singular: 'statefulset',
-    kind: 'StatefulSet',
-    shortNames: ['sts'],
-    categories: ['all'],
-  },
-  {
-    group: 'apps',
-    version: 'v1',
-    plural: 'daemonsets',
-    singular: 'daemonset',
-    kind: 'DaemonSet',
-    shortNames: ['ds'],
-    categories: ['all'],
-  },
-  {
-    group: 'autoscaling',
-    version: 'v2',
-    plural: 'horizontalpodautoscalers',
-    singular: 'horizontalpodautoscaler',
-    kind: 'HorizontalPodAutoscaler',
-    shortNames: ['hpa'],
-    categories: ['all'],
-  },
-  {
-    group: 'batch',
-    version: 'v1',
-    plural: 'cronjobs',
-    singular: 'cronjob',
-    kind: 'CronJob',
-    shortNames: ['cj'],
-    categories: ['all'],
   },
   {
     group: 'networking.k8s.io',
@@ -275,6 +244,73 @@ export const RESOURCES: ResourceType[] = [
           )
           .map(rs => renderReplicaSet(c, d, rs, ms)),
       ),
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'statefulsets',
+    singular: 'statefulset',
+    kind: 'StatefulSet',
+    namespaced: true,
+    shortNames: ['sts'],
+    categories: ['all'],
+    verbs: [...READ, 'patch', 'update'],
+    list: (c, scope, ms) =>
+      c.statefulSets
+        .filter(w =>
+          inScope(scope, w.object.metadata.namespace, w.object.metadata.name),
+        )
+        .map(w => renderStatefulSet(c, w, ms)),
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'daemonsets',
+    singular: 'daemonset',
+    kind: 'DaemonSet',
+    namespaced: true,
+    shortNames: ['ds'],
+    categories: ['all'],
+    verbs: [...READ, 'patch', 'update'],
+    list: (c, scope, ms) =>
+      c.daemonSets
+        .filter(w =>
+          inScope(scope, w.object.metadata.namespace, w.object.metadata.name),
+        )
+        .map(w => renderDaemonSet(c, w, ms)),
+  },
+  {
+    group: 'autoscaling',
+    version: 'v2',
+    plural: 'horizontalpodautoscalers',
+    singular: 'horizontalpodautoscaler',
+    kind: 'HorizontalPodAutoscaler',
+    namespaced: true,
+    shortNames: ['hpa'],
+    categories: ['all'],
+    verbs: READ,
+    list: (c, scope, ms) =>
+      c.horizontalPodAutoscalers
+        .filter(h => inScope(scope, h.namespace, h.name))
+        .map(h => renderHorizontalPodAutoscaler(c, h, ms)),
+  },
+  {
+    group: 'batch',
+    version: 'v1',
+    plural: 'cronjobs',
+    singular: 'cronjob',
+    kind: 'CronJob',
+    namespaced: true,
+    shortNames: ['cj'],
+    categories: ['all'],
+    verbs: READ,
+    list: (c, scope, ms) =>
+      c.cronJobs
+        .filter(j => inScope(scope, j.metadata.namespace, j.metadata.name))
+        .map(j => ({
+          ...JSON.parse(JSON.stringify(j)),
+          metadata: { ...j.metadata, resourceVersion: c.resourceVersion(ms) },
+        })),
   },
   {
     group: 'batch',

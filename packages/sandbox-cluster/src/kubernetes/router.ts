@@ -271,17 +271,48 @@ function parseBody(req: HttpRequest): any {
   }
 }
 
+/** A Deployment, StatefulSet or DaemonSet that PATCH and PUT change. */
+interface Changeable {
+  object: K8sObject;
+  store(next: K8sObject): void;
+}
+
+const CHANGEABLE = ['deployments', 'statefulsets', 'daemonsets'];
+
+function findChangeable(
+  cluster: ClusterWorld,
+  target: Target,
+): Changeable | undefined {
+  const namespace = target.namespace!;
+  const name = target.name!;
+  if (target.resource.plural === 'deployments') {
+    const d = cluster.findDeployment(namespace, name);
+    return (
+      d && {
+        object: d.object,
+        store: next => cluster.updateDeployment(d, next),
+      }
+    );
+  }
+  const kind =
+    target.resource.plural === 'statefulsets' ? 'StatefulSet' : 'DaemonSet';
+  const w = cluster.findWorkload(kind, namespace, name);
+  return (
+    w && { object: w.object, store: next => cluster.updateWorkload(w, next) }
+  );
+}
+
 function patchDeployment(
   cluster: ClusterWorld,
   target: Target,
   req: HttpRequest,
 ): HttpResponse {
-  const deployment = cluster.findDeployment(target.namespace!, target.name!);
+  const deployment = findChangeable(cluster, target);
   const type = String(req.headers['content-type'] ?? '')
     .split(';')[0]
     .trim();
   if (!deployment) {
-    throw notFound('deployments', target.name!, 'apps');
+    throw notFound(target.resource.plural, target.name!, 'apps');
   }
   const patchTypes = [
     'application/strategic-merge-patch+json',
@@ -322,7 +353,7 @@ function patchDeployment(
           'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
         );
       }
-      if (body?.kind && body.kind !== 'Deployment') {
+      if (body?.kind && body.kind !== target.resource.kind) {
         throw badRequest(
           `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
         );
@@ -359,7 +390,7 @@ function patchDeployment(
 function storeDeployment(
   cluster: ClusterWorld,
   target: Target,
-  deployment: NonNullable<ReturnType<ClusterWorld['findDeployment']>>,
+  deployment: Changeable,
   current: K8sObject,
   next: K8sObject,
   req: HttpRequest,
@@ -372,11 +403,11 @@ function storeDeployment(
   delete next.status;
   const problems = validateDeploymentChange(next);
   if (problems.length) {
-    throw invalid('Deployment', target.name!, problems, 'apps');
+    throw invalid(target.resource.kind, target.name!, problems, 'apps');
   }
   const dryRun = req.query.getAll('dryRun').includes('All');
   if (!dryRun) {
-    cluster.updateDeployment(deployment, next);
+    deployment.store(next);
   }
   const ms = cluster.clock.now();
   return json(200, dryRun ? next : getObject(cluster, target, ms));
@@ -387,9 +418,9 @@ function replaceDeployment(
   target: Target,
   req: HttpRequest,
 ): HttpResponse {
-  const deployment = cluster.findDeployment(target.namespace!, target.name!);
+  const deployment = findChangeable(cluster, target);
   if (!deployment) {
-    throw notFound('deployments', target.name!, 'apps');
+    throw notFound(target.resource.plural, target.name!, 'apps');
   }
   const body = parseBody(req);
   const current = JSON.parse(JSON.stringify(deployment.object));
@@ -402,8 +433,8 @@ function replaceDeployment(
     throw new ApiError(
       409,
       'Conflict',
-      `Operation cannot be fulfilled on deployments.apps "${target.name}": the object has been modified; please apply your changes to the latest version and try again`,
-      { name: target.name, group: 'apps', kind: 'deployments' },
+      `Operation cannot be fulfilled on ${target.resource.plural}.apps "${target.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      { name: target.name, group: 'apps', kind: target.resource.plural },
     );
   }
   return storeDeployment(
@@ -523,7 +554,7 @@ function handleResource(
     }
     case 'PATCH':
       if (
-        resource.plural !== 'deployments' ||
+        !CHANGEABLE.includes(resource.plural) ||
         name === undefined ||
         subresource
       ) {
@@ -532,7 +563,7 @@ function handleResource(
       return patchDeployment(cluster, target, req);
     case 'PUT':
       if (
-        resource.plural !== 'deployments' ||
+        !CHANGEABLE.includes(resource.plural) ||
         name === undefined ||
         subresource
       ) {

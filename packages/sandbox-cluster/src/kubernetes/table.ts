@@ -317,6 +317,228 @@ export const PRINTERS: Record<string, TablePrinter> = {
   },
 };
 
+const CONTAINERS = col(
+  'Containers',
+  'Names of each container in the template.',
+  1,
+);
+const IMAGES = col(
+  'Images',
+  'Images referenced by each container in the template.',
+  1,
+);
+const templateContainers = (o: K8sObject) =>
+  o.spec.template.spec.containers as Array<{ name: string; image: string }>;
+const selectorCell = (selector: any) =>
+  Object.entries(selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+
+PRINTERS.statefulsets = {
+  columns: [
+    NAME,
+    col('Ready', 'Number of the pod with ready state'),
+    AGE,
+    CONTAINERS,
+    IMAGES,
+  ],
+  cells: (s, ms) => [
+    s.metadata.name,
+    `${s.status.readyReplicas ?? 0}/${s.spec.replicas ?? 0}`,
+    age(s, ms),
+    templateContainers(s)
+      .map(c => c.name)
+      .join(','),
+    templateContainers(s)
+      .map(c => c.image)
+      .join(','),
+  ],
+};
+
+PRINTERS.daemonsets = {
+  columns: [
+    NAME,
+    col(
+      'Desired',
+      'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).',
+      0,
+      'integer',
+    ),
+    col(
+      'Current',
+      'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.',
+      0,
+      'integer',
+    ),
+    col(
+      'Ready',
+      'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.',
+      0,
+      'integer',
+    ),
+    col(
+      'Up-to-date',
+      'The total number of nodes that are running updated daemon pod',
+      0,
+      'integer',
+    ),
+    col(
+      'Available',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)',
+      0,
+      'integer',
+    ),
+    col(
+      'Node Selector',
+      "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node.",
+    ),
+    AGE,
+    CONTAINERS,
+    IMAGES,
+    col(
+      'Selector',
+      'A label query over pods that are managed by the daemon set.',
+      1,
+    ),
+  ],
+  cells: (d, ms) => [
+    d.metadata.name,
+    d.status.desiredNumberScheduled,
+    d.status.currentNumberScheduled,
+    d.status.numberReady,
+    d.status.updatedNumberScheduled ?? 0,
+    d.status.numberAvailable ?? 0,
+    Object.entries(d.spec.template.spec.nodeSelector ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',') || '<none>',
+    age(d, ms),
+    templateContainers(d)
+      .map(c => c.name)
+      .join(','),
+    templateContainers(d)
+      .map(c => c.image)
+      .join(','),
+    selectorCell(d.spec.selector),
+  ],
+};
+
+/** The TARGETS column of `kubectl get hpa` (at most two metrics shown). */
+function hpaTargets(h: K8sObject): string {
+  const specs: any[] = h.spec.metrics ?? [];
+  if (!specs.length) {
+    return '<none>';
+  }
+  const statuses: any[] = h.status.currentMetrics ?? [];
+  const list = specs.map((spec, i) => {
+    const current = statuses[i]?.resource?.current?.averageUtilization;
+    const target = spec.resource?.target?.averageUtilization;
+    return `${spec.resource?.name}: ${
+      current === undefined ? '<unknown>' : `${current}%`
+    }/${target === undefined ? '<auto>' : `${target}%`}`;
+  });
+  return list.length > 2
+    ? `${list.slice(0, 2).join(', ')} + ${list.length - 2} more...`
+    : list.join(', ');
+}
+
+PRINTERS.horizontalpodautoscalers = {
+  columns: [
+    NAME,
+    col(
+      'Reference',
+      'scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.',
+    ),
+    col(
+      'Targets',
+      'metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).',
+    ),
+    col(
+      'MinPods',
+      'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.',
+    ),
+    col(
+      'MaxPods',
+      'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.',
+      0,
+      'integer',
+    ),
+    col(
+      'Replicas',
+      'currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.',
+      0,
+      'integer',
+    ),
+    AGE,
+  ],
+  cells: (h, ms) => [
+    h.metadata.name,
+    `${h.spec.scaleTargetRef.kind}/${h.spec.scaleTargetRef.name}`,
+    hpaTargets(h),
+    h.spec.minReplicas === undefined ? '<unset>' : String(h.spec.minReplicas),
+    h.spec.maxReplicas,
+    h.status.currentReplicas ?? 0,
+    age(h, ms),
+  ],
+};
+
+PRINTERS.cronjobs = {
+  columns: [
+    NAME,
+    col('Schedule', 'The schedule in Cron format.'),
+    col('Timezone', 'The time zone name for the given schedule.'),
+    col(
+      'Suspend',
+      'This flag tells the controller to suspend subsequent executions.',
+      0,
+      'boolean',
+    ),
+    col(
+      'Active',
+      'A list of pointers to currently running jobs.',
+      0,
+      'integer',
+    ),
+    col(
+      'Last Schedule',
+      'Information when was the last time the job was successfully scheduled.',
+    ),
+    AGE,
+    CONTAINERS,
+    IMAGES,
+    col(
+      'Selector',
+      'A label query over pods that should match the pod count.',
+      1,
+    ),
+  ],
+  cells: (c, ms) => {
+    const containers = c.spec.jobTemplate.spec.template.spec
+      .containers as Array<{
+      name: string;
+      image: string;
+    }>;
+    return [
+      c.metadata.name,
+      c.spec.schedule,
+      c.spec.timeZone ?? '<none>',
+      // eslint-disable-next-line no-nested-ternary
+      c.spec.suspend === undefined
+        ? '<unset>'
+        : c.spec.suspend
+        ? 'True'
+        : 'False',
+      (c.status.active ?? []).length,
+      c.status.lastScheduleTime
+        ? humanDuration(ms - Date.parse(c.status.lastScheduleTime))
+        : '<none>',
+      age(c, ms),
+      containers.map(x => x.name).join(','),
+      containers.map(x => x.image).join(','),
+      selectorCell(c.spec.jobTemplate.spec.selector),
+    ];
+  },
+};
+
 function jobStatus(failed: boolean, succeeded: boolean): string {
   if (failed) return 'Failed';
   return succeeded ? 'Complete' : 'Running';

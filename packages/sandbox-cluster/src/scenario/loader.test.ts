@@ -86,6 +86,118 @@ describe('scenario loading', () => {
     );
   });
 
+  it('merges per-pod behaviour fields and names the path of bad ones', () => {
+    const doc = checkoutDocument();
+    const pods = doc.clusters[0].deployments[0].pods;
+    pods[1].behavior = { 'checkout-api': { demandMemory: '900Mi' } };
+    const ok = parseScenario(doc, 'test.yaml');
+    expect(ok.clusters[0].deployments[0].pods[1].behavior).toEqual({
+      'checkout-api': { demandMemory: '900Mi' },
+    });
+
+    pods[1].behavior = {
+      'checkout-api': { demandMemory: 'lots', memory: '1Gi' },
+      sidecar: { cpuCores: 1 },
+    };
+    pods[0].behavior = { 'checkout-api': { type: 'steady' } };
+    let error: unknown;
+    try {
+      parseScenario(doc, 'test.yaml');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ScenarioError);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /clusters\[0\]\.deployments\[0\]\.pods\[1\]\.behavior\.checkout-api\.demandMemory: must be a Kubernetes quantity/,
+    );
+    expect(message).toMatch(
+      /clusters\[0\]\.deployments\[0\]\.pods\[1\]\.behavior\.checkout-api: Unrecognized key\(s\) in object: 'memory'/,
+    );
+    expect(message).toMatch(
+      /clusters\[0\]\.deployments\[0\]\.pods\[1\]\.behavior\.sidecar: no container "sidecar"/,
+    );
+    expect(message).toMatch(
+      /clusters\[0\]\.deployments\[0\]\.pods\[0\]\.behavior\.checkout-api\.type: must be the container's behaviour type "memory-leak"/,
+    );
+  });
+
+  it('checks StatefulSets, DaemonSets, HPAs and CronJobs', () => {
+    const doc = checkoutDocument();
+    const container = doc.clusters[0].deployments[0].containers[0];
+    doc.clusters[0].statefulSets = [
+      {
+        name: 'orders-db',
+        namespace: 'finance',
+        pods: [
+          { node: 'worker-1' },
+          {
+            node: 'worker-2',
+            behavior: { 'checkout-api': { rampSeconds: -1 } },
+          },
+        ],
+        containers: [container],
+      },
+    ];
+    doc.clusters[0].daemonSets = [
+      {
+        name: 'agent',
+        namespace: 'nowhere',
+        pods: [{ node: 'worker-1' }, { node: 'worker-1' }],
+        containers: [container],
+      },
+    ];
+    doc.clusters[0].horizontalPodAutoscalers = [
+      {
+        name: 'checkout-api',
+        namespace: 'finance',
+        scaleTargetRef: { kind: 'StatefulSet', name: 'checkout-api' },
+        maxReplicas: 4,
+        metrics: [{ resource: 'memory', averageUtilization: 80 }],
+      },
+    ];
+    doc.clusters[0].cronJobs = [
+      {
+        name: 'report',
+        namespace: 'finance',
+        schedule: 'daily',
+        containers: [{ name: 'report', image: 'report:1' }],
+      },
+    ];
+    const error = (() => {
+      try {
+        parseScenario(doc, 'test.yaml');
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(error).toMatch(
+      /clusters\[0\]\.cronJobs\[0\]\.schedule: must be a cron schedule/,
+    );
+    doc.clusters[0].cronJobs[0].schedule = '0 2 * * *';
+    const second = (() => {
+      try {
+        parseScenario(doc, 'test.yaml');
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(second).toMatch(
+      /clusters\[0\]\.statefulSets\[0\]\.pods\[1\]\.behavior\.checkout-api\.rampSeconds: Number must be greater than 0/,
+    );
+    expect(second).toMatch(
+      /clusters\[0\]\.daemonSets\[0\]\.namespace: unknown namespace "nowhere"/,
+    );
+    expect(second).toMatch(
+      /clusters\[0\]\.daemonSets\[0\]\.pods\[1\]\.node: a DaemonSet runs one pod per node/,
+    );
+    expect(second).toMatch(
+      /clusters\[0\]\.horizontalPodAutoscalers\[0\]\.scaleTargetRef: no StatefulSet "checkout-api" in namespace "finance"/,
+    );
+  });
+
   it('explains unknown scenario names', () => {
     expect(() => loadScenario('nope')).toThrow(
       /unknown scenario "nope"; shipped scenarios: .*checkout-oom/,

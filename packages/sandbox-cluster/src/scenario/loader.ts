@@ -9,6 +9,8 @@ import {
   scenarioSchema,
 } from './schema';
 import { generateScaleClusters } from './scaleGenerator';
+import { mergeBehavior } from './behaviorOverrides';
+import { BehaviorOverrides, ContainerSpec } from './schema';
 
 /**
  * Directory holding the scenarios shipped with the package, found through
@@ -93,6 +95,37 @@ export function parseScenario(
   return scenario;
 }
 
+/**
+ * Per-pod behaviour fields: each names a container of the workload and,
+ * merged over that container's behaviour, is a valid behaviour.
+ */
+function checkOverrides(
+  at: string,
+  containers: ContainerSpec[],
+  overrides: BehaviorOverrides | undefined,
+  problems: string[],
+) {
+  for (const [name, override] of Object.entries(overrides ?? {})) {
+    const where = `${at}.behavior.${name}`;
+    const container = containers.find(c => c.name === name);
+    if (!container) {
+      problems.push(
+        `  ${where}: no container "${name}" (containers: ${containers
+          .map(c => c.name)
+          .join(', ')})`,
+      );
+      continue;
+    }
+    const merged = mergeBehavior(container.behavior, override);
+    if (!merged.ok) {
+      for (const issue of merged.issues) {
+        const field = issue.path.length ? `.${formatPath(issue.path)}` : '';
+        problems.push(`  ${where}${field}: ${issue.message}`);
+      }
+    }
+  }
+}
+
 /** Cross-field checks zod cannot express on its own. */
 function checkReferences(scenario: Scenario, source: string) {
   const problems: string[] = [];
@@ -121,7 +154,63 @@ function checkReferences(scenario: Scenario, source: string) {
           problems.push(`  ${at}.pods[${pi}].name: duplicate pod "${key}"`);
         }
         podNames.add(key);
+        checkOverrides(`${at}.pods[${pi}]`, d.containers, p.behavior, problems);
       });
+    });
+    const workloads = [
+      ...(cluster.statefulSets ?? []).map((w, i) => ({
+        w,
+        at: `clusters[${ci}].statefulSets[${i}]`,
+        pods: w.pods,
+      })),
+      ...(cluster.daemonSets ?? []).map((w, i) => ({
+        w,
+        at: `clusters[${ci}].daemonSets[${i}]`,
+        pods: w.pods ?? [],
+      })),
+    ];
+    for (const { w, at, pods } of workloads) {
+      if (!namespaces.has(w.namespace)) {
+        problems.push(`  ${at}.namespace: unknown namespace "${w.namespace}"`);
+      }
+      const daemon = at.includes('.daemonSets[');
+      const used = new Set<string>();
+      pods.forEach((p, pi) => {
+        if (!nodes.has(p.node)) {
+          problems.push(`  ${at}.pods[${pi}].node: unknown node "${p.node}"`);
+        } else if (daemon && used.has(p.node)) {
+          problems.push(
+            `  ${at}.pods[${pi}].node: a DaemonSet runs one pod per node; "${p.node}" is listed twice`,
+          );
+        }
+        used.add(p.node);
+        checkOverrides(`${at}.pods[${pi}]`, w.containers, p.behavior, problems);
+      });
+    }
+    const scaleTargets = new Set([
+      ...cluster.deployments.map(d => `Deployment/${d.namespace}/${d.name}`),
+      ...(cluster.statefulSets ?? []).map(
+        s => `StatefulSet/${s.namespace}/${s.name}`,
+      ),
+    ]);
+    (cluster.horizontalPodAutoscalers ?? []).forEach((h, hi) => {
+      const at = `clusters[${ci}].horizontalPodAutoscalers[${hi}]`;
+      if (!namespaces.has(h.namespace)) {
+        problems.push(`  ${at}.namespace: unknown namespace "${h.namespace}"`);
+      }
+      const ref = h.scaleTargetRef;
+      if (!scaleTargets.has(`${ref.kind}/${h.namespace}/${ref.name}`)) {
+        problems.push(
+          `  ${at}.scaleTargetRef: no ${ref.kind} "${ref.name}" in namespace "${h.namespace}"`,
+        );
+      }
+    });
+    (cluster.cronJobs ?? []).forEach((c, i) => {
+      if (!namespaces.has(c.namespace)) {
+        problems.push(
+          `  clusters[${ci}].cronJobs[${i}].namespace: unknown namespace "${c.namespace}"`,
+        );
+      }
     });
     cluster.services.forEach((s, si) => {
       if (!namespaces.has(s.namespace)) {

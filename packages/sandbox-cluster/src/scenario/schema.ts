@@ -112,6 +112,12 @@ export const behaviorSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
+/**
+ * Per container name, fields of its behaviour that differ in one pod; merged
+ * over the container's behaviour (same type) and validated like it.
+ */
+const behaviorOverrides = z.record(name, z.record(z.string(), z.unknown()));
+
 const container = z
   .object({
     name,
@@ -143,6 +149,101 @@ const pod = z
     createdAt: relativeTime.optional(),
     /** When the kubelet evicted the pod, relative to scenario start. */
     evictedAt: relativeTime.optional(),
+    /** Per container name, behaviour fields that differ in this pod. */
+    behavior: behaviorOverrides.optional(),
+  })
+  .strict();
+
+/** A replica of a StatefulSet or DaemonSet (its name is derived). */
+const workloadPod = z
+  .object({
+    node: name,
+    restarts: z.number().int().min(0).default(0),
+    createdAt: relativeTime.optional(),
+    behavior: behaviorOverrides.optional(),
+  })
+  .strict();
+
+const statefulSet = z
+  .object({
+    name,
+    namespace: name,
+    labels: labels.default({}),
+    /** The governing headless Service (defaults to the StatefulSet's name). */
+    serviceName: name.optional(),
+    /** One entry per replica, in ordinal order: <name>-0, <name>-1, ... */
+    pods: z.array(workloadPod).min(1),
+    containers: z.array(container).min(1),
+  })
+  .strict();
+
+const daemonSet = z
+  .object({
+    name,
+    namespace: name,
+    labels: labels.default({}),
+    /** One pod per entry, at most one per node; default one on every node. */
+    pods: z.array(workloadPod).min(1).optional(),
+    containers: z.array(container).min(1),
+  })
+  .strict();
+
+const horizontalPodAutoscaler = z
+  .object({
+    name,
+    namespace: name,
+    labels: labels.default({}),
+    scaleTargetRef: z
+      .object({
+        kind: z.enum(['Deployment', 'StatefulSet']),
+        name,
+      })
+      .strict(),
+    minReplicas: z.number().int().min(1).default(1),
+    maxReplicas: z.number().int().min(1),
+    metrics: z
+      .array(
+        z
+          .object({
+            resource: z.enum(['cpu', 'memory']),
+            averageUtilization: z.number().int().min(1),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict()
+  .refine(h => h.minReplicas <= h.maxReplicas, {
+    message: 'must be greater than or equal to minReplicas',
+    path: ['maxReplicas'],
+  });
+
+const cronJob = z
+  .object({
+    name,
+    namespace: name,
+    labels: labels.default({}),
+    schedule: z
+      .string()
+      .refine(
+        v => v.trim().split(/\s+/).length === 5 || /^@[a-z]+$/.test(v),
+        'must be a cron schedule such as "0 2 * * *" or @hourly',
+      ),
+    timeZone: z.string().optional(),
+    suspend: z.boolean().default(false),
+    containers: z
+      .array(
+        z
+          .object({
+            name,
+            image: z.string().min(1),
+            command: z.array(z.string()).optional(),
+            args: z.array(z.string()).optional(),
+            resources: resources.default({}),
+          })
+          .strict(),
+      )
+      .min(1),
   })
   .strict();
 
@@ -227,6 +328,10 @@ export const clusterSchema = z
     deployments: z.array(deployment).default([]),
     services: z.array(service).default([]),
     serviceMonitors: z.array(serviceMonitor).default([]),
+    statefulSets: z.array(statefulSet).optional(),
+    daemonSets: z.array(daemonSet).optional(),
+    horizontalPodAutoscalers: z.array(horizontalPodAutoscaler).optional(),
+    cronJobs: z.array(cronJob).optional(),
   })
   .strict();
 
@@ -270,6 +375,14 @@ export type ClusterSpec = z.infer<typeof clusterSchema>;
 export type DeploymentSpec = z.infer<typeof deployment>;
 export type ContainerSpec = z.infer<typeof container>;
 export type PodSpecEntry = z.infer<typeof pod>;
+export type WorkloadPodEntry = z.infer<typeof workloadPod>;
+export type BehaviorOverrides = z.infer<typeof behaviorOverrides>;
+export type StatefulSetSpec = z.infer<typeof statefulSet>;
+export type DaemonSetSpec = z.infer<typeof daemonSet>;
+export type HorizontalPodAutoscalerSpec = z.infer<
+  typeof horizontalPodAutoscaler
+>;
+export type CronJobSpec = z.infer<typeof cronJob>;
 export type ProbeSpec = z.infer<typeof probe>;
 export type BehaviorSpec = z.infer<typeof behaviorSchema>;
 export type ServiceSpec = z.infer<typeof service>;

@@ -1,12 +1,19 @@
 import {
+  BehaviorOverrides,
   BehaviorSpec,
   ClusterSpec,
+  CronJobSpec,
+  DaemonSetSpec,
   DeploymentSpec,
+  HorizontalPodAutoscalerSpec,
   NodeSpec,
   Scenario,
   ServiceMonitorSpec,
   ServiceSpec,
+  StatefulSetSpec,
+  WorkloadPodEntry,
 } from '../scenario/schema';
+import { mergedBehavior } from '../scenario/behaviorOverrides';
 import { parseDuration } from '../util/quantity';
 import { nameSuffix, uidFor } from '../util/random';
 import { ScenarioClock } from './clock';
@@ -63,6 +70,18 @@ export interface SimDeployment {
   replicaSets: SimReplicaSet[];
 }
 
+/**
+ * A StatefulSet or DaemonSet: the stored object, the behaviours of its
+ * containers and its revisions (ControllerRevisions) with the pods each
+ * created.
+ */
+export interface SimWorkload {
+  kind: 'StatefulSet' | 'DaemonSet';
+  object: Record<string, any>;
+  behaviors: Map<string, BehaviorSpec>;
+  revisions: SimReplicaSet[];
+}
+
 /** A node and when it came under memory pressure. */
 export interface SimNode {
   spec: NodeSpec;
@@ -92,6 +111,12 @@ export class ClusterWorld {
   readonly services: ServiceSpec[];
   /** Custom resources stored as given (ServiceMonitors). */
   readonly serviceMonitors: Array<Record<string, any>>;
+  readonly statefulSets: SimWorkload[] = [];
+  readonly daemonSets: SimWorkload[] = [];
+  /** HorizontalPodAutoscalers as the scenario defines them. */
+  readonly horizontalPodAutoscalers: HorizontalPodAutoscalerSpec[];
+  /** CronJobs stored as the API server returns them. */
+  readonly cronJobs: Array<Record<string, any>>;
   /** Pods not owned by a Deployment (forensics Job pods). */
   readonly standalonePods: SimPod[] = [];
   /** Attached by the world once the cluster exists. */
@@ -129,6 +154,16 @@ export class ClusterWorld {
     for (const d of spec.deployments) {
       this.deployments.push(this.buildDeployment(d, historyStart));
     }
+    for (const s of spec.statefulSets ?? []) {
+      this.statefulSets.push(this.buildStatefulSet(s, historyStart));
+    }
+    for (const d of spec.daemonSets ?? []) {
+      this.daemonSets.push(this.buildDaemonSet(d, historyStart));
+    }
+    this.horizontalPodAutoscalers = spec.horizontalPodAutoscalers ?? [];
+    this.cronJobs = (spec.cronJobs ?? []).map(c =>
+      cronJobObject(c, this.name, historyStart),
+    );
   }
 
   /** A monotonically growing version for list metadata. */
@@ -245,12 +280,12 @@ export class ClusterWorld {
           ? this.clock.startMs + relative(p.createdAt)
           : undefined;
       const pod = this.buildPod({
-        deployment,
-        rs,
+        ...replicaSetPodArgs(deployment, rs),
         name: p.name,
         node,
         restartsAtStart: p.restarts,
         createdAtMs,
+        overrides: p.behavior,
       });
       if (p.evictedAt !== undefined) {
         pod.evictedMs = this.clock.startMs + relative(p.evictedAt);
@@ -261,19 +296,11 @@ export class ClusterWorld {
     return deployment;
   }
 
-  private buildPod(args: {
-    deployment: SimDeployment;
-    rs: SimReplicaSet;
-    name: string;
-    node: SimNode;
-    restartsAtStart: number;
-    createdAtMs?: number;
-  }): SimPod {
-    const { deployment, rs, name, node } = args;
-    const namespace = deployment.object.metadata.namespace;
-    const containers: SimContainer[] = rs.template.spec.containers.map(
+  private buildPod(args: PodArgs): SimPod {
+    const { namespace, name, node } = args;
+    const containers: SimContainer[] = args.containers.map(
       (c: K8sContainer) => {
-        const behavior = deployment.behaviors.get(c.name) ?? {
+        const base = args.behaviors.get(c.name) ?? {
           type: 'steady',
           cpuCores: 0.05,
           startupSeconds: 10,
@@ -281,6 +308,7 @@ export class ClusterWorld {
           memory: '128Mi',
           networkUnreachable: false,
         };
+        const behavior = mergedBehavior(base, args.overrides?.[c.name]);
         const model = new ContainerModel(
           fromK8sContainer(c, behavior),
           behavior,
@@ -300,26 +328,262 @@ export class ClusterWorld {
     return {
       namespace,
       name,
-      uid: uidFor(this.name, 'pod', namespace, name),
-      labels: {
-        ...(rs.template.metadata?.labels ?? {}),
-        'pod-template-hash': rs.hash,
-      },
+      uid: uidFor(this.name, 'pod', namespace, name, ...(args.uidSeed ?? [])),
+      labels: { ...args.labels },
       annotations: {},
       nodeName: node.spec.name,
       podIP: this.nextPodIp(node),
       hostIP: node.spec.internalIP,
       createdMs: args.createdAtMs ?? firstStart - 2_000,
-      owner: {
-        apiVersion: 'apps/v1',
-        kind: 'ReplicaSet',
-        name: rs.name,
-        uid: rs.uid,
-      },
+      owner: args.owner,
       restartPolicy: 'Always',
-      extraSpec: {},
+      extraSpec: args.extraSpec ?? {},
       containers,
     };
+  }
+
+  private buildWorkloadObject(
+    kind: 'StatefulSet' | 'DaemonSet',
+    spec: StatefulSetSpec | DaemonSetSpec,
+    historyStart: number,
+  ): { object: Record<string, any>; template: Record<string, any> } {
+    const containers = spec.containers.map(toK8sContainer);
+    const template = {
+      metadata: { labels: { ...spec.labels } },
+      spec: {
+        containers,
+        restartPolicy: 'Always',
+        terminationGracePeriodSeconds: 30,
+        dnsPolicy: 'ClusterFirst',
+        schedulerName: 'default-scheduler',
+      },
+    };
+    const selector = { matchLabels: selectorLabels(spec.labels) };
+    const object: Record<string, any> = {
+      apiVersion: 'apps/v1',
+      kind,
+      metadata: {
+        name: spec.name,
+        namespace: spec.namespace,
+        uid: uidFor(this.name, kind, spec.namespace, spec.name),
+        generation: 1,
+        labels: { ...spec.labels },
+        creationTimestamp: new Date(
+          historyStart - 7 * 86_400_000,
+        ).toISOString(),
+      },
+      spec:
+        kind === 'StatefulSet'
+          ? {
+              replicas: (spec as StatefulSetSpec).pods.length,
+              selector,
+              serviceName: (spec as StatefulSetSpec).serviceName ?? spec.name,
+              template: JSON.parse(JSON.stringify(template)),
+              podManagementPolicy: 'OrderedReady',
+              updateStrategy: {
+                type: 'RollingUpdate',
+                rollingUpdate: { partition: 0 },
+              },
+              revisionHistoryLimit: 10,
+              persistentVolumeClaimRetentionPolicy: {
+                whenDeleted: 'Retain',
+                whenScaled: 'Retain',
+              },
+            }
+          : {
+              selector,
+              template: JSON.parse(JSON.stringify(template)),
+              updateStrategy: {
+                type: 'RollingUpdate',
+                rollingUpdate: { maxUnavailable: 1, maxSurge: 0 },
+              },
+              revisionHistoryLimit: 10,
+            },
+    };
+    return { object, template };
+  }
+
+  /** The revision a workload's template gets (a ControllerRevision). */
+  private newRevision(
+    workload: SimWorkload,
+    template: Record<string, any>,
+    revision: number,
+    createdMs: number,
+  ): SimReplicaSet {
+    const meta = workload.object.metadata;
+    const hash = nameSuffix(10, meta.name, JSON.stringify(template));
+    const name = `${meta.name}-${hash}`;
+    return {
+      name,
+      uid: uidFor(this.name, 'controllerrevision', meta.namespace, name),
+      hash,
+      revision,
+      createdMs,
+      template,
+      pods: [],
+    };
+  }
+
+  private workloadPodArgs(
+    workload: SimWorkload,
+    rev: SimReplicaSet,
+    ordinalOrNode: number,
+    node: SimNode,
+  ): Omit<PodArgs, 'restartsAtStart'> {
+    const meta = workload.object.metadata;
+    const owner = {
+      apiVersion: 'apps/v1',
+      kind: workload.kind,
+      name: meta.name,
+      uid: meta.uid,
+    };
+    const templateLabels = rev.template.metadata?.labels ?? {};
+    const common = {
+      namespace: meta.namespace,
+      node,
+      owner,
+      behaviors: workload.behaviors,
+      containers: rev.template.spec.containers,
+      uidSeed: rev.revision > 1 ? [String(rev.revision)] : [],
+    };
+    if (workload.kind === 'StatefulSet') {
+      const name = `${meta.name}-${ordinalOrNode}`;
+      return {
+        ...common,
+        name,
+        labels: {
+          ...templateLabels,
+          'apps.kubernetes.io/pod-index': String(ordinalOrNode),
+          'controller-revision-hash': rev.name,
+          'statefulset.kubernetes.io/pod-name': name,
+        },
+        extraSpec: {
+          hostname: name,
+          subdomain: workload.object.spec.serviceName,
+        },
+      };
+    }
+    return {
+      ...common,
+      name: `${meta.name}-${nameSuffix(
+        5,
+        meta.name,
+        node.spec.name,
+        rev.revision,
+      )}`,
+      labels: {
+        ...templateLabels,
+        'controller-revision-hash': rev.hash,
+        'pod-template-generation': String(rev.revision),
+      },
+      extraSpec: {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                {
+                  matchFields: [
+                    {
+                      key: 'metadata.name',
+                      operator: 'In',
+                      values: [node.spec.name],
+                    },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      },
+    };
+  }
+
+  private buildWorkloadPods(
+    workload: SimWorkload,
+    rev: SimReplicaSet,
+    entries: Array<WorkloadPodEntry & { index: number }>,
+  ) {
+    for (const p of entries) {
+      const node = this.node(p.node)!;
+      const createdAtMs =
+        p.createdAt !== undefined
+          ? this.clock.startMs + relative(p.createdAt)
+          : undefined;
+      rev.pods.push(
+        this.buildPod({
+          ...this.workloadPodArgs(workload, rev, p.index, node),
+          restartsAtStart: p.restarts,
+          createdAtMs,
+          overrides: p.behavior,
+        }),
+      );
+    }
+  }
+
+  private buildStatefulSet(
+    s: StatefulSetSpec,
+    historyStart: number,
+  ): SimWorkload {
+    const { object, template } = this.buildWorkloadObject(
+      'StatefulSet',
+      s,
+      historyStart,
+    );
+    const workload: SimWorkload = {
+      kind: 'StatefulSet',
+      object,
+      behaviors: new Map(s.containers.map(c => [c.name, c.behavior])),
+      revisions: [],
+    };
+    const rev = this.newRevision(
+      workload,
+      template,
+      1,
+      historyStart - 7 * 86_400_000,
+    );
+    this.buildWorkloadPods(
+      workload,
+      rev,
+      s.pods.map((p, index) => ({ ...p, index })),
+    );
+    workload.revisions.push(rev);
+    return workload;
+  }
+
+  private buildDaemonSet(d: DaemonSetSpec, historyStart: number): SimWorkload {
+    const { object, template } = this.buildWorkloadObject(
+      'DaemonSet',
+      d,
+      historyStart,
+    );
+    const workload: SimWorkload = {
+      kind: 'DaemonSet',
+      object,
+      behaviors: new Map(d.containers.map(c => [c.name, c.behavior])),
+      revisions: [],
+    };
+    const rev = this.newRevision(
+      workload,
+      template,
+      1,
+      historyStart - 7 * 86_400_000,
+    );
+    // Without a list, a pod on every node, running since history starts.
+    const since = `-${Math.round(this.scenario.historyHours * 3600)}s`;
+    const entries: WorkloadPodEntry[] =
+      d.pods ??
+      this.nodes.map(n => ({
+        node: n.spec.name,
+        restarts: 0,
+        createdAt: since,
+      }));
+    this.buildWorkloadPods(
+      workload,
+      rev,
+      entries.map(p => ({ ...p, index: this.node(p.node)!.index })),
+    );
+    workload.revisions.push(rev);
+    return workload;
   }
 
   /** All pods that exist at a moment. */
@@ -328,6 +592,18 @@ export class ClusterWorld {
     for (const d of this.deployments) {
       for (const rs of d.replicaSets) {
         for (const p of rs.pods) {
+          if (
+            p.createdMs <= ms &&
+            (p.deletedMs === undefined || ms < p.deletedMs)
+          ) {
+            pods.push(p);
+          }
+        }
+      }
+    }
+    for (const w of [...this.statefulSets, ...this.daemonSets]) {
+      for (const rev of w.revisions) {
+        for (const p of rev.pods) {
           if (
             p.createdMs <= ms &&
             (p.deletedMs === undefined || ms < p.deletedMs)
@@ -352,6 +628,9 @@ export class ClusterWorld {
   allPods(): SimPod[] {
     return [
       ...this.deployments.flatMap(d => d.replicaSets.flatMap(rs => rs.pods)),
+      ...[...this.statefulSets, ...this.daemonSets].flatMap(w =>
+        w.revisions.flatMap(r => r.pods),
+      ),
       ...this.standalonePods,
     ];
   }
@@ -405,9 +684,10 @@ export class ClusterWorld {
       const old = oldPods[i];
       const node =
         (old && this.node(old.nodeName)) ?? this.nodes[i % this.nodes.length];
+      // New pods run the template's behaviour: per-pod differences of the
+      // scenario belong to the pods it listed, not to their replacements.
       const pod = this.buildPod({
-        deployment,
-        rs,
+        ...replicaSetPodArgs(deployment, rs),
         name: `${rsName}-${nameSuffix(5, rsName, i, ms)}`,
         node,
         restartsAtStart: 0,
@@ -428,6 +708,157 @@ export class ClusterWorld {
     }
     deployment.replicaSets.push(rs);
   }
+
+  findWorkload(
+    kind: 'StatefulSet' | 'DaemonSet',
+    namespace: string,
+    name: string,
+  ): SimWorkload | undefined {
+    return (kind === 'StatefulSet' ? this.statefulSets : this.daemonSets).find(
+      w =>
+        w.object.metadata.namespace === namespace &&
+        w.object.metadata.name === name,
+    );
+  }
+
+  /**
+   * Stores a changed StatefulSet or DaemonSet. A changed pod template rolls
+   * out a new revision the way both controllers' RollingUpdate does by
+   * default: one pod at a time (a StatefulSet from the highest ordinal down,
+   * keeping each pod's name), the old pod terminating before its
+   * replacement starts, the next one waiting until that replacement is
+   * Ready. A replacement that never becomes Ready stops the rollout there.
+   */
+  updateWorkload(workload: SimWorkload, next: Record<string, any>) {
+    const ms = this.clock.now();
+    const before = JSON.stringify(workload.object.spec.template);
+    const after = JSON.stringify(next.spec.template);
+    workload.object = next;
+    this.touch();
+    if (before === after) {
+      return;
+    }
+    next.metadata.generation = (next.metadata.generation ?? 1) + 1;
+    const revision = Math.max(...workload.revisions.map(r => r.revision)) + 1;
+    const rev = this.newRevision(workload, JSON.parse(after), revision, ms);
+    const live = workload.revisions
+      .flatMap(r => r.pods)
+      .filter(p => p.deletedMs === undefined && p.evictedMs === undefined);
+    const order =
+      workload.kind === 'StatefulSet'
+        ? [...live].sort((a, b) => ordinalOf(b.name) - ordinalOf(a.name))
+        : live;
+    let at = ms;
+    for (const old of order) {
+      const node = this.node(old.nodeName) ?? this.nodes[0];
+      const index =
+        workload.kind === 'StatefulSet' ? ordinalOf(old.name) : node.index;
+      old.deletedMs = at + 1_000;
+      const pod = this.buildPod({
+        ...this.workloadPodArgs(workload, rev, index, node),
+        restartsAtStart: 0,
+        createdAtMs: at + 1_000,
+      });
+      rev.pods.push(pod);
+      const ready = Math.max(
+        ...pod.containers.map(c => c.timeline.firstReadyMs() ?? Infinity),
+      );
+      if (!Number.isFinite(ready)) {
+        break;
+      }
+      at = ready;
+    }
+    workload.revisions.push(rev);
+  }
+}
+
+function ordinalOf(podName: string): number {
+  return Number(podName.slice(podName.lastIndexOf('-') + 1));
+}
+
+/** What a new pod is built from. */
+interface PodArgs {
+  namespace: string;
+  name: string;
+  node: SimNode;
+  owner: NonNullable<SimPod['owner']>;
+  labels: Record<string, string>;
+  behaviors: Map<string, BehaviorSpec>;
+  containers: K8sContainer[];
+  restartsAtStart: number;
+  createdAtMs?: number;
+  /** Behaviour fields of this pod that differ from its containers'. */
+  overrides?: BehaviorOverrides;
+  extraSpec?: Record<string, unknown>;
+  /** Distinguishes a recreated pod that keeps its name (StatefulSets). */
+  uidSeed?: string[];
+}
+
+function replicaSetPodArgs(deployment: SimDeployment, rs: SimReplicaSet) {
+  return {
+    namespace: deployment.object.metadata.namespace as string,
+    owner: {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      name: rs.name,
+      uid: rs.uid,
+    },
+    labels: {
+      ...(rs.template.metadata?.labels ?? {}),
+      'pod-template-hash': rs.hash,
+    },
+    behaviors: deployment.behaviors,
+    containers: rs.template.spec.containers as K8sContainer[],
+  };
+}
+
+function cronJobObject(c: CronJobSpec, cluster: string, createdMs: number) {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: {
+      name: c.name,
+      namespace: c.namespace,
+      uid: uidFor(cluster, 'cronjob', c.namespace, c.name),
+      generation: 1,
+      labels: { ...c.labels },
+      creationTimestamp: new Date(createdMs - 7 * 86_400_000).toISOString(),
+    },
+    spec: {
+      schedule: c.schedule,
+      ...(c.timeZone ? { timeZone: c.timeZone } : {}),
+      concurrencyPolicy: 'Allow',
+      suspend: c.suspend,
+      jobTemplate: {
+        metadata: { creationTimestamp: null },
+        spec: {
+          template: {
+            metadata: { creationTimestamp: null },
+            spec: {
+              containers: c.containers.map(container => ({
+                name: container.name,
+                image: container.image,
+                ...(container.command ? { command: container.command } : {}),
+                ...(container.args ? { args: container.args } : {}),
+                resources: JSON.parse(JSON.stringify(container.resources)),
+                terminationMessagePath: '/dev/termination-log',
+                terminationMessagePolicy: 'File',
+                imagePullPolicy: 'IfNotPresent',
+              })),
+              restartPolicy: 'OnFailure',
+              terminationGracePeriodSeconds: 30,
+              dnsPolicy: 'ClusterFirst',
+              securityContext: {},
+              schedulerName: 'default-scheduler',
+            },
+          },
+        },
+      },
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 1,
+    },
+    status: {},
+  };
 }
 
 function relative(text: string): number {
