@@ -66,6 +66,17 @@ const probe = z
   })
   .strict();
 
+/** Runtimes whose log formats the sandbox writes (see runtimes/). */
+export const RUNTIMES = [
+  'java',
+  'python',
+  'go',
+  'node',
+  'dotnet',
+  'rust',
+] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+
 const logs = z
   .object({
     intervalSeconds: z.number().positive().default(20),
@@ -77,6 +88,12 @@ const common = {
   cpuCores: z.number().min(0).default(0.1),
   startupSeconds: z.number().min(0).default(20),
   logs: logs.default({}),
+  /**
+   * The container's `runtime`, which the loader copies here so that every
+   * pod built from the container (after a rollout, with per-pod overrides)
+   * writes that runtime's logs. Set `runtime` on the container.
+   */
+  runtime: z.enum(RUNTIMES).optional(),
 };
 
 /** How a container behaves over time; the root cause lives here. */
@@ -97,6 +114,13 @@ export const behaviorSchema = z.discriminatedUnion('type', [
       baselineMemory: quantity,
       demandMemory: quantity,
       rampSeconds: z.number().positive(),
+      /**
+       * The runtime's own heap cap (JVM -Xmx, Node --max-old-space-size,
+       * .NET GCHeapHardLimit, an address-space rlimit): reached before
+       * limits.memory, the process fails with its memory error instead of
+       * being OOMKilled.
+       */
+      heapLimit: quantity.optional(),
       restartDelaySeconds: z.number().min(0).default(10),
     })
     .strict(),
@@ -106,7 +130,8 @@ export const behaviorSchema = z.discriminatedUnion('type', [
       ...common,
       memory: quantity.default('200Mi'),
       crashAfterSeconds: z.number().positive().default(8),
-      exitCode: z.number().int().min(1).max(255).default(1),
+      /** Defaults to the exit code of the runtime's crash (1 for java). */
+      exitCode: z.number().int().min(1).max(255).optional(),
       error: z.enum(['null-pointer', 'missing-config']).default('null-pointer'),
     })
     .strict(),
@@ -135,9 +160,16 @@ const container = z
     resources: resources.default({}),
     livenessProbe: probe.optional(),
     readinessProbe: probe.optional(),
+    /** Which runtime's log formats the container writes; java if absent. */
+    runtime: z.enum(RUNTIMES).optional(),
     behavior: behaviorSchema,
   })
-  .strict();
+  .strict()
+  .transform(c =>
+    c.runtime === undefined
+      ? c
+      : { ...c, behavior: { ...c.behavior, runtime: c.runtime } },
+  );
 
 const pod = z
   .object({

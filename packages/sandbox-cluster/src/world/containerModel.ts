@@ -1,6 +1,12 @@
-import { BehaviorSpec, ContainerSpec, ProbeSpec } from '../scenario/schema';
+import {
+  BehaviorSpec,
+  ContainerSpec,
+  ProbeSpec,
+  Runtime,
+} from '../scenario/schema';
 import { parseQuantity } from '../util/quantity';
 import { randomFor } from '../util/random';
+import { runtimeProfile } from './runtimes';
 
 /** How one run (one container instance) of a container ends. */
 export interface RunOutcome {
@@ -10,6 +16,14 @@ export interface RunOutcome {
   reason: 'OOMKilled' | 'Error' | 'Completed';
   /** The kubelet killed it after failed liveness probes. */
   killedByLiveness?: boolean;
+  /** The runtime's own heap cap was reached: it failed with its memory error. */
+  memoryError?: boolean;
+}
+
+/** How a memory leak ends: at the heap cap or at the container's limit. */
+interface LeakEnd {
+  afterMs: number;
+  by: 'heapLimit' | 'memoryLimit';
 }
 
 /**
@@ -28,6 +42,10 @@ export class ContainerModel {
   readonly listenPorts: number[];
   readonly readinessProbe?: ProbeSpec;
   readonly livenessProbe?: ProbeSpec;
+  /** The runtime whose log formats the container writes. */
+  readonly runtime: Runtime;
+  /** The runtime's own heap cap (memory-leak `heapLimit`), in bytes. */
+  readonly heapLimit?: number;
 
   constructor(
     readonly spec: ContainerSpec,
@@ -44,6 +62,9 @@ export class ContainerModel {
     this.listenPorts = spec.ports.map(p => p.containerPort);
     this.readinessProbe = spec.readinessProbe;
     this.livenessProbe = spec.livenessProbe;
+    this.runtime = spec.runtime ?? behavior.runtime ?? 'java';
+    this.heapLimit =
+      behavior.type === 'memory-leak' ? opt(behavior.heapLimit) : undefined;
   }
 
   private rand(runIndex: number, what: string) {
@@ -109,16 +130,28 @@ export class ContainerModel {
   private behaviorOutcome(runIndex: number): RunOutcome {
     const b = this.behavior;
     if (b.type === 'memory-leak') {
-      const kill = this.oomAfterMs(runIndex);
-      return kill === undefined
-        ? { exitCode: 0, reason: 'Completed' }
-        : { durationMs: kill, exitCode: 137, reason: 'OOMKilled' };
+      const end = this.leakEnd(runIndex);
+      if (end === undefined) {
+        return { exitCode: 0, reason: 'Completed' };
+      }
+      if (end.by === 'heapLimit') {
+        // The runtime's allocator fails first: it prints its memory error
+        // and exits on its own, long before the kernel would step in.
+        return {
+          durationMs: end.afterMs,
+          exitCode: runtimeProfile(this.runtime).memoryError.exitCode,
+          reason: 'Error',
+          memoryError: true,
+        };
+      }
+      return { durationMs: end.afterMs, exitCode: 137, reason: 'OOMKilled' };
     }
     if (b.type === 'crash-loop') {
       const jitter = 0.9 + 0.2 * this.rand(runIndex, 'crash');
       return {
         durationMs: b.crashAfterSeconds * 1000 * jitter,
-        exitCode: b.exitCode,
+        exitCode:
+          b.exitCode ?? runtimeProfile(this.runtime).crash[b.error].exitCode,
         reason: 'Error',
       };
     }
@@ -178,21 +211,46 @@ export class ContainerModel {
     return b.rampSeconds * 1000 * (0.85 + 0.3 * this.rand(runIndex, 'ramp'));
   }
 
-  private oomAfterMs(runIndex: number): number | undefined {
+  /**
+   * The working set never exceeds the lower of the runtime's heap cap and
+   * the container's memory limit. A heap cap strictly below the limit (or
+   * with no limit) is reached first.
+   */
+  private memoryCap(): LeakEnd['by'] | undefined {
+    if (this.heapLimit !== undefined) {
+      if (this.memoryLimit === undefined || this.heapLimit < this.memoryLimit) {
+        return 'heapLimit';
+      }
+    }
+    return this.memoryLimit === undefined ? undefined : 'memoryLimit';
+  }
+
+  private capBytes(): number | undefined {
+    const by = this.memoryCap();
+    return by === 'heapLimit' ? this.heapLimit : this.memoryLimit;
+  }
+
+  /** When a leaking run reaches its cap, and which one, if it does. */
+  private leakEnd(runIndex: number): LeakEnd | undefined {
     const b = this.behavior;
-    if (b.type !== 'memory-leak' || this.memoryLimit === undefined) {
+    const by = this.memoryCap();
+    const cap = this.capBytes();
+    if (b.type !== 'memory-leak' || by === undefined || cap === undefined) {
       return undefined;
     }
     const base = parseQuantity(b.baselineMemory);
     const demand = parseQuantity(b.demandMemory);
-    if (demand < this.memoryLimit) {
+    if (demand < cap) {
       return undefined;
     }
-    const fraction = (this.memoryLimit - base) / (demand - base);
+    const fraction = (cap - base) / (demand - base);
     if (fraction >= 1) {
       return undefined;
     }
-    return -this.rampMs(runIndex) * Math.log(1 - fraction);
+    // A cap at or below the baseline fails within the first second.
+    const afterMs =
+      fraction <= 0 ? 1000 : -this.rampMs(runIndex) * Math.log(1 - fraction);
+    return { afterMs: Math.max(1000, afterMs), by };
   }
 
   /** Working set bytes at a moment of a run. */
@@ -204,11 +262,8 @@ export class ContainerModel {
       const value =
         base +
         (demand - base) * (1 - Math.exp(-sinceStartMs / this.rampMs(runIndex)));
-      return Math.floor(
-        this.memoryLimit === undefined
-          ? value
-          : Math.min(value, this.memoryLimit),
-      );
+      const cap = this.capBytes();
+      return Math.floor(cap === undefined ? value : Math.min(value, cap));
     }
     const steady = parseQuantity(b.memory);
     // A little deterministic wobble, as a real working set has.
