@@ -269,6 +269,50 @@ export function clusterEvents(cluster: ClusterWorld, ms: number): K8sObject[] {
       }
     }
   }
+  // The StatefulSet and DaemonSet controllers record each pod they create
+  // and delete.
+  for (const w of [...cluster.statefulSets, ...cluster.daemonSets]) {
+    const meta = w.object.metadata;
+    const object = {
+      kind: w.kind,
+      name: meta.name,
+      namespace: meta.namespace,
+      uid: meta.uid,
+    };
+    const component =
+      w.kind === 'StatefulSet'
+        ? 'statefulset-controller'
+        : 'daemonset-controller';
+    const message = (verb: 'create' | 'delete', pod: SimPod) =>
+      w.kind === 'StatefulSet'
+        ? `${verb} Pod ${pod.name} in StatefulSet ${meta.name} successful`
+        : `${verb === 'create' ? 'Created' : 'Deleted'} pod: ${pod.name}`;
+    for (const pod of w.revisions.flatMap(r => r.pods)) {
+      const created = pod.createdMs - 100;
+      if (created >= fromMs && created <= ms) {
+        drafts.push({
+          object,
+          type: 'Normal',
+          reason: 'SuccessfulCreate',
+          message: message('create', pod),
+          times: [created],
+          component,
+        });
+      }
+      const deleted =
+        pod.deletedMs === undefined ? undefined : pod.deletedMs - 1_000;
+      if (deleted !== undefined && deleted >= fromMs && deleted <= ms) {
+        drafts.push({
+          object,
+          type: 'Normal',
+          reason: 'SuccessfulDelete',
+          message: message('delete', pod),
+          times: [deleted],
+          component,
+        });
+      }
+    }
+  }
   for (const node of cluster.nodes) {
     const since = node.memoryPressureSinceMs;
     if (since !== undefined && since <= ms && since >= fromMs) {
@@ -334,7 +378,11 @@ function renderEvent(
       namespace: d.object.kind === 'Node' ? undefined : d.object.namespace,
       name: d.object.name,
       uid: d.object.uid,
-      apiVersion: d.object.kind === 'Deployment' ? 'apps/v1' : 'v1',
+      apiVersion: ['Deployment', 'StatefulSet', 'DaemonSet'].includes(
+        d.object.kind,
+      )
+        ? 'apps/v1'
+        : 'v1',
       ...(d.object.fieldPath ? { fieldPath: d.object.fieldPath } : {}),
     },
     reason: d.reason,

@@ -330,6 +330,33 @@ describe('workloads defined by a scenario', () => {
     expect(after.metadata.labels['controller-revision-hash']).toBe(
       sts.status.updateRevision,
     );
+    const controllerEvents = (
+      await call(
+        '/api/v1/namespaces/shop/events?fieldSelector=involvedObject.kind%3DStatefulSet',
+      )
+    ).body.items;
+    const messages = controllerEvents.map((e: any) => e.message);
+    for (const name of ['orders-db-0', 'orders-db-1']) {
+      expect(messages).toContain(
+        `delete Pod ${name} in StatefulSet orders-db successful`,
+      );
+      expect(messages).toContain(
+        `create Pod ${name} in StatefulSet orders-db successful`,
+      );
+    }
+    const deletedAt = (name: string) =>
+      Date.parse(
+        controllerEvents.find(
+          (e: any) =>
+            e.message ===
+            `delete Pod ${name} in StatefulSet orders-db successful`,
+        ).lastTimestamp,
+      );
+    expect(deletedAt('orders-db-1')).toBeLessThan(deletedAt('orders-db-0'));
+    expect(controllerEvents[0]).toMatchObject({
+      involvedObject: { apiVersion: 'apps/v1', name: 'orders-db' },
+      source: { component: 'statefulset-controller' },
+    });
   });
 
   it('gives pods of a later rollout the template behaviour, without the per-pod override', async () => {
