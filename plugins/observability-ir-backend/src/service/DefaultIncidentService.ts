@@ -20,7 +20,7 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import { ClusterAccess, clusterAuthOf } from '../clusters/ClusterAccess';
 import { ObservabilityIrConfig } from '../config/readObservabilityIrConfig';
-import { diagnose, ForensicsEvidence } from './diagnosis';
+import { diagnose, ForensicsEvidence, MemoryLookback } from './diagnosis';
 import type { ForensicsRunStore } from './forensics/store';
 import { normalizeEntityRef } from './workload/entityRefs';
 import { approximateSize } from './fanout/approximateSize';
@@ -35,6 +35,7 @@ import { collectReplicas } from './replicas/collectReplicas';
 import { locatePods, LocatedWorkload } from './fanout/locatePods';
 import {
   describeRange,
+  lookbackRange,
   rangeKey,
   ResolvedRange,
   resolveRange,
@@ -276,11 +277,12 @@ export class DefaultIncidentService implements IncidentService {
     options: IncidentRequestOptions,
   ): Promise<DiagnosisResponse> {
     const { workload, range, clusters } = await this.prepare(query, options);
-    const [evidence, forensics] = await Promise.all([
+    const [evidence, forensics, lookback] = await Promise.all([
       this.timeline(workload, range, clusters),
       this.forensicsEvidence(workload.entityRef, range),
+      this.memoryLookback(workload, range, clusters),
     ]);
-    const { hypotheses, recommendation } = diagnose(
+    const { hypotheses, recommendation, memoryLookback } = diagnose(
       {
         replicas: evidence.replicas.replicas,
         events: evidence.replicas.events,
@@ -290,14 +292,51 @@ export class DefaultIncidentService implements IncidentService {
         timeline: evidence.timeline,
         sources: evidence.sources,
         ...(forensics ? { forensics } : {}),
+        ...(lookback ? { lookback } : {}),
       },
-      { now: new Date(range.endSeconds * 1000) },
+      {
+        now: new Date(range.endSeconds * 1000),
+        start: new Date(range.startSeconds * 1000),
+      },
     );
     return {
       entityRef: workload.entityRef,
       hypotheses,
       ...(recommendation ? { recommendation } : {}),
+      ...(memoryLookback ? { memoryLookback } : {}),
       sources: evidence.sources,
+    };
+  }
+
+  /**
+   * The working set, limits and restarts over the look-back; none when
+   * the range is as long, or when Prometheus did not answer for it (the
+   * diagnosis then reads the range alone).
+   */
+  private async memoryLookback(
+    workload: ResolvedWorkload,
+    range: ResolvedRange,
+    clusters: RequestClusters,
+  ): Promise<MemoryLookback | undefined> {
+    const lookback = lookbackRange(range);
+    if (!lookback) return undefined;
+    const collected = await this.cache.get(
+      `lookback:${JSON.stringify(workload)}:${rangeKey(lookback)}:${
+        clusters.credentialsKey
+      }`,
+      async () =>
+        collectMetrics(await this.located(workload, clusters), lookback, [
+          'workingSet',
+          'memoryLimit',
+          'restarts',
+        ]),
+    );
+    if (collected.sources.some(s => s.status !== 'ok')) return undefined;
+    return {
+      startMs: lookback.startSeconds * 1000,
+      endMs: lookback.endSeconds * 1000,
+      stepSeconds: lookback.stepSeconds,
+      metrics: { memory: collected.memory, restarts: collected.restarts },
     };
   }
 

@@ -71,5 +71,20 @@ export interface DiagnosisResponse {
   /** Most likely first. */
   hypotheses: Hypothesis[];
   recommendation?: Recommendation;
+  /**
+   * The look-back over which how the working set climbs run after run was
+   * read (leak or undersized limit), when it was longer than the range:
+   * 24 hours by default, or as much of it as Prometheus holds.
+   */
+  memoryLookback?: MemoryLookbackUsed;
   sources: SourceStatus[];
+}
+
+/** The span the diagnosis read run shapes over, when longer than the range. */
+export interface MemoryLookbackUsed {
+  /** RFC 3339: the first point Prometheus held, else the start asked for. */
+  start: string;
+  end: string;
+  /** `the last 24 h`, or how much of it Prometheus held. */
+  description: string;
 }

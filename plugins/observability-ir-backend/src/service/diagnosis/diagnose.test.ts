@@ -65,7 +65,7 @@ describe('diagnose', () => {
       memoryLeak,
       'memory-leak',
       [
-        /climbed steadily in \d+ of \d+ runs, about \+7\.8Mi\/min/,
+        /climbed steadily in \d+ of \d+ runs in the range, about \+7\.8Mi\/min/,
         /raised from 512Mi to 768Mi at 12:05:00Z the working set climbed again/,
       ],
     ],
@@ -207,7 +207,7 @@ describe('diagnose', () => {
     expect(top.id).toBe('memory-leak');
     expect(top.confidence - second.confidence).toBeGreaterThanOrEqual(0.2);
     expect(sentences(top.supporting)).toMatch(
-      /climbed steadily, about \+2Mi\/min over 4h, to 76% of the limit, and is still climbing/,
+      /climbed steadily in the range, about \+2Mi\/min over 4h, to 76% of the limit, and is still climbing/,
     );
     expect(recommendation?.summary).toMatch(/heap dump/);
   });

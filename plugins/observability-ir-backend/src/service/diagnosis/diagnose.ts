@@ -19,13 +19,18 @@ import { DiagnosisInput } from './types';
 /** What {@link diagnose} returns. */
 export type Diagnosis = Pick<
   DiagnosisResponse,
-  'hypotheses' | 'recommendation'
+  'hypotheses' | 'recommendation' | 'memoryLookback'
 >;
 
 /** Options of {@link diagnose}. */
 export interface DiagnoseOptions {
   /** The end of the range; defaults to the current time. */
   now?: Date;
+  /**
+   * The start of the range. Terminations before it are context, not
+   * evidence; without it every termination counts.
+   */
+  start?: Date;
 }
 
 const CHECKS: Array<(ctx: DiagnosisContext) => EvidenceScore> = [
@@ -70,7 +75,7 @@ export function diagnose(
   input: DiagnosisInput,
   options: DiagnoseOptions = {},
 ): Diagnosis {
-  const ctx = buildContext(input, options.now ?? new Date());
+  const ctx = buildContext(input, options.now ?? new Date(), options.start);
   const others = CHECKS.map(check => toHypothesis(check(ctx)));
   const all = [...others, toHypothesis(healthy(ctx, others))];
   const hypotheses = all.sort(
@@ -78,5 +83,17 @@ export function diagnose(
       b.confidence - a.confidence || ORDER.indexOf(a.id) - ORDER.indexOf(b.id),
   );
   const recommendation = recommend(ctx, hypotheses[0]);
-  return recommendation ? { hypotheses, recommendation } : { hypotheses };
+  return {
+    hypotheses,
+    ...(recommendation ? { recommendation } : {}),
+    ...(ctx.lookback
+      ? {
+          memoryLookback: {
+            start: new Date(ctx.lookback.fromMs).toISOString(),
+            end: new Date(ctx.lookback.toMs).toISOString(),
+            description: ctx.lookback.description,
+          },
+        }
+      : {}),
+  };
 }

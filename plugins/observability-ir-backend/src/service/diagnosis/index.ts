@@ -1,5 +1,9 @@
 export { diagnose } from './diagnose';
 export type { Diagnosis, DiagnoseOptions } from './diagnose';
-export type { DiagnosisInput, ForensicsEvidence } from './types';
+export type {
+  DiagnosisInput,
+  ForensicsEvidence,
+  MemoryLookback,
+} from './types';
 export { proposeMemoryLimit } from './quantity';
 export type { MemoryLimitBasis } from './quantity';

@@ -99,4 +99,22 @@ describe('describeMemoryLimitBasis', () => {
       /^The working set peaked at 400Mi without being cut off at the 1Gi limit/,
     );
   });
+
+  it('proposes from the plateau of a run that had room above the kill level', () => {
+    const basis = {
+      currentLimit: parseMemoryQuantity('512Mi'),
+      peakWorkingSet: parseMemoryQuantity('509Mi'),
+      oomKilled: true,
+      plateau: {
+        bytes: parseMemoryQuantity('470Mi'),
+        where: 'a run of orders-7c9f-canary over the last 1d',
+      },
+    };
+    const proposed = proposeMemoryLimit(basis);
+    // 470Mi × 1.5 = 705Mi → 768Mi, not 512Mi × 1.25 × 1.5 = 960Mi → 1Gi.
+    expect(formatMemoryQuantity(proposed)).toBe('768Mi');
+    expect(describeMemoryLimitBasis(basis, proposed)).toBe(
+      'Killed at its 512Mi limit, but a run of orders-7c9f-canary over the last 1d levelled off at 470Mi below a higher limit: the proposal is that observed demand with 50% headroom (at least 25% above the limit), rounded up to 768Mi; verify after the raise that the working set levels off below it.',
+    );
+  });
 });

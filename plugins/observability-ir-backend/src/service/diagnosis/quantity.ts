@@ -28,6 +28,12 @@ export interface MemoryLimitBasis {
   peakWorkingSet?: number;
   /** Whether the container was OOMKilled in the range. */
   oomKilled: boolean;
+  /**
+   * A run of the container (another replica, or an earlier run) that had
+   * room above the kill level and levelled off below its own limit: its
+   * peak is an observed demand, where a killed run's is unknown.
+   */
+  plateau?: { bytes: number; where: string };
 }
 
 /**
@@ -49,7 +55,9 @@ export function isClippedAtLimit(basis: MemoryLimitBasis): boolean {
  *
  * - need = the peak working set; when the container was OOMKilled and the
  *   peak is at 90% of the limit or more (or unknown), the series is clipped
- *   at the limit and need = max(peak, limit) × 1.25;
+ *   at the limit and need = the observed plateau of another run when there
+ *   is one (see {@link MemoryLimitBasis.plateau}), else max(peak, limit) ×
+ *   1.25;
  * - proposal = the ladder quantity at or above max(need × 1.5, limit × 1.25).
  *
  * 512Mi OOMKilled at 99% → need 640Mi → 960Mi → 1Gi. 256Mi peaking at 250Mi
@@ -58,9 +66,12 @@ export function isClippedAtLimit(basis: MemoryLimitBasis): boolean {
 export function proposeMemoryLimit(basis: MemoryLimitBasis): number {
   const { currentLimit, peakWorkingSet } = basis;
   const clipped = isClippedAtLimit(basis);
-  const need = clipped
-    ? Math.max(peakWorkingSet ?? 0, currentLimit) * CLIPPED_NEED_FACTOR
-    : peakWorkingSet ?? currentLimit;
+  let need = peakWorkingSet ?? currentLimit;
+  if (clipped) {
+    need = basis.plateau
+      ? basis.plateau.bytes
+      : Math.max(peakWorkingSet ?? 0, currentLimit) * CLIPPED_NEED_FACTOR;
+  }
   return roundUpMemoryQuantity(
     Math.max(need * MEMORY_HEADROOM, currentLimit * MIN_LIMIT_INCREASE),
   );
@@ -77,6 +88,17 @@ export function describeMemoryLimitBasis(
 ): string {
   const limit = formatMemoryQuantity(basis.currentLimit);
   const to = formatMemoryQuantity(proposed);
+  if (isClippedAtLimit(basis) && basis.plateau) {
+    return `Killed at its ${limit} limit, but ${
+      basis.plateau.where
+    } levelled off at ${describeBytes(
+      basis.plateau.bytes,
+    )} below a higher limit: the proposal is that observed demand with ${Math.round(
+      (MEMORY_HEADROOM - 1) * 100,
+    )}% headroom (at least ${Math.round(
+      (MIN_LIMIT_INCREASE - 1) * 100,
+    )}% above the limit), rounded up to ${to}; verify after the raise that the working set levels off below it.`;
+  }
   if (isClippedAtLimit(basis)) {
     return `Killed at its ${limit} limit, so its true demand is unknown: the proposal assumes ${CLIPPED_NEED_FACTOR}× the kill level with ${Math.round(
       (MEMORY_HEADROOM - 1) * 100,

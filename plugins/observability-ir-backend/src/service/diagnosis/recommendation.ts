@@ -4,12 +4,23 @@ import {
   describeBytes,
   formatMemoryQuantity,
 } from '@observability-ir/plugin-observability-ir-common';
-import { rootCause } from '../logs/logFacts';
+import { errorCarryingGroup, errorStatement } from '../logs/logFacts';
 import { nodesUnderMemoryPressure } from '../replicas/nodeFacts';
 import { DiagnosisContext } from './context';
 import { listNames } from './format';
-import { crashed, oomKilled, timelineOomKills } from './hypotheses/common';
-import { describeMemoryLimitBasis, proposeMemoryLimit } from './quantity';
+import {
+  crashed,
+  describeAffectedReplicas,
+  memoryErrorExits,
+  oomKilled,
+  timelineOomKills,
+} from './hypotheses/common';
+import {
+  CLIPPED_SHARE,
+  MIN_LIMIT_INCREASE,
+  describeMemoryLimitBasis,
+  proposeMemoryLimit,
+} from './quantity';
 
 /** No recommendation below this confidence of the top hypothesis. */
 export const RECOMMENDATION_MIN_CONFIDENCE = 0.3;
@@ -55,10 +66,12 @@ export function proposeLimit(ctx: DiagnosisContext): LimitProposal | undefined {
     return undefined;
   }
   const currentLimit = m.currentLimit!;
+  const plateau = observedPlateau(ctx, m.cluster, m.container, currentLimit);
   const basis = {
     currentLimit,
     peakWorkingSet: m.peak?.bytes,
     oomKilled: kills.has(key(m)),
+    ...(plateau ? { plateau } : {}),
   };
   const proposed = proposeMemoryLimit(basis);
   return {
@@ -70,6 +83,80 @@ export function proposeLimit(ctx: DiagnosisContext): LimitProposal | undefined {
       basis: describeMemoryLimitBasis(basis, proposed),
     },
   };
+}
+
+/**
+ * The highest plateau of a run of the container that had room above the
+ * kill level: it levelled off (shape `plateau`) below
+ * {@link CLIPPED_SHARE} of its own limit, yet at or above that share of
+ * the current limit, so it ran under a higher limit than the one the
+ * container is killed at. A plateau below the kill level says nothing of
+ * the demand of a run killed there.
+ */
+function observedPlateau(
+  ctx: DiagnosisContext,
+  cluster: string,
+  container: string,
+  currentLimit: number,
+): { bytes: number; where: string } | undefined {
+  const shapes = ctx.runShapes.find(
+    s => s.cluster === cluster && s.container === container,
+  );
+  const informative = (shapes?.cycles ?? []).filter(
+    c =>
+      c.shape === 'plateau' &&
+      c.limit !== undefined &&
+      c.peak < CLIPPED_SHARE * c.limit &&
+      c.peak >= CLIPPED_SHARE * currentLimit,
+  );
+  if (informative.length === 0) {
+    return undefined;
+  }
+  const best = informative.reduce((a, b) => (b.peak > a.peak ? b : a));
+  return {
+    bytes: best.peak,
+    where: `a run of ${ctx.label({ cluster, pod: best.pod })} ${shapes!.over}`,
+  };
+}
+
+/** How a runtime's own memory cap is set, for the recommendation. */
+export const RUNTIME_MEMORY_CAPS =
+  'JVM -Xmx or -XX:MaxRAMPercentage, Node.js --max-old-space-size, .NET GCHeapHardLimit or GCHeapHardLimitPercent, an address-space ulimit';
+
+/**
+ * When containers exited after their runtime's memory error, none
+ * OOMKilled, with the working set well below the container's limit: the
+ * runtime's own cap stopped them, and raising limits.memory alone would
+ * not help. Undefined otherwise (a cap near the limit is raised with it).
+ */
+function runtimeCapReached(ctx: DiagnosisContext): string | undefined {
+  if (oomKilled(ctx).length) {
+    return undefined;
+  }
+  const exits = memoryErrorExits(ctx);
+  if (exits.length === 0) {
+    return undefined;
+  }
+  const r = exits[0];
+  const m = ctx.memory.find(
+    x => x.cluster === r.cluster && x.container === (r.container ?? ''),
+  );
+  const limit = m?.currentLimit;
+  const peak = m?.peak?.bytes;
+  if (limit && peak && peak >= CLIPPED_SHARE * limit) {
+    return undefined;
+  }
+  const where =
+    peak && limit
+      ? ` at about ${describeBytes(peak)}, ${Math.round(
+          (peak / limit) * 100,
+        )}% of its ${formatMemoryQuantity(limit)} limit`
+      : '';
+  return `Raise the memory cap of the runtime in container ${
+    r.container
+  } (${RUNTIME_MEMORY_CAPS}): it ran out of memory${where}, so limits.memory is not what stops it. Keep limits.memory at least ${Math.round(
+    (MIN_LIMIT_INCREASE - 1) * 100,
+  )}% above the new cap, and verify after that the exits stop.`;
 }
 
 function probeTarget(ctx: DiagnosisContext): string | undefined {
@@ -93,6 +180,10 @@ export function recommend(
   }
   switch (top.id) {
     case 'memory-limit-too-low': {
+      const heapCap = runtimeCapReached(ctx);
+      if (heapCap) {
+        return { summary: heapCap };
+      }
       const proposal = proposeLimit(ctx);
       if (!proposal) {
         return {
@@ -101,8 +192,15 @@ export function recommend(
         };
       }
       const { container, memoryLimit } = proposal;
+      const affected = describeAffectedReplicas(ctx, oomKilled(ctx));
       return {
-        summary: `Raise limits.memory of container ${container} from ${memoryLimit.current} to ${memoryLimit.proposed}. ${memoryLimit.basis}`,
+        summary: `Raise limits.memory of container ${container} from ${
+          memoryLimit.current
+        } to ${memoryLimit.proposed}. ${memoryLimit.basis}${
+          affected
+            ? ` ${affected}: find what it does differently (a shard, a tenant, a batch) before settling on the limit.`
+            : ''
+        }`,
         memoryLimit,
       };
     }
@@ -126,11 +224,15 @@ export function recommend(
       };
     }
     case 'application-crash': {
-      const group = ctx.logs.exceptions[0];
-      const exception = group ? rootCause(group) ?? group.signature : undefined;
+      const group = errorCarryingGroup(ctx.logs.exceptions);
+      const exception = group
+        ? errorStatement(group) ?? group.signature
+        : undefined;
       const exit = crashed(ctx)[0]?.lastTermination;
       return {
-        summary: `Fix the application error${exception ? ` ${exception}` : ''}${
+        summary: `Fix the application error${
+          exception ? ` "${exception}"` : ''
+        }${
           exit ? ` that ends the container with exit ${exit.exitCode}` : ''
         }: read its stack trace and the previous container's logs (kubectl logs --previous); a restart or more memory will not help`,
       };

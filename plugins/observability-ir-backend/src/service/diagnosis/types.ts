@@ -31,6 +31,22 @@ export interface DiagnosisInput {
    * range: what the kernel showed of one of its containers.
    */
   forensics?: ForensicsEvidence;
+  /**
+   * The working set, limits and restarts over a look-back longer than the
+   * range (24 hours by default), at a coarser step: how runs climb is read
+   * from it, whatever range is on screen, so a leak slower than the range
+   * is seen as one.
+   */
+  lookback?: MemoryLookback;
+}
+
+/** The memory series over the look-back, and the span they cover. */
+export interface MemoryLookback {
+  /** Unix milliseconds; the start asked for. */
+  startMs: number;
+  endMs: number;
+  stepSeconds: number;
+  metrics: Pick<DiagnosedMetrics, 'memory' | 'restarts'>;
 }
 
 /** A node-forensics verdict, as the diagnosis weighs it. */

@@ -95,6 +95,30 @@ export function resolveRange(
   };
 }
 
+/**
+ * How far back the diagnosis reads how the working set climbs, whatever
+ * range is on screen: a leak slower than the range shows in it.
+ */
+export const MEMORY_LOOKBACK_SECONDS = 24 * 3600;
+
+/**
+ * The look-back of a range: the same end, {@link MEMORY_LOOKBACK_SECONDS}
+ * long, at the step that draws that span; none when the range is as long.
+ */
+export function lookbackRange(
+  range: ResolvedRange,
+  lookbackSeconds = MEMORY_LOOKBACK_SECONDS,
+): ResolvedRange | undefined {
+  if (range.endSeconds - range.startSeconds >= lookbackSeconds) {
+    return undefined;
+  }
+  return {
+    startSeconds: range.endSeconds - lookbackSeconds,
+    endSeconds: range.endSeconds,
+    stepSeconds: stepFor(lookbackSeconds),
+  };
+}
+
 /** The coarsest step that still draws the range with enough points. */
 function stepFor(spanSeconds: number): number {
   return (

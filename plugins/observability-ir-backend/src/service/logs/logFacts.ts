@@ -55,6 +55,54 @@ export function rootCause(group: LogErrorGroup): string | undefined {
 }
 
 /**
+ * How runtimes state a fatal error outside an exception line: Go's panics
+ * and fatal errors, Rust's panics, .NET's unhandled exceptions, V8's fatal
+ * errors, C++'s terminate and Rust's allocation failure.
+ */
+const FATAL_STATEMENT =
+  /^(?:panic: .+|fatal error: .+|thread '[^']*' panicked at .+|Unhandled exception\. .+|FATAL ERROR: .+|terminate called after throwing .+|memory allocation of \d+ bytes failed.*)$/;
+/** A failure report's heading; the line after it says what failed (Spring Boot). */
+const DESCRIPTION_HEADING = /^Description:$/;
+
+/**
+ * The line of a group that states the error, for people to read: its root
+ * cause (see {@link rootCause}), else a runtime's fatal statement, else
+ * the first line under a failure report's `Description:` heading. None
+ * when the group only holds a banner or a message without an error.
+ */
+export function errorStatement(group: LogErrorGroup): string | undefined {
+  const cause = rootCause(group);
+  if (cause) {
+    return cause;
+  }
+  const lines = [
+    group.sample?.line ?? group.signature,
+    ...(group.sample?.stackTrace ?? []),
+  ].map(l => l.trim());
+  const fatal = lines
+    .map(l => l.replace(/^\S*\d{4}-\d{2}-\d{2}T\S+\s+/, ''))
+    .find(l => FATAL_STATEMENT.test(l));
+  if (fatal) {
+    return fatal;
+  }
+  const heading = lines.findIndex(l => DESCRIPTION_HEADING.test(l));
+  if (heading >= 0) {
+    return lines.slice(heading + 1).find(l => l.length > 0);
+  }
+  return undefined;
+}
+
+/**
+ * The group to quote for an application error: the first that states one
+ * (see {@link errorStatement}), else the first.
+ */
+export function errorCarryingGroup(
+  groups: LogErrorGroup[],
+): LogErrorGroup | undefined {
+  return groups.find(g => errorStatement(g) !== undefined) ?? groups[0];
+}
+
+/**
  * Sorts log groups by what they are about, first match wins: memory, then
  * network, then latency; the rest are the application's exceptions.
  */

@@ -42,7 +42,8 @@ const SERIES = [
   'ready',
   'terminationReasons',
 ] as const;
-type SeriesName = (typeof SERIES)[number];
+/** The name of one of the series {@link collectMetrics} asks for. */
+export type SeriesName = (typeof SERIES)[number];
 
 function queriesFor(scope: PodScope, rateWindowSeconds: number) {
   const queries: Record<SeriesName, { name: string; query: string }> = {
@@ -87,7 +88,9 @@ function toSeries(
 export async function collectMetrics(
   located: LocatedWorkload[],
   range: ResolvedRange,
+  only: readonly SeriesName[] = SERIES,
 ): Promise<CollectedMetrics> {
+  const wanted = SERIES.filter(key => only.includes(key));
   // A rate needs several scrapes in its window; 4 × 15 s at least.
   const rateWindowSeconds = Math.max(60, 2 * range.stepSeconds);
   const collected: CollectedMetrics = {
@@ -107,7 +110,7 @@ export async function collectMetrics(
           scopes.map(async scope => {
             const queries = queriesFor(scope, rateWindowSeconds);
             const answers = await Promise.all(
-              SERIES.map(async key => {
+              wanted.map(async key => {
                 const answer = await connection.prometheus!.queryRange(
                   queries[key].query,
                   range,
@@ -134,7 +137,7 @@ export async function collectMetrics(
     collected.sources.push(status);
     for (const { queries, answers } of value ?? []) {
       collected.queries.push(
-        ...SERIES.map((key): ExecutedQuery => ({ cluster, ...queries[key] })),
+        ...wanted.map((key): ExecutedQuery => ({ cluster, ...queries[key] })),
       );
       for (const [key, answer] of answers) {
         const series = answer.data.map(s => toSeries(cluster, s));

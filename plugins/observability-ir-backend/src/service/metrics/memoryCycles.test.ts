@@ -66,6 +66,27 @@ describe('cycleShape', () => {
     expect(cycleShape(cycles[0])).toBe('quick-to-limit');
   });
 
+  it('does not call a window that begins near the limit, without a restart, quick', () => {
+    // A slow leak seen through a one-hour window late in its run: already
+    // at 85% of the limit when the window begins, at 90% minutes later.
+    const late = points(20, MINUTE, t => 435 * MI + (3 * MI * t) / MINUTE);
+    const [window] = analyseCycles(late, limit512);
+    expect(window.startedByRestart).toBe(false);
+    expect(window.msToNearLimit).toBeLessThan(10 * MINUTE);
+    expect(cycleShape(window)).not.toBe('quick-to-limit');
+
+    // The same climb right after a restart is quick.
+    const restarted = analyseCycles(
+      [
+        ...points(3, MINUTE, () => 500 * MI),
+        ...late.map(([t, v]): [number, number] => [t + 10 * MINUTE, v]),
+      ],
+      limit512,
+    );
+    expect(restarted[1].startedByRestart).toBe(true);
+    expect(cycleShape(restarted[1])).toBe('quick-to-limit');
+  });
+
   it('calls a rise that levels off below the limit a plateau', () => {
     expect(
       shapeOf(60, t => 150 * MI + 250 * MI * (1 - Math.exp(-t / (3 * MINUTE)))),

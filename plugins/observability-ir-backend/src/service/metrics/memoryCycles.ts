@@ -31,6 +31,13 @@ export const SHAPE = {
   steadyMaxFirstHalfShare: 0.65,
   /** A run that has done this share of its rise by half time plateaus. */
   plateauFirstHalfShare: 0.8,
+  /**
+   * A window that begins without a restart shows when the run started only
+   * if its first point is below this share of the limit; from higher up,
+   * reaching the limit soon after the window starts says nothing about how
+   * soon after its start the run did.
+   */
+  freshStartMaxShare: 0.5,
 } as const;
 
 /** One run of a container, between two restarts. */
@@ -65,7 +72,10 @@ export interface MemoryCycle {
 export type CycleShape =
   /** A straight, slow climb of 20% of the limit or more. */
   | 'steady-climb'
-  /** At 90% of the limit within 10 minutes of the start. */
+  /**
+   * At 90% of the limit within 10 minutes of the start: of a restart, or of
+   * a window that begins below half the limit.
+   */
   | 'quick-to-limit'
   /** A rise done in the first half, then flat. */
   | 'plateau'
@@ -189,7 +199,12 @@ export function cycleShape(cycle: MemoryCycle): CycleShape {
   const scale = cycle.limit ?? cycle.peak;
   const rise = cycle.peak - cycle.first;
   const duration = cycle.endMs - cycle.startMs;
+  const seenFromStart =
+    cycle.startedByRestart ||
+    (cycle.limit !== undefined &&
+      cycle.first < SHAPE.freshStartMaxShare * cycle.limit);
   if (
+    seenFromStart &&
     cycle.msToNearLimit !== undefined &&
     cycle.msToNearLimit < SLOW_CLIMB_MS
   ) {

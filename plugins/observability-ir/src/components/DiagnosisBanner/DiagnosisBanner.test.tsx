@@ -47,6 +47,36 @@ describe('DiagnosisBanner', () => {
     ).toBeInTheDocument();
   });
 
+  it('says over which look-back memory was read, when it was longer than the range', async () => {
+    server.use(
+      answer('diagnosis', {
+        ...labDiagnosis(),
+        memoryLookback: {
+          start: '2026-11-24T14:05:00.000Z',
+          end: '2026-11-25T14:05:00.000Z',
+          description: 'the last 1d',
+        },
+      }),
+    );
+    renderPanel(<DiagnosisBanner />);
+    const region = await screen.findByRole('region', { name: 'Diagnosis' });
+    expect(
+      await within(region).findByText(
+        'How memory climbs run after run was read over the last 1d, beyond the range on screen.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says nothing of a look-back when the range was read alone', async () => {
+    server.use(answer('diagnosis', labDiagnosis()));
+    renderPanel(<DiagnosisBanner />);
+    const region = await screen.findByRole('region', { name: 'Diagnosis' });
+    await within(region).findByRole('heading', {
+      name: 'Most likely cause: Memory limit too low',
+    });
+    expect(within(region).queryByText(/run after run/)).not.toBeInTheDocument();
+  });
+
   it('keeps the other hypotheses collapsed until asked', async () => {
     server.use(answer('diagnosis', labDiagnosis()));
     renderPanel(<DiagnosisBanner />);

@@ -191,6 +191,12 @@ export function DiagnosisBanner() {
                 label="Key evidence"
               />
             )}
+            {value.memoryLookback && (
+              <Typography variant="body2">
+                How memory climbs run after run was read over{' '}
+                {value.memoryLookback.description}, beyond the range on screen.
+              </Typography>
+            )}
           </Alert>
         )}
         {recommendation && (

@@ -1,3 +1,4 @@
+import { errorCarryingGroup } from '../../logs/logFacts';
 import { isFailureExit } from '../../replicas/exitFacts';
 import { DiagnosisContext } from '../context';
 import { listNames, plural } from '../format';
@@ -10,6 +11,7 @@ import {
   describeTermination,
   killedBySignal,
   limitBySources,
+  memoryErrorExits,
   oomKilled,
   peakBelowLimit,
   supportEach,
@@ -42,6 +44,8 @@ export const CONTRADICT = {
   killedBySignal: 0.8,
   /** No termination nor restart. */
   noTermination: 1.5,
+  /** The exits follow the runtime's memory errors: out of memory. */
+  memoryErrorExits: 1.5,
 } as const;
 
 /** Where the facts start to count. */
@@ -124,8 +128,9 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
       exited || crashLoop.length
         ? SUPPORT.exceptionsWithExits
         : SUPPORT.exceptions;
-    score.support(weight, 'loki', describeLogGroup(exceptions[0]));
-    for (const group of exceptions.slice(1, 3)) {
+    const carrying = errorCarryingGroup(exceptions)!;
+    score.support(weight, 'loki', describeLogGroup(carrying));
+    for (const group of exceptions.filter(g => g !== carrying).slice(0, 2)) {
       score.note('loki', describeLogGroup(group));
     }
   }
@@ -156,6 +161,18 @@ export function applicationCrash(ctx: DiagnosisContext): EvidenceScore {
     }
   }
 
+  const outOfMemory = memoryErrorExits(ctx);
+  if (outOfMemory.length) {
+    score.contradict(
+      CONTRADICT.memoryErrorExits,
+      'loki',
+      `${listNames(
+        outOfMemory.map(r => ctx.label(r)),
+      )} exited after ${describeLogGroup(
+        ctx.logs.memory[0],
+      )}: the runtime ran out of memory, more memory for it is the fix, not a code change`,
+    );
+  }
   if (oom.length) {
     score.contradict(
       CONTRADICT.oomKilled,

@@ -5,7 +5,7 @@ import {
   Replica,
   TimelineEvent,
 } from '@observability-ir/plugin-observability-ir-common';
-import { rootCause } from '../../logs/logFacts';
+import { errorStatement, rootCause } from '../../logs/logFacts';
 import { ContainerMemory, PodCycle } from '../../metrics/memoryFacts';
 import {
   ContainerExit,
@@ -18,23 +18,124 @@ import { DiagnosisContext } from '../context';
 import { describeTime, listNames, percent, plural } from '../format';
 import { EvidenceScore } from '../score';
 
-/** Containers whose last (or current) termination was an OOM kill. */
+/**
+ * Containers whose last (or current) termination, within the range, was an
+ * OOM kill.
+ */
 export function oomKilled(ctx: DiagnosisContext): Replica[] {
-  return ctx.input.replicas.filter(wasOomKilled);
+  return ctx.input.replicas.filter(
+    r => wasOomKilled(r) && ctx.terminatedInRange(r),
+  );
 }
 
-/** Containers that exited on their own with a failure code. */
+/** Containers last OOMKilled before the range: context, not evidence. */
+export function oomKilledBeforeRange(ctx: DiagnosisContext): Replica[] {
+  return ctx.input.replicas.filter(
+    r => wasOomKilled(r) && !ctx.terminatedInRange(r),
+  );
+}
+
+/** Containers that exited on their own with a failure code in the range. */
 export function crashed(ctx: DiagnosisContext): Replica[] {
   return ctx.input.replicas.filter(
-    r => r.lastTermination !== undefined && isFailureExit(r.lastTermination),
+    r =>
+      r.lastTermination !== undefined &&
+      isFailureExit(r.lastTermination) &&
+      ctx.terminatedInRange(r),
   );
 }
 
-/** Containers killed by a signal that was not the OOM killer's. */
+/**
+ * Containers that exited on their own in the range, with a failure code,
+ * from pods that logged a memory error of their runtime: the runtime ran
+ * out of the memory it may use (its own heap cap) and ended the process,
+ * before the kernel's OOM killer had to.
+ */
+export function memoryErrorExits(ctx: DiagnosisContext): Replica[] {
+  const pods = new Set(ctx.logs.memory.flatMap(g => g.pods));
+  return crashed(ctx).filter(r => pods.has(r.pod));
+}
+
+/** Containers killed in the range by a signal that was not the OOM killer's. */
 export function killedBySignal(ctx: DiagnosisContext): Replica[] {
   return ctx.input.replicas.filter(
-    r => r.lastTermination !== undefined && isSignalKill(r.lastTermination),
+    r =>
+      r.lastTermination !== undefined &&
+      isSignalKill(r.lastTermination) &&
+      ctx.terminatedInRange(r),
   );
+}
+
+/**
+ * When some replicas of a container were OOMKilled in the range and others
+ * were not, names the affected ones: `Only checkout-api-7d9f-b of 3
+ * replicas of container checkout-api was OOMKilled; the others peaked at
+ * 310Mi`. Undefined when every replica was.
+ */
+export function describeAffectedReplicas(
+  ctx: DiagnosisContext,
+  killed: Replica[],
+): string | undefined {
+  const sentences: string[] = [];
+  const key = (r: { cluster: string; container?: string }) =>
+    `${r.cluster}\u0000${r.container ?? ''}`;
+  for (const group of new Set(killed.map(key))) {
+    const all = ctx.input.replicas.filter(r => key(r) === group);
+    const hit = killed.filter(r => key(r) === group);
+    if (all.length < 2 || hit.length >= all.length) {
+      continue;
+    }
+    const spared = all.filter(r => !hit.includes(r));
+    const peaks = spared
+      .map(r => peakOfPod(ctx, r))
+      .filter((v): v is number => v !== undefined);
+    const others = peaks.length
+      ? `; the others peaked at ${describeBytes(Math.max(...peaks))}`
+      : '';
+    sentences.push(
+      `Only ${listNames(hit.map(r => ctx.label(r)))} of ${
+        all.length
+      } replicas of container ${hit[0].container} ${
+        hit.length === 1 ? 'was' : 'were'
+      } OOMKilled${others}: the affected ${
+        hit.length === 1 ? 'replica needs' : 'replicas need'
+      } more memory than the others`,
+    );
+  }
+  return sentences.length ? sentences.join('. ') : undefined;
+}
+
+/** The highest working set of one pod's container over the range. */
+function peakOfPod(ctx: DiagnosisContext, replica: Replica) {
+  const cycles = ctx.memory
+    .filter(
+      m =>
+        m.cluster === replica.cluster &&
+        m.container === (replica.container ?? ''),
+    )
+    .flatMap(m => m.cycles)
+    .filter(c => c.pod === replica.pod);
+  return cycles.length ? Math.max(...cycles.map(c => c.peak)) : undefined;
+}
+
+/**
+ * `checkout-api-7d9f-abc was last OOMKilled at 09:12:00Z, before the range:
+ * context, not evidence of what happens in it`.
+ */
+export function describeEarlierKills(
+  ctx: DiagnosisContext,
+  replicas: Replica[],
+): string {
+  const latest = replicas
+    .map(r => r.lastTermination?.finishedAt)
+    .filter((t): t is string => t !== undefined)
+    .sort()
+    .pop();
+  return `${listNames(replicas.map(r => ctx.label(r)))} ${
+    replicas.length === 1 ? 'was' : 'were'
+  } last OOMKilled${
+    latest ? ` at ${describeTime(latest, ctx.now)}` : ''
+  }, before the range: context, not evidence of what happens in it`;
 }
 
 /** "checkout-api-v1-abc: 45 restarts, last terminated OOMKilled (exit 137) at 14:02:10Z". */
@@ -86,9 +187,11 @@ export function supportEach(
  */
 export function describeLogGroup(group: LogErrorGroup): string {
   const pods = group.pods.length ? ` in ${listNames(group.pods)}` : '';
-  const cause = rootCause(group);
-  const causedBy =
-    cause && !group.signature.includes(cause) ? `, caused by ${cause}` : '';
+  const cause = errorStatement(group);
+  let causedBy = '';
+  if (cause && !group.signature.includes(cause)) {
+    causedBy = rootCause(group) ? `, caused by ${cause}` : `: ${cause}`;
+  }
   return `"${group.signature}": ${plural(
     group.count,
     'error line',

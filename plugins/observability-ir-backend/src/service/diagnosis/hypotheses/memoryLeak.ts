@@ -93,7 +93,7 @@ function describeClimb(cycles: PodCycle[], withReach = true): string {
  */
 export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
   const score = new EvidenceScore('memory-leak', 'Memory leak');
-  const withSeries = ctx.memory.filter(m => m.cycles.length > 0);
+  const withSeries = ctx.runShapes.filter(m => m.cycles.length > 0);
   let steadyAnywhere = false;
 
   for (const m of withSeries) {
@@ -142,9 +142,11 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
         score.support(
           reachesLimit ? SUPPORT.longClimbToLimit : SUPPORT.longClimb,
           'prometheus',
-          `${pods(steady)}: the working set climbed steadily, ${describeClimb(
-            steady,
-          )}${reachesLimit ? '' : ', and is still climbing'}`,
+          `${pods(steady)}: the working set climbed steadily ${
+            m.over
+          }, ${describeClimb(steady)}${
+            reachesLimit ? '' : ', and is still climbing'
+          }`,
         );
       } else if (steady.length >= THRESHOLDS.minSteadyRuns) {
         score.support(
@@ -152,17 +154,15 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
           'prometheus',
           `${pods(steady)}: the working set climbed steadily in ${
             steady.length
-          } of ${cycles.length} runs, ${describeClimb(steady)}`,
+          } of ${cycles.length} runs ${m.over}, ${describeClimb(steady)}`,
         );
       } else {
         score.support(
           SUPPORT.oneSteadyRun,
           'prometheus',
-          `${pods(
-            steady,
-          )}: the working set climbed steadily in one run, ${describeClimb(
-            steady,
-          )}`,
+          `${pods(steady)}: the working set climbed steadily in one run ${
+            m.over
+          }, ${describeClimb(steady)}`,
         );
       }
     }
@@ -173,9 +173,9 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
       score.contradict(
         CONTRADICT.quickToLimit,
         'prometheus',
-        `${m.name}: in ${quick.length} of ${
-          cycles.length
-        } runs the working set reached 90% of the limit within ${describeDuration(
+        `${m.name}: in ${quick.length} of ${cycles.length} runs ${
+          m.over
+        } the working set reached 90% of the limit within ${describeDuration(
           median(quick.map(c => c.msToNearLimit ?? 0)),
         )} of the start: a quick rise to the limit, as an undersized limit gives, not a slow leak`,
       );
@@ -187,9 +187,9 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
       score.contradict(
         CONTRADICT.plateau,
         'prometheus',
-        `${m.name}: in ${plateau.length} of ${
-          cycles.length
-        } runs the working set rose early and then stayed flat, around ${describeBytes(
+        `${m.name}: in ${plateau.length} of ${cycles.length} runs ${
+          m.over
+        } the working set rose early and then stayed flat, around ${describeBytes(
           median(plateau.map(c => c.peak)),
         )}`,
       );
@@ -201,9 +201,9 @@ export function memoryLeak(ctx: DiagnosisContext): EvidenceScore {
       score.contradict(
         CONTRADICT.flat,
         'prometheus',
-        `${m.name}: the working set stayed flat, around ${describeBytes(
-          median(flat.map(c => c.peak)),
-        )}${
+        `${m.name}: the working set stayed flat ${
+          m.over
+        }, around ${describeBytes(median(flat.map(c => c.peak)))}${
           flat[0].limit ? ` of the ${describeBytes(flat[0].limit)} limit` : ''
         }`,
       );

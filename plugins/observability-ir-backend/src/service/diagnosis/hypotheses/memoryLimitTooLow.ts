@@ -10,11 +10,15 @@ import { EvidenceScore } from '../score';
 import {
   afterRaise,
   describeForensics,
+  describeAffectedReplicas,
+  describeEarlierKills,
   describeLogGroup,
   describeTermination,
   limitBySources,
+  memoryErrorExits,
   memoryOf,
   oomKilled,
+  oomKilledBeforeRange,
   timelineOomKills,
   supportEach,
 } from './common';
@@ -23,6 +27,11 @@ import {
 export const SUPPORT = {
   /** A container last terminated OOMKilled. */
   oomKilled: 1.5,
+  /**
+   * A container exited with a failure code after its runtime's memory
+   * error (its own heap cap reached), none OOMKilled.
+   */
+  memoryErrorExits: 1.5,
   /** OOMKilled terminations on the timeline, none seen on the containers. */
   oomKilledOnTimeline: 1.2,
   /** `OOMKilling` events of the kernel. */
@@ -106,6 +115,14 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
       oom.map(r => describeTermination(ctx, r)),
       n => `${plural(n, 'more container')} last terminated OOMKilled`,
     );
+    const affected = describeAffectedReplicas(ctx, oom);
+    if (affected) {
+      score.note('kubernetes', affected);
+    }
+  }
+  const earlier = oomKilledBeforeRange(ctx);
+  if (earlier.length) {
+    score.note('kubernetes', describeEarlierKills(ctx, earlier));
   }
   if (timelineOom) {
     const total = [...ctx.timelineTerminations.values()].reduce(
@@ -133,13 +150,35 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
     );
   }
   const anyOom = oom.length > 0 || timelineOom > 0 || kernelOom.length > 0;
-  if (!anyOom && !ctx.unavailable.kubernetes) {
-    const terminated = input.replicas.filter(r => r.lastTermination);
+  const heapCapExits = anyOom ? [] : memoryErrorExits(ctx);
+  if (heapCapExits.length) {
+    supportEach(
+      score,
+      SUPPORT.memoryErrorExits,
+      'kubernetes',
+      heapCapExits.map(
+        r =>
+          `${describeTermination(
+            ctx,
+            r,
+          )}, after its runtime's memory error: it ran out of the memory its runtime may use, below the container's limit`,
+      ),
+      n =>
+        `${plural(
+          n,
+          'more container',
+        )} exited after its runtime's memory error`,
+    );
+  }
+  if (!anyOom && heapCapExits.length === 0 && !ctx.unavailable.kubernetes) {
+    const terminated = input.replicas.filter(
+      r => r.lastTermination && ctx.terminatedInRange(r),
+    );
     score.contradict(
       CONTRADICT.noOomKill,
       'kubernetes',
       terminated.length
-        ? `No container was OOMKilled: last terminations were ${[
+        ? `No container was OOMKilled in the range: last terminations were ${[
             ...new Set(
               terminated.map(
                 r =>
@@ -149,7 +188,7 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
               ),
             ),
           ].join(', ')}`
-        : 'No container was OOMKilled or terminated',
+        : 'No container was OOMKilled or terminated in the range',
     );
   }
 
@@ -191,7 +230,10 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
         nearLimit = true;
         score.support(SUPPORT.workingSetNearLimit, 'prometheus', sentence);
       }
-    } else if (share < THRESHOLDS.farBelowLimitShare) {
+    } else if (
+      share < THRESHOLDS.farBelowLimitShare &&
+      heapCapExits.length === 0
+    ) {
       score.contradict(
         CONTRADICT.farBelowLimit,
         'prometheus',
@@ -218,8 +260,12 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
     }
   }
 
-  // How the working set reaches the limit.
-  for (const m of memory) {
+  // How the working set reaches the limit, over the look-back when it
+  // resolves the runs.
+  const shapes = ctx.runShapes.filter(s =>
+    memory.some(m => m.cluster === s.cluster && m.container === s.container),
+  );
+  for (const m of shapes) {
     // Runs the series resolves: started by a restart, 3 points or more.
     const cycles = m.resolved
       ? m.cycles.filter(c => c.startedByRestart && c.points >= MIN_CYCLE_POINTS)
@@ -234,10 +280,9 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
       score.support(
         SUPPORT.quickToLimit,
         'prometheus',
-        `${m.name}: in ${quick.length} of ${plural(
-          cycles.length,
-          'run',
-        )} the working set reached 90% of the limit within ${describeDuration(
+        `${m.name}: in ${quick.length} of ${plural(cycles.length, 'run')} ${
+          m.over
+        } the working set reached 90% of the limit within ${describeDuration(
           times[Math.floor(times.length / 2)],
         )} of the start (median): the workload needs more than the limit from the start`,
       );
@@ -269,10 +314,9 @@ export function memoryLimitTooLow(ctx: DiagnosisContext): EvidenceScore {
         'prometheus',
         `${m.name}: the working set climbed steadily in ${
           steady.length
-        } of ${plural(
-          cycles.length,
-          'run',
-        )} before reaching the limit, as a leak does; a larger limit only delays the kill`,
+        } of ${plural(cycles.length, 'run')} ${
+          m.over
+        } before reaching the limit, as a leak does; a larger limit only delays the kill`,
       );
     }
     const after = afterRaise(ctx, m);
