@@ -1,5 +1,6 @@
 import { ProbeSpec } from '../scenario/schema';
 import { ClusterWorld, SimContainer, SimPod } from '../world/cluster';
+import { resolveProbePort } from '../world/containerModel';
 import { hashString, uidFor } from '../util/random';
 import { K8sObject } from './render';
 import { k8sTime } from './time';
@@ -24,37 +25,6 @@ interface EventDraft {
 }
 
 /**
- * The port a probe targets, resolved as the kubelet does: a number is used
- * as given, a name is looked up in the container's ports and, failing that,
- * parsed as a number (strconv.Atoi); what cannot be resolved is an error.
- */
-function resolveProbePort(
-  c: SimContainer,
-  port: number | string | undefined,
-): { port: number } | { error: string } {
-  let value: number;
-  if (typeof port === 'number') {
-    value = port;
-  } else {
-    const named = c.model.spec.ports.find(p => p.name === port);
-    if (named) {
-      value = named.containerPort;
-    } else if (/^[+-]?[0-9]+$/.test(String(port ?? ''))) {
-      value = Number(port);
-    } else {
-      return {
-        error: `strconv.Atoi: parsing ${JSON.stringify(
-          String(port ?? ''),
-        )}: invalid syntax`,
-      };
-    }
-  }
-  return value > 0 && value < 65536
-    ? { port: value }
-    : { error: `invalid port number: ${value}` };
-}
-
-/**
  * The message of a failed probe as the kubelet records it: the HTTP or TCP
  * prober's output, or "errored" when the probe could not even be built.
  */
@@ -65,7 +35,7 @@ function probeFailureMessage(
   probe: ProbeSpec,
 ): string {
   const target = resolveProbePort(
-    c,
+    c.model.spec.ports,
     probe.httpGet ? probe.httpGet.port : probe.tcpSocket?.port,
   );
   if ('error' in target) {

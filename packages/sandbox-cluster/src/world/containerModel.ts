@@ -88,15 +88,12 @@ export class ContainerModel {
     return this.startupMs;
   }
 
-  private resolvePort(port: number | string | undefined): number | undefined {
-    if (typeof port === 'number') {
-      return port;
-    }
-    return this.spec.ports.find(p => p.name === port)?.containerPort;
-  }
-
   private probePort(probe: ProbeSpec): number | undefined {
-    return this.resolvePort(probe.httpGet?.port ?? probe.tcpSocket?.port);
+    const target = resolveProbePort(
+      this.spec.ports,
+      probe.httpGet?.port ?? probe.tcpSocket?.port,
+    );
+    return 'port' in target ? target.port : undefined;
   }
 
   /** Whether a probe passes at a given moment of a run. */
@@ -299,6 +296,37 @@ export class ContainerModel {
       this.cpuLimit !== undefined && this.behavior.cpuCores > this.cpuLimit
     );
   }
+}
+
+/**
+ * The port a probe targets, resolved as the kubelet does: a number is used
+ * as given, a name is looked up in the container's ports and, failing that,
+ * parsed as a number (strconv.Atoi); what cannot be resolved is an error.
+ */
+export function resolveProbePort(
+  ports: ContainerSpec['ports'],
+  port: number | string | undefined,
+): { port: number } | { error: string } {
+  let value: number;
+  if (typeof port === 'number') {
+    value = port;
+  } else {
+    const named = ports.find(p => p.name === port);
+    if (named) {
+      value = named.containerPort;
+    } else if (/^[+-]?[0-9]+$/.test(String(port ?? ''))) {
+      value = Number(port);
+    } else {
+      return {
+        error: `strconv.Atoi: parsing ${JSON.stringify(
+          String(port ?? ''),
+        )}: invalid syntax`,
+      };
+    }
+  }
+  return value > 0 && value < 65536
+    ? { port: value }
+    : { error: `invalid port number: ${value}` };
 }
 
 function opt(value: string | number | undefined): number | undefined {
