@@ -72,6 +72,18 @@ export const observabilityIrMemoryLimitApplyPermission = createPermission({
 });
 
 /**
+ * Reading the fleet pages: the silent-outage sweep and the telemetry audit
+ * across every cluster and namespace. Not a resource permission: meant for
+ * platform teams.
+ *
+ * @public
+ */
+export const observabilityIrFleetReadPermission = createPermission({
+  name: 'observability-ir.fleet.read',
+  attributes: { action: 'read' },
+});
+
+/**
  * Every permission the observability-ir plugins define.
  *
  * @public
@@ -82,4 +94,5 @@ export const observabilityIrPermissions = [
   observabilityIrForensicsRunPermission,
   observabilityIrRunbookUpdatePermission,
   observabilityIrMemoryLimitApplyPermission,
+  observabilityIrFleetReadPermission,
 ];

@@ -9,3 +9,4 @@ export * from './diagnosis';
 export * from './clusters';
 export * from './forensics';
 export * from './runbook';
+export * from './fleet';
