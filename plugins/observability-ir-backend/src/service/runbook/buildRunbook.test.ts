@@ -399,6 +399,99 @@ describe('buildRunbook', () => {
       );
     });
 
+    it("a runtime's own cap below the limit: raise that cap, not limits.memory", () => {
+      const base = runbookInputs(labOom());
+      const runbook = buildRunbook({
+        ...base,
+        // Exits after a MemoryError at the runtime's cap, never OOMKilled;
+        // the diagnosis proposes no limit.
+        replicas: {
+          ...base.replicas,
+          replicas: base.replicas.replicas.map(r => ({
+            ...r,
+            restartCount: 14,
+            lastTermination: { reason: 'Error', exitCode: 1 },
+            limits: { memoryBytes: 1024 * 1024 * 1024, cpuCores: 1 },
+          })),
+        },
+        diagnosis: {
+          ...base.diagnosis,
+          recommendation: {
+            summary:
+              'Raise the memory cap of the runtime in container checkout-api (JVM -Xmx or -XX:MaxRAMPercentage, Node.js --max-old-space-size): it ran out of memory at about 600Mi, 59% of its 1Gi limit, so limits.memory is not what stops it.',
+          },
+        },
+      });
+      expect(runbook.hypothesis).toBe('memory-limit-too-low');
+      const fix = step(runbook, 'fix');
+      expect(fix.title).toBe("Raise the runtime's memory cap");
+      expect(fix.memoryLimitFix).toBeUndefined();
+      expect(fix.summary).toMatch(
+        /^Raise the memory cap of the runtime in container checkout-api of Deployment checkout-api \(sandbox, namespace finance\): it exits after its own memory error at about 509Mi, 50% of its 1Gi limit, so raising limits\.memory alone will not help\./,
+      );
+      for (const setting of [
+        'JAVA_TOOL_OPTIONS=-Xmx',
+        'NODE_OPTIONS=--max-old-space-size=',
+        'DOTNET_GCHeapHardLimit=',
+        'ulimit -v',
+        'Keep limits.memory at least 25% above the new cap',
+      ]) {
+        expect(fix.summary).toContain(setting);
+      }
+      const commands = texts(fix);
+      expect(commands[0]).toBe(
+        `kubectl --context 'sandbox' -n 'finance' get deployment 'checkout-api' -o jsonpath='{range .spec.template.spec.containers[?(@.name=="checkout-api")]}{"command: "}{.command}{"\\nargs: "}{.args}{"\\nenv: "}{.env}{"\\n"}{end}'`,
+      );
+      expect(commands.join('\n')).not.toMatch(
+        /"memory":|--limits=memory|set resources/,
+      );
+      expect(commands.join('\n')).toContain('rollout status');
+      // No OOM kill to count or watch for: the exits are what must stop.
+      expect(runbook.steps.map(s => s.title)).toEqual([
+        'Compare the working set with the memory limit',
+        "Find the runtime's memory errors",
+        'Count the exits after a memory error',
+        'Confirm the memory cgroup saw no OOM kill',
+        "Raise the runtime's memory cap",
+        'Watch the memory-error exits stop',
+      ]);
+      const verify = step(runbook, 'verify').commands.map(c => c.label);
+      expect(verify).toContainEqual(
+        expect.stringMatching(/^Restarts in the last 10 minutes; stays 0/),
+      );
+      expect(verify).not.toContainEqual(
+        expect.stringMatching(/^Working set \/ memory limit/),
+      );
+    });
+
+    it('one replica of three OOMKilled: the Fix and Replicas steps name it', () => {
+      const base = runbookInputs(labOom());
+      const [killed] = base.replicas.replicas;
+      const others = ['checkout-api-v1-def', 'checkout-api-v1-ghi'].map(pod =>
+        replica(pod, { limits: killed.limits }),
+      );
+      const runbook = buildRunbook({
+        ...base,
+        replicas: { ...base.replicas, replicas: [killed, ...others] },
+      });
+      expect(step(runbook, 'replicas').summary).toMatch(
+        /^1 of 3 containers in trouble \(checkout-api-v1-abc\): /,
+      );
+      const fix = step(runbook, 'fix');
+      expect(fix.summary).toContain(
+        'Only checkout-api-v1-abc of 3 replicas was OOMKilled: find what it does differently from the others',
+      );
+      expect(fix.memoryLimitFix?.proposedLimit).toBe('1Gi');
+      expect(texts(fix)).toContain(
+        "kubectl --context 'sandbox' -n 'finance' logs 'checkout-api-v1-abc' -c 'checkout-api' --previous --tail=200",
+      );
+      // Every replica killed: nothing to single out.
+      expect(step(lab(), 'fix').summary).not.toContain('Only ');
+      expect(step(lab(), 'replicas').summary).toMatch(
+        /^2 of 2 containers in trouble: /,
+      );
+    });
+
     it('CPU throttling: raise to twice the limit, or remove it', () => {
       const runbook = buildRunbook(runbookInputs(cpuThrottling()));
       expect(runbook.hypothesis).toBe('cpu-throttling');
@@ -468,6 +561,40 @@ describe('buildRunbook', () => {
         },
       });
       expect(fix.memoryLimitFix?.workloadName).toBe('payments');
+    });
+
+    it("is the name the pods are named after, not a selector's shorter app label", () => {
+      const base = runbookInputs(labOom());
+      const workload = {
+        ...base.workload,
+        kubernetesId: undefined,
+        labelSelector: 'app=auth,tier=backend',
+      };
+      const input = labOom();
+      input.replicas = [
+        'auth-service-7b6c5d4f9-c8n2x',
+        'auth-service-7b6c5d4f9-r4p6w',
+      ].map(pod =>
+        replica(pod, {
+          restartCount: 3,
+          lastTermination: { reason: 'OOMKilled', exitCode: 137 },
+          limits: { memoryBytes: 512 * 1024 * 1024, cpuCores: 1 },
+        }),
+      );
+      const runbook = buildRunbook(runbookInputs(input, { workload }));
+      expect(step(runbook, 'fix').memoryLimitFix?.workloadName).toBe(
+        'auth-service',
+      );
+      const all = runbook.steps.flatMap(s => texts(s)).join('\n');
+      expect(all).toContain("'deployment/auth-service'");
+      expect(all).not.toMatch(/deployment[ /]'?auth'/);
+      expect(texts(step(runbook, 'replicas'))[0]).toContain(
+        "-l 'app=auth,tier=backend'",
+      );
+      // The queries select the pods by the Deployment's pod names.
+      expect(texts(step(runbook, 'verify'), 'promql').join('\n')).toContain(
+        'pod=~"(?:auth-service-[',
+      );
     });
 
     it('is asked of Kubernetes when the pod names tell nothing', () => {

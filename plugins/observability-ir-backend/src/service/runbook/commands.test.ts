@@ -3,6 +3,7 @@ import { RunbookCommand } from '@observability-ir/plugin-observability-ir-common
 import { spawnSync } from 'node:child_process';
 import { HOSTILE_INPUTS } from '../../__testUtils__/queries/hostileInputs';
 import {
+  containerCommandAndEnv,
   describePod,
   findContainerId,
   patchMemoryLimit,
@@ -134,6 +135,31 @@ describe('runbook commands', () => {
     expect(() => setMemoryLimit(deployment, '1Gi; rm -rf /')).toThrow(
       InputError,
     );
+  });
+
+  it("show one container's command, args and env, where a runtime cap is set", () => {
+    const [get] = callsOf(
+      containerCommandAndEnv({ ...deployment, container: 'search-indexer' }),
+    );
+    expect(get).toEqual([
+      'kubectl',
+      '--context',
+      'sandbox',
+      '-n',
+      'finance',
+      'get',
+      'deployment',
+      'checkout-api',
+      '-o',
+      'jsonpath={range .spec.template.spec.containers[?(@.name=="search-indexer")]}{"command: "}{.command}{"\\nargs: "}{.args}{"\\nenv: "}{.env}{"\\n"}{end}',
+    ]);
+    // The name is written into the filter's double quotes: only a
+    // container name fits there.
+    for (const container of ['a"b', 'a)]}{.x', 'Search', '-x']) {
+      expect(() =>
+        containerCommandAndEnv({ ...deployment, container }),
+      ).toThrow(InputError);
+    }
   });
 
   it('raise the CPU limit in millicores, or delete it with a null', () => {

@@ -13,6 +13,7 @@ import {
   sh,
   ShellText,
 } from '../../queries';
+import { isDnsLabel } from '../../queries/kubernetesNames';
 
 /*
  * The commands a runbook offers to run by hand. Every value goes through
@@ -276,6 +277,31 @@ export function workloadResources(w: WorkloadLocation): RunbookCommand {
     sh`${kubectl(w)} get ${kindAndName(
       w,
     )} -o jsonpath=${'{range .spec.template.spec.containers[*]}{.name}{": "}{.resources}{"\\n"}{end}'}`,
+  );
+}
+
+/**
+ * The command line and environment of one container in the workload's
+ * spec: where a runtime's own memory cap is set (`JAVA_TOOL_OPTIONS=-Xmx…`,
+ * `NODE_OPTIONS=--max-old-space-size=…`, `DOTNET_GCHeapHardLimit`, the
+ * entrypoint's `ulimit -v`).
+ *
+ * @throws InputError when the container name is not a DNS label: it is
+ * written into the JSONPath filter, in double quotes.
+ */
+export function containerCommandAndEnv(w: WorkloadLocation): RunbookCommand {
+  if (!isDnsLabel(w.container)) {
+    throw new InputError(
+      `Invalid container name ${JSON.stringify(
+        w.container,
+      )}: it must be a Kubernetes container name`,
+    );
+  }
+  return shell(
+    `Command, args and env of ${w.container} in the ${w.kind} spec: where its runtime's memory cap is set`,
+    sh`${kubectl(w)} get ${kindAndName(
+      w,
+    )} -o jsonpath=${`{range .spec.template.spec.containers[?(@.name=="${w.container}")]}{"command: "}{.command}{"\\nargs: "}{.args}{"\\nenv: "}{.env}{"\\n"}{end}`}`,
   );
 }
 

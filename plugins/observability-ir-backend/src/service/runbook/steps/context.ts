@@ -178,8 +178,9 @@ function deploymentOfPod(pod: string): string | undefined {
  * The workload that owns a group's pods. Pods do not name their owner in
  * the replica table, so the name is the first of the entity's kubernetes
  * id, its selector's app name and the name the pods' names imply that
- * every pod name starts with; a StatefulSet when every pod is
- * `<name>-<ordinal>`, else a Deployment.
+ * every pod is named after (`<name>-<hash>-<suffix>`, `<name>-<ordinal>`),
+ * else the first that every pod name starts with; a StatefulSet when every
+ * pod is `<name>-<ordinal>`, else a Deployment.
  */
 function ownerOf(
   pods: string[],
@@ -191,7 +192,15 @@ function ownerOf(
     ...namesFromSelector(workload.labelSelector),
     ...(implied.every(n => n && n === implied[0]) ? [implied[0]] : []),
   ].filter((n): n is string => Boolean(n));
+  // A name the pods are named after (`<name>-<hash>-<suffix>` or
+  // `<name>-<ordinal>`) first: a selector's `app=auth` is no owner of
+  // `auth-service-7b6c5d4f9-c8n2x`, though the pod's name starts with it.
+  const namedAfter = (c: string) =>
+    pods.every(
+      pod => deploymentOfPod(pod) === c || STATEFUL_SET_POD(c).test(pod),
+    );
   const name =
+    candidates.find(namedAfter) ??
     candidates.find(c => pods.every(pod => pod.startsWith(`${c}-`))) ??
     (pods.length === 0 ? candidates[0] : undefined);
   if (!name) {
@@ -375,4 +384,28 @@ export function lastAction(
       a =>
         kinds.includes(a.kind) && (stepId === undefined || a.stepId === stepId),
     );
+}
+
+/**
+ * Whether memory-limit-too-low is the runtime's own memory cap stopping
+ * the container below its limit: the diagnosis proposes no limit, no
+ * replica the runbook is about was OOMKilled, and some ended otherwise
+ * (the exit after a memory error).
+ */
+export function runtimeCapReached(ctx: RunbookContext): boolean {
+  if (
+    ctx.hypothesisId !== 'memory-limit-too-low' ||
+    ctx.recommendation?.memoryLimit
+  ) {
+    return false;
+  }
+  const replicas = ctx.groups.flatMap(g => g.replicas);
+  return (
+    !replicas.some(r => r.lastTermination?.reason === 'OOMKilled') &&
+    replicas.some(
+      r =>
+        r.lastTermination !== undefined &&
+        r.lastTermination.reason !== 'Completed',
+    )
+  );
 }

@@ -14,7 +14,7 @@ import { networkPlan } from './fixPlans/network';
 import { nodePlan } from './fixPlans/node';
 import { FixPlan, FixPlanner } from './fixPlans/plan';
 import { probePlan } from './fixPlans/probe';
-import { PLAYBOOKS } from './playbooks';
+import { playbookOf } from './playbooks';
 
 const PLANNERS: Record<HypothesisId, FixPlanner> = {
   'memory-limit-too-low': memoryLimitPlan,
@@ -63,7 +63,7 @@ export function fixStep(ctx: RunbookContext): RunbookStep {
   const fix = ctx.inputs.fix;
   const base = {
     id: 'fix' as const,
-    title: PLAYBOOKS[ctx.hypothesisId].titles.fix,
+    title: playbookOf(ctx).titles.fix,
     commands: plan.commands,
     evidence: [...observedEvidence(ctx, plan), ...(plan.evidence ?? [])],
     ...(plan.memoryLimitFix && { memoryLimitFix: plan.memoryLimitFix }),

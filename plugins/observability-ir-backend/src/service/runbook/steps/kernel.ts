@@ -18,7 +18,7 @@ import {
 } from '../commands';
 import { commandsOf, RunbookContext } from './context';
 import { sentence, sentences } from './evidence';
-import { KernelFocus, PLAYBOOKS } from './playbooks';
+import { KernelFocus, playbookOf } from './playbooks';
 
 /** The pod node forensics should look at: the most troubled one with a node. */
 function podToInspect(ctx: RunbookContext) {
@@ -115,7 +115,7 @@ const HOW_TO_RUN =
 
 /** Kernel: what the node shows of the container, through node forensics. */
 export function kernelStep(ctx: RunbookContext): RunbookStep {
-  const playbook = PLAYBOOKS[ctx.hypothesisId];
+  const playbook = playbookOf(ctx);
   const focus = playbook.kernel;
   const commands = nodeCommands(ctx, focus);
   const base = {

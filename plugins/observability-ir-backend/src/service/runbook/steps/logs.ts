@@ -20,7 +20,7 @@ import {
   diagnosisEvidence,
   sentences,
 } from './evidence';
-import { PLAYBOOKS } from './playbooks';
+import { playbookOf } from './playbooks';
 import { focusClusters } from './triage';
 
 /** Error groups shown as evidence. */
@@ -85,7 +85,7 @@ function kubectlCommands(ctx: RunbookContext) {
 /** Logs: the error lines Loki holds, grouped by signature. */
 export function logsStep(ctx: RunbookContext): RunbookStep {
   const { logs } = ctx.inputs;
-  const playbook = PLAYBOOKS[ctx.hypothesisId];
+  const playbook = playbookOf(ctx);
   const { answered, failed } = answersOf(logs.sources, 'loki');
   const commands = [...logqlCommands(ctx), ...kubectlCommands(ctx)];
   const evidence = [

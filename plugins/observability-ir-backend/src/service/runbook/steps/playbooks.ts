@@ -2,6 +2,7 @@ import {
   HypothesisId,
   RunbookStepId,
 } from '@observability-ir/plugin-observability-ir-common';
+import { RunbookContext, runtimeCapReached } from './context';
 
 /** What the node-forensics step looks at for a hypothesis. */
 export type KernelFocus =
@@ -183,3 +184,27 @@ export const PLAYBOOKS: Record<HypothesisId, Playbook> = {
     verifyWatch: 'restarts',
   },
 };
+
+/**
+ * memory-limit-too-low when the runtime's own cap stopped the container
+ * below its limit: the same memory look, but no OOM kill to count, a cap
+ * to raise instead of the limit, and exits to watch stop.
+ */
+const RUNTIME_CAP: Playbook = {
+  ...PLAYBOOKS['memory-limit-too-low'],
+  titles: {
+    triage: 'Compare the working set with the memory limit',
+    logs: "Find the runtime's memory errors",
+    replicas: 'Count the exits after a memory error',
+    kernel: 'Confirm the memory cgroup saw no OOM kill',
+    fix: "Raise the runtime's memory cap",
+    verify: 'Watch the memory-error exits stop',
+  },
+  logsLook: "the runtime's memory error just before each exit",
+  verifyWatch: 'restarts',
+};
+
+/** The playbook the runbook follows: its hypothesis', or the runtime cap's. */
+export function playbookOf(ctx: RunbookContext): Playbook {
+  return runtimeCapReached(ctx) ? RUNTIME_CAP : PLAYBOOKS[ctx.hypothesisId];
+}

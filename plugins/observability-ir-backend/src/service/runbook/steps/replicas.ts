@@ -1,6 +1,7 @@
 import {
   describeTime,
   EvidenceItem,
+  listNames,
   plural,
   Replica,
   RunbookStep,
@@ -18,7 +19,7 @@ import {
   diagnosisEvidence,
   sentences,
 } from './evidence';
-import { PLAYBOOKS } from './playbooks';
+import { playbookOf } from './playbooks';
 
 /** Replicas described one by one in the evidence, at most. */
 const MAX_REPLICA_ITEMS = 5;
@@ -65,7 +66,10 @@ function replicaEvidence(ctx: RunbookContext): EvidenceItem[] {
   return [...fromDiagnosis, ...own];
 }
 
-/** "2 of 2 containers in trouble: 87 restarts, last terminations OOMKilled (2)". */
+/**
+ * "2 of 2 containers in trouble: 87 restarts, last terminations OOMKilled (2)";
+ * "1 of 3 containers in trouble (cart-service-6f7d9c8b4-v5r7n): …".
+ */
 function troubleSummary(ctx: RunbookContext): string {
   const replicas = ctx.groups.flatMap(g => g.replicas);
   const troubled = replicas.filter(isTroubled);
@@ -92,16 +96,21 @@ function troubleSummary(ctx: RunbookContext): string {
         .map(([reason, n]) => `${reason} (${n})`)
         .join(', ')}`,
   ].filter(Boolean);
+  // When only some are, which: the others show what the workload needs.
+  const which =
+    troubled.length < replicas.length
+      ? ` (${listNames(troubled.map(r => r.pod))})`
+      : '';
   return `${troubled.length} of ${plural(
     replicas.length,
     'container',
-  )} in trouble: ${facts.join('; ')}`;
+  )} in trouble${which}: ${facts.join('; ')}`;
 }
 
 /** Replicas: restarts, terminations and events from the Kubernetes API. */
 export function replicasStep(ctx: RunbookContext): RunbookStep {
   const { replicas, workload } = ctx.inputs;
-  const playbook = PLAYBOOKS[ctx.hypothesisId];
+  const playbook = playbookOf(ctx);
   const { answered, failed } = answersOf(replicas.sources, 'kubernetes');
   const fallbackLocations = ctx.groups.length
     ? []

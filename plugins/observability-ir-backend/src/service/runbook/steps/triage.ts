@@ -16,7 +16,7 @@ import {
   diagnosisEvidence,
   sentences,
 } from './evidence';
-import { PLAYBOOKS } from './playbooks';
+import { playbookOf } from './playbooks';
 
 /** The clusters a step's commands are about. */
 export function focusClusters(
@@ -34,7 +34,7 @@ export function focusClusters(
 function executedQueries(ctx: RunbookContext): RunbookCommand[] {
   const { queries } = ctx.inputs.metrics;
   const clusters = focusClusters(ctx, queries);
-  const order = PLAYBOOKS[ctx.hypothesisId].triageQueries;
+  const order = playbookOf(ctx).triageQueries;
   return order.flatMap(name =>
     queries
       .filter(q => q.name === name && clusters.has(q.cluster))
@@ -115,7 +115,7 @@ export function triageStep(ctx: RunbookContext): RunbookStep {
   if (answered.length === 0) {
     return {
       id: 'triage',
-      title: PLAYBOOKS[ctx.hypothesisId].titles.triage,
+      title: playbookOf(ctx).titles.triage,
       status: 'needs-person',
       summary: `Prometheus did not answer (${
         describeFailures(failed) || 'no cluster has it configured'
@@ -126,7 +126,7 @@ export function triageStep(ctx: RunbookContext): RunbookStep {
   }
   return {
     id: 'triage',
-    title: PLAYBOOKS[ctx.hypothesisId].titles.triage,
+    title: playbookOf(ctx).titles.triage,
     status: 'done',
     summary: sentences(
       `Prometheus answered for ${answered.map(s => s.cluster).join(', ')}`,

@@ -13,7 +13,7 @@ import {
 import { promqlCommand, restartCounts, watchPods } from '../commands';
 import { commandsOf, ReplicaGroup, RunbookContext, scopeOf } from './context';
 import { sentences } from './evidence';
-import { PLAYBOOKS, VerifyWatch } from './playbooks';
+import { playbookOf, VerifyWatch } from './playbooks';
 
 /** The rate window of the throttling query a person watches. */
 const WATCH_WINDOW_SECONDS = 300;
@@ -52,7 +52,7 @@ function watchQuery(
 
 function verifyCommands(ctx: RunbookContext): RunbookCommand[] {
   const { labelSelector } = ctx.inputs.workload;
-  const watch = PLAYBOOKS[ctx.hypothesisId].verifyWatch;
+  const watch = playbookOf(ctx).verifyWatch;
   return commandsOf(
     ...ctx.groups.flatMap(group => [
       () => watchPods(group, labelSelector),
@@ -74,7 +74,7 @@ export function verifyStep(ctx: RunbookContext): RunbookStep {
   const { verify, fix, incident } = ctx.inputs;
   const base = {
     id: 'verify' as const,
-    title: PLAYBOOKS[ctx.hypothesisId].titles.verify,
+    title: playbookOf(ctx).titles.verify,
     evidence: [],
     commands: verifyCommands(ctx),
     ...(verify && { verify }),

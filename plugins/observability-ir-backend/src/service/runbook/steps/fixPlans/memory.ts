@@ -1,21 +1,32 @@
 import {
+  describeBytes,
   formatMemoryQuantity,
+  listNames,
   MemoryLimitFix,
   parseMemoryQuantity,
+  plural,
+  Replica,
   RunbookCommand,
 } from '@observability-ir/plugin-observability-ir-common';
 import {
+  containerCommandAndEnv,
   goHeapProfile,
   jvmHeapDump,
   nodeJsHeapSnapshot,
   patchMemoryLimit,
+  previousLogs,
   processMemory,
   processMemoryMaps,
   rolloutStatus,
   setMemoryLimit,
   workloadResources,
 } from '../../commands';
-import { commandsOf, fixGroup, RunbookContext } from '../context';
+import {
+  commandsOf,
+  fixGroup,
+  RunbookContext,
+  runtimeCapReached,
+} from '../context';
 import { sentences } from '../evidence';
 import { FixPlan, unknownWorkload } from './plan';
 
@@ -113,10 +124,121 @@ function where(change: MemoryLimitFix): string {
   return `${change.workloadKind} ${change.workloadName} (${change.cluster}, namespace ${change.namespace})`;
 }
 
-/** memory-limit-too-low: raise the limit to the proposed quantity. */
+/** The replicas of the fix target's container, in its group. */
+function targetReplicas(ctx: RunbookContext): Replica[] {
+  const target = ctx.fixTarget;
+  return (fixGroup(ctx)?.replicas ?? []).filter(
+    r => r.container === target?.container,
+  );
+}
+
+/**
+ * When only some replicas of the container were OOMKilled: the sentence
+ * that names them, and the logs of the first one's last run.
+ */
+function someReplicasKilled(ctx: RunbookContext): {
+  note?: string;
+  commands: RunbookCommand[];
+} {
+  const group = fixGroup(ctx);
+  const target = ctx.fixTarget;
+  const replicas = targetReplicas(ctx);
+  const killed = replicas.filter(
+    r => r.lastTermination?.reason === 'OOMKilled',
+  );
+  if (
+    !group ||
+    !target ||
+    killed.length === 0 ||
+    killed.length === replicas.length
+  ) {
+    return { commands: [] };
+  }
+  const one = killed.length === 1;
+  return {
+    note: `Only ${listNames(killed.map(r => r.pod))} of ${plural(
+      replicas.length,
+      'replica',
+    )} ${one ? 'was' : 'were'} OOMKilled: find what ${
+      one ? 'it does' : 'they do'
+    } differently from the others (a shard, a tenant, a batch) before settling on the limit`,
+    commands: commandsOf(() =>
+      previousLogs(group, killed[0].pod, target.container),
+    ),
+  };
+}
+
+/** The highest working set of the fix target's container in the range. */
+function peakWorkingSet(ctx: RunbookContext): number | undefined {
+  const target = ctx.fixTarget;
+  const values = ctx.inputs.metrics.memory.workingSet
+    .filter(
+      s =>
+        s.cluster === target?.cluster &&
+        (s.container === undefined || s.container === target.container),
+    )
+    .flatMap(s => s.points.map(p => p[1]))
+    .filter(v => Number.isFinite(v) && v > 0);
+  return values.length ? Math.max(...values) : undefined;
+}
+
+/** How the common runtimes are given a memory cap. */
+const RUNTIME_CAP_SETTINGS =
+  "Set the cap in the container's env or args (the first command shows them): JAVA_TOOL_OPTIONS=-Xmx… or -XX:MaxRAMPercentage=…, NODE_OPTIONS=--max-old-space-size=<MiB>, DOTNET_GCHeapHardLimit=<bytes, hex>, or the ulimit -v its entrypoint sets";
+
+/**
+ * memory-limit-too-low, when the runtime's own cap stopped the container
+ * below its limit: raise that cap, keep limits.memory above it.
+ */
+function runtimeCapPlan(ctx: RunbookContext): FixPlan {
+  const target = ctx.fixTarget;
+  const unknown = unknownWorkload(ctx);
+  const container =
+    target?.container ?? ctx.groups[0]?.replicas[0]?.container ?? 'the app';
+  const limit = specLimit(ctx);
+  const peak = peakWorkingSet(ctx);
+  const limitBytes = limit ? parseMemoryQuantity(limit) : undefined;
+  const stoppedAt =
+    peak && limitBytes
+      ? ` at about ${describeBytes(peak)}, ${Math.round(
+          (peak / limitBytes) * 100,
+        )}% of its ${limit} limit`
+      : ' below its limit';
+  return {
+    summary: sentences(
+      `Raise the memory cap of the runtime in container ${container}${
+        target
+          ? ` of ${target.kind} ${target.name} (${target.cluster}, namespace ${target.namespace})`
+          : ''
+      }: it exits after its own memory error${stoppedAt}, so raising limits.memory alone will not help`,
+      RUNTIME_CAP_SETTINGS,
+      'Keep limits.memory at least 25% above the new cap, raising it too when needed',
+      unknown.note,
+    ),
+    commands: [
+      ...unknown.commands,
+      ...(target
+        ? commandsOf(
+            () => containerCommandAndEnv(target),
+            () => workloadResources(target),
+            () => rolloutStatus(target),
+          )
+        : []),
+    ],
+  };
+}
+
+/**
+ * memory-limit-too-low: raise the limit to the proposed quantity; or,
+ * when the runtime's own cap stopped the container below it, that cap.
+ */
 export function memoryLimitPlan(ctx: RunbookContext): FixPlan {
+  if (runtimeCapReached(ctx)) {
+    return runtimeCapPlan(ctx);
+  }
   const change = memoryLimitFixOf(ctx);
   const unknown = unknownWorkload(ctx);
+  const some = someReplicasKilled(ctx);
   return {
     summary: sentences(
       change
@@ -125,9 +247,14 @@ export function memoryLimitPlan(ctx: RunbookContext): FixPlan {
           )} from ${change.currentLimit} to ${change.proposedLimit}`
         : 'Set limits.memory of the OOMKilled container above its peak working set, with 50% headroom',
       ctx.recommendation?.memoryLimit?.basis,
+      some.note,
       unknown.note,
     ),
-    commands: [...unknown.commands, ...limitCommands(ctx, change)],
+    commands: [
+      ...unknown.commands,
+      ...limitCommands(ctx, change),
+      ...some.commands,
+    ],
     memoryLimitFix: change,
   };
 }
