@@ -247,6 +247,12 @@ describe('the look-back', () => {
       description: 'the last 1d',
     });
     expect(result.recommendation?.summary).toMatch(/heap dump/);
+    // The stopgap reads the kills at the limit in the look-back: killed at
+    // 1Gi, so 1Gi × 1.25 × 1.5 → 2Gi, not the range's lower peak.
+    expect(result.recommendation?.memoryLimit).toMatchObject({
+      current: '1Gi',
+      proposed: '2Gi',
+    });
   });
 
   it('weighs more than the range alone, which sees part of one run', () => {

@@ -67,10 +67,19 @@ export function proposeLimit(ctx: DiagnosisContext): LimitProposal | undefined {
   }
   const currentLimit = m.currentLimit!;
   const plateau = observedPlateau(ctx, m.cluster, m.container, currentLimit);
+  // Over the look-back, runs the range does not show: a slow leak's peak
+  // and its kills at the limit hours ago.
+  const shapes = ctx.runShapes.find(
+    s => s.cluster === m.cluster && s.container === m.container,
+  );
+  const peak = Math.max(m.peak?.bytes ?? 0, shapes?.peak?.bytes ?? 0);
+  const killedEarlier = (shapes?.cycles ?? []).some(
+    c => c.endedByRestart && (c.peakShare ?? 0) >= CLIPPED_SHARE,
+  );
   const basis = {
     currentLimit,
-    peakWorkingSet: m.peak?.bytes,
-    oomKilled: kills.has(key(m)),
+    peakWorkingSet: peak > 0 ? peak : undefined,
+    oomKilled: kills.has(key(m)) || killedEarlier,
     ...(plateau ? { plateau } : {}),
   };
   const proposed = proposeMemoryLimit(basis);
@@ -79,7 +88,7 @@ export function proposeLimit(ctx: DiagnosisContext): LimitProposal | undefined {
     memoryLimit: {
       current: formatMemoryQuantity(currentLimit),
       proposed: formatMemoryQuantity(proposed),
-      peakWorkingSet: m.peak ? describeBytes(m.peak.bytes) : 'unknown',
+      peakWorkingSet: peak > 0 ? describeBytes(peak) : 'unknown',
       basis: describeMemoryLimitBasis(basis, proposed),
     },
   };
