@@ -2,12 +2,14 @@ import {
   ApiBlueprint,
   createFrontendPlugin,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { kubernetesAuthProvidersApiRef } from '@backstage/plugin-kubernetes-react';
 import { isObservabilityIncidentAvailable } from '@observability-ir/plugin-observability-ir-common';
 import { ObservabilityIrClient, observabilityIrApiRef } from './api';
-import { scaffolderTemplateRouteRef } from './routes';
+import AssessmentIcon from '@material-ui/icons/Assessment';
+import { fleetRouteRef, scaffolderTemplateRouteRef } from './routes';
 
 /** The client of the observability-ir backend. */
 export const observabilityIrApi = ApiBlueprint.make({
@@ -38,6 +40,21 @@ export const entityIncidentContent = EntityContentBlueprint.make({
 });
 
 /**
+ * The fleet health page of platform teams, with its item in the app's nav.
+ */
+export const fleetPage = PageBlueprint.make({
+  name: 'fleet',
+  params: {
+    path: '/fleet-health',
+    title: 'Fleet health',
+    icon: <AssessmentIcon />,
+    routeRef: fleetRouteRef,
+    loader: () =>
+      import('./components/FleetPage').then(m => <m.FleetHealthContent />),
+  },
+});
+
+/**
  * The observability-ir plugin for apps on the new frontend system.
  *
  * @alpha
@@ -45,6 +62,7 @@ export const entityIncidentContent = EntityContentBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'observability-ir',
   info: { packageJson: () => import('../package.json') },
+  routes: { fleet: fleetRouteRef },
   externalRoutes: { scaffolderTemplate: scaffolderTemplateRouteRef },
-  extensions: [observabilityIrApi, entityIncidentContent],
+  extensions: [observabilityIrApi, entityIncidentContent, fleetPage],
 });

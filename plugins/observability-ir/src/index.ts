@@ -1,5 +1,6 @@
 /**
- * Frontend plugin: an Incident tab on service entities.
+ * Frontend plugin: an Incident tab on service entities, and a fleet
+ * health page for platform teams.
  *
  * @packageDocumentation
  */
@@ -7,6 +8,7 @@
 export {
   observabilityIrPlugin,
   EntityObservabilityIncidentContent,
+  ObservabilityIrFleetPage,
 } from './plugin';
 export { isObservabilityIncidentAvailable } from '@observability-ir/plugin-observability-ir-common';
 export {

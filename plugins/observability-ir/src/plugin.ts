@@ -6,7 +6,11 @@ import {
 } from '@backstage/core-plugin-api';
 import { kubernetesAuthProvidersApiRef } from '@backstage/plugin-kubernetes-react';
 import { ObservabilityIrClient, observabilityIrApiRef } from './api';
-import { rootRouteRef, scaffolderTemplateRouteRef } from './routes';
+import {
+  fleetRouteRef,
+  rootRouteRef,
+  scaffolderTemplateRouteRef,
+} from './routes';
 
 /**
  * The observability-ir plugin for apps on the legacy frontend system.
@@ -27,6 +31,7 @@ export const observabilityIrPlugin = createPlugin({
   ],
   routes: {
     root: rootRouteRef,
+    fleet: fleetRouteRef,
   },
   externalRoutes: {
     scaffolderTemplate: scaffolderTemplateRouteRef,
@@ -47,5 +52,21 @@ export const EntityObservabilityIncidentContent = observabilityIrPlugin.provide(
         m => m.EntityIncidentContent,
       ),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * The fleet health page of platform teams for the legacy frontend system:
+ * silent outages across every cluster and the telemetry pipeline of every
+ * entity. Mount it on a route of the app, e.g.
+ * `<Route path="/fleet-health" element={<ObservabilityIrFleetPage />} />`.
+ *
+ * @public
+ */
+export const ObservabilityIrFleetPage = observabilityIrPlugin.provide(
+  createRoutableExtension({
+    name: 'ObservabilityIrFleetPage',
+    component: () => import('./components/FleetPage').then(m => m.FleetPage),
+    mountPoint: fleetRouteRef,
   }),
 );

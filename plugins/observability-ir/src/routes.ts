@@ -7,6 +7,11 @@ export const rootRouteRef = createRouteRef({
   id: 'observability-ir',
 });
 
+/** The fleet health page of platform teams. */
+export const fleetRouteRef = createRouteRef({
+  id: 'observability-ir-fleet',
+});
+
 /**
  * The page of one scaffolder template, where the runbook's Fix step sends a
  * person with the template's values filled in. Bound to the scaffolder's

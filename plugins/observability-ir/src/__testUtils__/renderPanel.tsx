@@ -45,7 +45,8 @@ export type Endpoint =
   | 'diagnosis'
   | 'forensics'
   | 'clusters'
-  | 'runbook';
+  | 'runbook'
+  | 'telemetry';
 
 /** An msw handler answering one endpoint with a body (200). */
 export function answer(endpoint: Endpoint, body: object): HttpHandler {
@@ -104,6 +105,13 @@ export function labHandlers(): HttpHandler[] {
       runs: [],
     }),
     answer('runbook', oomRunbook()),
+    // The telemetry pipeline is whole.
+    answer('telemetry', {
+      entityRef: 'component:default/checkout-api',
+      metrics: [],
+      logs: [],
+      sources: [],
+    }),
   ];
 }
 

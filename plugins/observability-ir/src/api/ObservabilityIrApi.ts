@@ -7,11 +7,15 @@ import {
   ForensicsRun,
   ForensicsReadQuery,
   ForensicsRunsResponse,
+  FleetTelemetryResponse,
   LogsResponse,
   MetricsResponse,
   ReplicasResponse,
   RunbookActionRequest,
   RunbookResponse,
+  SilentOutagesQuery,
+  SilentOutagesResponse,
+  TelemetryResponse,
   TimelineResponse,
 } from '@observability-ir/plugin-observability-ir-common';
 
@@ -93,6 +97,19 @@ export interface ObservabilityIrApi {
    * entity's incident; answers the runbook as it stands after it.
    */
   recordRunbookAction(request: RunbookActionRequest): Promise<RunbookResponse>;
+  /**
+   * The last sweep of the fleet for containers that terminated abnormally
+   * (`range`: 1h by default), with the next to OOM and the top
+   * restarters. Needs the `observability-ir.fleet.read` permission.
+   */
+  getSilentOutages(query?: SilentOutagesQuery): Promise<SilentOutagesResponse>;
+  /**
+   * The telemetry audit of every entity with Kubernetes annotations. Needs
+   * the `observability-ir.fleet.read` permission.
+   */
+  getFleetTelemetry(): Promise<FleetTelemetryResponse>;
+  /** The telemetry pipeline of one entity, per cluster: metrics and logs. */
+  getTelemetry(entityRef: string): Promise<TelemetryResponse>;
 }
 
 /**

@@ -6,6 +6,8 @@ import {
   EntityWorkload,
   EVIDENCE_PATHS,
   EvidenceQuery,
+  FLEET_PATHS,
+  FleetTelemetryResponse,
   FORENSICS_PATH,
   ForensicsRequest,
   ForensicsRun,
@@ -17,6 +19,10 @@ import {
   RUNBOOK_PATHS,
   RunbookActionRequest,
   RunbookResponse,
+  SilentOutagesQuery,
+  SilentOutagesResponse,
+  TELEMETRY_PATH,
+  TelemetryResponse,
   TimelineResponse,
   WORKLOAD_PATH,
   WorkloadQuery,
@@ -188,6 +194,23 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
     return (await response.json()) as RunbookResponse;
   }
 
+  async getSilentOutages(
+    query: SilentOutagesQuery = {},
+  ): Promise<SilentOutagesResponse> {
+    return this.fetchJson<SilentOutagesResponse>(
+      FLEET_PATHS.silentOutages,
+      query,
+    );
+  }
+
+  async getFleetTelemetry(): Promise<FleetTelemetryResponse> {
+    return this.fetchJson<FleetTelemetryResponse>(FLEET_PATHS.telemetry, {});
+  }
+
+  async getTelemetry(entityRef: string): Promise<TelemetryResponse> {
+    return this.get<TelemetryResponse>(TELEMETRY_PATH, { entityRef });
+  }
+
   /**
    * A runbook request with the user's Kubernetes credentials, since the
    * backend reads the evidence of each step from the clusters; throws a
@@ -243,14 +266,26 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
   }
 
   private async get<T>(path: string, query: WorkloadQuery | EvidenceQuery) {
-    // Evidence reads the clusters' APIs: with the user's credentials there.
+    // Evidence and the telemetry audit read the clusters' APIs: with the
+    // user's credentials there.
     const headers =
       this.credentialHeaders &&
-      Object.values<string>(EVIDENCE_PATHS).includes(path)
+      (path === TELEMETRY_PATH ||
+        Object.values<string>(EVIDENCE_PATHS).includes(path))
         ? await this.credentialHeaders.forEntity(query.entityRef)
         : {};
+    return this.fetchJson<T>(path, query, headers);
+  }
+
+  /** A `GET` of the backend; throws a `ResponseError` unless it is ok. */
+  private async fetchJson<T>(
+    path: string,
+    query: Record<string, string | undefined>,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const search = queryString(query);
     const response = await this.deps.fetchApi.fetch(
-      `plugin://observability-ir${path}?${queryString(query)}`,
+      `plugin://observability-ir${path}${search ? `?${search}` : ''}`,
       { headers },
     );
     if (!response.ok) {

@@ -28,3 +28,8 @@ export {
   type RunbookState,
 } from './useRunbook';
 export { useRunbookAction, type RunbookActionState } from './useRunbookAction';
+export {
+  FLEET_POLL_MS,
+  useFleetAnswer,
+  type FleetAnswerState,
+} from './useFleetAnswer';

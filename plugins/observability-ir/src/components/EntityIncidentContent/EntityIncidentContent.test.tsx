@@ -80,6 +80,7 @@ describe('the Incident tab', () => {
       'Timeline',
       'Replicas',
       'Error logs',
+      'Telemetry pipeline',
     ]);
   });
 

@@ -15,6 +15,7 @@ import { LogErrorGroups } from '../LogErrorGroups';
 import { NodeForensicsProvider } from '../NodeForensics';
 import { ReplicaTable } from '../ReplicaTable';
 import { Runbook } from '../Runbook';
+import { TelemetryPanel } from '../TelemetryPanel';
 import { TimeRangeToolbar } from '../TimeRangeToolbar';
 
 function WorkloadCard(props: { workload: EntityWorkload }) {
@@ -72,6 +73,9 @@ export const EntityIncidentContent = () => {
         </Grid>
         <Grid item xs={12}>
           <LogErrorGroups />
+        </Grid>
+        <Grid item xs={12}>
+          <TelemetryPanel />
         </Grid>
         <Grid item xs={12} md={6}>
           <WorkloadCard workload={state.workload} />

@@ -1,0 +1,2 @@
+export { TelemetryPanel } from './TelemetryPanel';
+export { TelemetryStatus, describeCheckStatus } from './TelemetryStatus';
