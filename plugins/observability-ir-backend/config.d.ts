@@ -191,6 +191,30 @@ export interface Config {
        */
       retention?: HumanDuration | string;
     };
+    /**
+     * The fleet sweep behind `GET /v1/fleet/silent-outages`: every cluster
+     * and namespace, on the Backstage scheduler (one replica at a time),
+     * its result kept in the cache service.
+     */
+    fleet?: {
+      /** Whether the sweep runs and the endpoint answers. Default true. */
+      enabled?: boolean;
+      /**
+       * From this share of its memory limit, 0 to 1, a container's working
+       * set is next to OOM. Default 0.9.
+       */
+      nearOomShare?: number;
+      sweep?: {
+        /** How often the sweep runs. Default 5 minutes. */
+        frequency?: HumanDuration | string;
+        /** The longest one sweep may take. Default 4 minutes. */
+        timeout?: HumanDuration | string;
+        /** How long after start-up the first sweep runs. Default 15 seconds. */
+        initialDelay?: HumanDuration | string;
+        /** Pods per page of each cluster's list, 1 to 500. Default 500. */
+        pageSize?: number;
+      };
+    };
     /** Prometheus, Loki and Grafana per cluster, by the cluster's name. */
     clusters?: Array<{
       /**

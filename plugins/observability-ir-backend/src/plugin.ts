@@ -23,6 +23,8 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { UserRateLimiter } from './rateLimit/UserRateLimiter';
 import { readRunbookConfig } from './config/readRunbookConfig';
 import { createRouter } from './router';
+import { createFleetRouter } from './fleetRouter';
+import { createFleet } from './service/fleet/createFleet';
 import { MemoryLimitFixer } from './service/fixes/MemoryLimitFixer';
 import { DatabaseIncidentStore } from './service/incidents/DatabaseIncidentStore';
 import { RunbookService } from './service/runbook/RunbookService';
@@ -72,6 +74,8 @@ export const observabilityIrPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         database: coreServices.database,
         actionsRegistry: actionsRegistryServiceRef,
+        auth: coreServices.auth,
+        cache: coreServices.cache,
       },
       async init({
         httpAuth,
@@ -89,6 +93,8 @@ export const observabilityIrPlugin = createBackendPlugin({
         permissions,
         database,
         actionsRegistry,
+        auth,
+        cache,
       }) {
         permissionsRegistry.addPermissions(observabilityIrPermissions);
         suppliers.forEach(supplier =>
@@ -149,6 +155,22 @@ export const observabilityIrPlugin = createBackendPlugin({
             rateLimiter,
             forensics,
             runbooks,
+          }),
+        );
+        httpRouter.use(
+          createFleetRouter({
+            httpAuth,
+            auditor,
+            permissions,
+            fleet: await createFleet({
+              config,
+              clusterAccess,
+              catalog,
+              auth,
+              scheduler,
+              cache,
+              logger,
+            }),
           }),
         );
       },

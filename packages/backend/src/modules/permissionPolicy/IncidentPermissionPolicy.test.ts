@@ -13,6 +13,7 @@ import {
 } from '@backstage/plugin-catalog-common/alpha';
 import {
   incidentReadPermission,
+  observabilityIrFleetReadPermission,
   observabilityIrForensicsRunPermission,
 } from '@observability-ir/plugin-observability-ir-common';
 import { IncidentPermissionPolicy } from './IncidentPermissionPolicy';
@@ -182,6 +183,27 @@ describe('IncidentPermissionPolicy', () => {
       platformEngineer,
     );
     expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('shows the fleet pages to members of the platform team only', async () => {
+    const permission = observabilityIrFleetReadPermission;
+    expect(await policy.handle({ permission }, guest)).toEqual({
+      result: AuthorizeResult.DENY,
+    });
+    expect(await policy.handle({ permission }, platformEngineer)).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+    // Owning services is not enough: the pages show every team's pods.
+    const serviceOwner = user([
+      'user:default/mara.lind',
+      'group:default/storefront-team',
+    ]);
+    expect(await policy.handle({ permission }, serviceOwner)).toEqual({
+      result: AuthorizeResult.DENY,
+    });
+    expect(await policy.handle({ permission })).toEqual({
+      result: AuthorizeResult.DENY,
+    });
   });
 
   it('shows users only the Software Template tasks they started', async () => {

@@ -71,6 +71,9 @@ export const grants: Readonly<Record<string, Audience>> = {
   'observability-ir.runbook.update': 'entity owners',
   // Patching a workload's memory limit in its cluster, without a review.
   'observability-ir.memory-limit.apply': 'entity owners',
+  // The fleet pages: kills, near-OOM containers and restarts in every
+  // cluster and namespace, whoever owns them.
+  'observability-ir.fleet.read': 'platform teams',
 };
 
 const allow: PolicyDecision = { result: AuthorizeResult.ALLOW };
