@@ -1,5 +1,7 @@
 import { ClusterWorld, SimPod } from '../world/cluster';
 import { containerRecords } from '../kubernetes/podLogs';
+import { containerId } from '../kubernetes/podStatus';
+import { ContainerRun } from '../world/timeline';
 import { runLogRecords } from '../world/logs';
 import { matchesAll } from '../prometheus/promql/evaluate';
 import { LabelMatcher } from '../prometheus/promql/ast';
@@ -24,11 +26,38 @@ function sanitize(name: string) {
   return name.replace(/[^a-zA-Z0-9_]/g, '_');
 }
 
-/** Every stream of the cluster, with Fluent Bit's kubernetes metadata. */
+/** Pods whose records miss Fluent Bit's kubernetes filter. */
+function podsWithFileLabels(cluster: ClusterWorld): Set<SimPod> {
+  const pods = new Set<SimPod>();
+  for (const d of cluster.deployments) {
+    if (d.logLabels !== 'file') continue;
+    d.replicaSets.forEach(rs => rs.pods.forEach(p => pods.add(p)));
+  }
+  return pods;
+}
+
+/**
+ * Every stream of the cluster, with Fluent Bit's kubernetes metadata; a
+ * Deployment with `logLabels: file` ships its streams as the tail input
+ * reads them: only `job` and the container log file's path.
+ */
 export function clusterStreams(cluster: ClusterWorld): LogStream[] {
   const streams: LogStream[] = [];
+  const fileOnly = podsWithFileLabels(cluster);
   for (const pod of cluster.allPods()) {
     for (const c of pod.containers) {
+      if (fileOnly.has(pod)) {
+        const id = containerId(pod, c.model.name, { index: 0 } as ContainerRun);
+        streams.push({
+          labels: {
+            job: 'fluent-bit',
+            filename: `/var/log/containers/${pod.name}_${pod.namespace}_${c.model.name}-${id}.log`,
+          },
+          pod,
+          container: c.model.name,
+        });
+        continue;
+      }
       const labels: Record<string, string> = {};
       for (const [k, v] of Object.entries(pod.labels)) labels[sanitize(k)] = v;
       Object.assign(labels, {

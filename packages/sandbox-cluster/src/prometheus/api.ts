@@ -258,7 +258,8 @@ export function handlePrometheus(
                     lastError:
                       health === 'up'
                         ? ''
-                        : `Get "${t.scrapeUrl}": dial tcp ${t.labels.instance}: connect: connection refused`,
+                        : t.scrapeError?.(now) ??
+                          `Get "${t.scrapeUrl}": dial tcp ${t.labels.instance}: connect: connection refused`,
                     lastScrape: new Date(last).toISOString(),
                     lastScrapeDuration: 0.004,
                     health,

@@ -24,6 +24,8 @@ export interface TargetDef {
   intervalMs: number;
   offsetMs: number;
   health(ms: number): 'up' | 'down';
+  /** Why a scrape at a moment failed; connection refused by default. */
+  scrapeError?(ms: number): string;
   fromMs: number;
   toMs?: number;
 }
@@ -427,15 +429,20 @@ export function buildCatalog(cluster: ClusterWorld): {
             container: c.model.name,
           };
           const offset = phaseFor(interval, svc.name, instance);
+          const unreachable =
+            c.model.behavior.type === 'steady' &&
+            c.model.behavior.networkUnreachable;
+          // Scraped on the port the Service targets: a container that does
+          // not listen there refuses the connection.
           const listening = (ms: number) => {
             const m = c.timeline.at(ms);
             if (!m || !m.running) return false;
             const after = c.model.listensAfter(m.run.index);
-            const unreachable =
-              c.model.behavior.type === 'steady' &&
-              c.model.behavior.networkUnreachable;
             return (
-              after !== undefined && ms - m.run.startMs >= after && !unreachable
+              after !== undefined &&
+              ms - m.run.startMs >= after &&
+              !unreachable &&
+              c.model.listenPorts.includes(targetPort)
             );
           };
           series.push({
@@ -459,6 +466,15 @@ export function buildCatalog(cluster: ClusterWorld): {
             intervalMs: interval,
             offsetMs: offset,
             health: ms => (listening(ms) ? 'up' : 'down'),
+            // A dropped network times the scrape out; a closed port refuses it.
+            scrapeError: () =>
+              unreachable
+                ? `Get "http://${instance}${
+                    ep.path ?? '/metrics'
+                  }": context deadline exceeded`
+                : `Get "http://${instance}${
+                    ep.path ?? '/metrics'
+                  }": dial tcp ${instance}: connect: connection refused`,
             fromMs: pod.createdMs,
             toMs: podEnd(pod),
           });

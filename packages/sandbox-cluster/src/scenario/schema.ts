@@ -288,6 +288,13 @@ const deployment = z
     replicaSet: name,
     pods: z.array(pod).min(1),
     containers: z.array(container).min(1),
+    /**
+     * The labels of the pods' Loki streams: `kubernetes` (Fluent Bit's
+     * kubernetes filter adds namespace, pod, container, node and the pod's
+     * labels) or `file` (the records miss the filter, so the streams carry
+     * only `job` and `filename`). Default `kubernetes`.
+     */
+    logLabels: z.enum(['kubernetes', 'file']).optional(),
   })
   .strict();
 

@@ -68,6 +68,8 @@ export interface SimDeployment {
   object: Record<string, any>;
   behaviors: Map<string, BehaviorSpec>;
   replicaSets: SimReplicaSet[];
+  /** `file`: its pods' log streams carry no Kubernetes labels. */
+  logLabels?: 'kubernetes' | 'file';
 }
 
 /**
@@ -263,7 +265,12 @@ export class ClusterWorld {
         progressDeadlineSeconds: 600,
       },
     };
-    const deployment: SimDeployment = { object, behaviors, replicaSets: [] };
+    const deployment: SimDeployment = {
+      object,
+      behaviors,
+      replicaSets: [],
+      logLabels: d.logLabels,
+    };
     const rs: SimReplicaSet = {
       name: d.replicaSet,
       uid: uidFor(this.name, 'rs', d.namespace, d.replicaSet),
