@@ -132,6 +132,13 @@ const scenarios: Expected[] = [
     ],
   },
   {
+    // A telemetry pipeline audit scenario; checkout-api itself is fine.
+    scenario: 'telemetry-gaps',
+    entity: 'checkout-api',
+    top: 'healthy',
+    lookback: 'the last 1d',
+  },
+  {
     // Python, MemoryError at its own cap below the limit, exit code 1.
     scenario: 'python-memory-error',
     entity: 'search-indexer',

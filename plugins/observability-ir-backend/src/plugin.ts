@@ -23,6 +23,8 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { UserRateLimiter } from './rateLimit/UserRateLimiter';
 import { readRunbookConfig } from './config/readRunbookConfig';
 import { createRouter } from './router';
+import { createTelemetryRouter } from './telemetryRouter';
+import { TelemetryService } from './service/telemetry/TelemetryService';
 import { createFleetRouter } from './fleetRouter';
 import { createFleet } from './service/fleet/createFleet';
 import { MemoryLimitFixer } from './service/fixes/MemoryLimitFixer';
@@ -155,6 +157,28 @@ export const observabilityIrPlugin = createBackendPlugin({
             rateLimiter,
             forensics,
             runbooks,
+          }),
+        );
+        const irConfig = readObservabilityIrConfig(config);
+        httpRouter.use(
+          createTelemetryRouter({
+            httpAuth,
+            auditor,
+            rateLimiter,
+            telemetry: new TelemetryService({
+              catalog,
+              config: irConfig,
+              logger,
+              clusterAccess,
+              permissions,
+              // The entity's pods as its evidence lists them.
+              pods: new DefaultIncidentService({
+                catalog,
+                config: irConfig,
+                logger,
+                clusterAccess,
+              }),
+            }),
           }),
         );
         httpRouter.use(

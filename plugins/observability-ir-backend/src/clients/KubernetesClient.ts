@@ -2,8 +2,10 @@ import type {
   ConfigurationOptions,
   CoreV1Api,
   CoreV1Event,
+  CustomObjectsApi,
   V1Node,
   V1Pod,
+  V1Service,
 } from '@kubernetes/client-node';
 import type {
   ClusterDetails,
@@ -81,6 +83,7 @@ export function secretsOf(
 export class KubernetesClient {
   private connection?: Promise<{
     api: CoreV1Api;
+    custom: CustomObjectsApi;
     callOptions: ConfigurationOptions;
   }>;
   private secrets: string[] = [];
@@ -147,6 +150,37 @@ export class KubernetesClient {
         },
         callOptions,
       ),
+    );
+  }
+
+  /** The Services of one namespace. */
+  async listServices(namespace: string): Promise<V1Service[]> {
+    const { api, callOptions } = await this.connect();
+    return this.listAll(continueToken =>
+      api.listNamespacedService(
+        { namespace, limit: PAGE_SIZE, _continue: continueToken },
+        callOptions,
+      ),
+    );
+  }
+
+  /**
+   * Custom objects of one kind in every namespace, e.g. the Prometheus
+   * Operator's ServiceMonitors; fails with status 404 where the kind's
+   * CustomResourceDefinition is not installed.
+   */
+  async listCustomObjects(kind: {
+    group: string;
+    version: string;
+    plural: string;
+  }): Promise<Array<Record<string, any>>> {
+    const { custom, callOptions } = await this.connect();
+    return this.listAll(
+      continueToken =>
+        custom.listClusterCustomObject(
+          { ...kind, limit: PAGE_SIZE, _continue: continueToken },
+          callOptions,
+        ) as Promise<PageOfList<Record<string, any>>>,
     );
   }
 
@@ -236,7 +270,11 @@ export class KubernetesClient {
         maxBodyBytes: this.options.maxBodyBytes,
         timeoutMs,
       });
-      return { api: kubeConfig.makeApiClient(k8s.CoreV1Api), callOptions };
+      return {
+        api: kubeConfig.makeApiClient(k8s.CoreV1Api),
+        custom: kubeConfig.makeApiClient(k8s.CustomObjectsApi),
+        callOptions,
+      };
     })();
     this.connection.catch(() => {
       this.connection = undefined;

@@ -49,6 +49,58 @@ export class LokiClient {
     return this.options.concurrency(() => this.send(query, range));
   }
 
+  /**
+   * `/loki/api/v1/series`: the label sets of the streams matching a
+   * selector that had entries within the range.
+   */
+  series(
+    selector: string,
+    range: { startSeconds: number; endSeconds: number },
+  ): Promise<Array<Record<string, string>>> {
+    return this.options.concurrency(async () => {
+      const { cluster, source, timeoutMs, maxBodyBytes } = this.options;
+      const secrets = Object.values(source.headers);
+      const response = await fetchUpstream({
+        source: 'loki',
+        cluster,
+        url: `${source.url}/loki/api/v1/series`,
+        headers: source.headers,
+        form: new URLSearchParams({
+          'match[]': selector,
+          start: `${BigInt(Math.floor(range.startSeconds)) * 1_000_000_000n}`,
+          end: `${BigInt(Math.ceil(range.endSeconds)) * 1_000_000_000n}`,
+        }),
+        timeoutMs,
+        maxBodyBytes,
+      });
+      if (!response.ok) {
+        throw new UpstreamError(
+          'loki',
+          cluster,
+          `answered ${response.status}`,
+          {
+            status: response.status,
+            upstreamText: response.body.trim() || response.statusText,
+            secrets,
+          },
+        );
+      }
+      const envelope = parseJsonBody<{
+        status: string;
+        data?: Array<Record<string, string>>;
+      }>(response, 'loki', cluster);
+      if (envelope.status !== 'success' || !Array.isArray(envelope.data)) {
+        throw new UpstreamError(
+          'loki',
+          cluster,
+          'answered a series query with something other than label sets',
+          { upstreamText: String(envelope.status) },
+        );
+      }
+      return envelope.data;
+    });
+  }
+
   private async send(
     query: string,
     range: { startSeconds: number; endSeconds: number; limit: number },

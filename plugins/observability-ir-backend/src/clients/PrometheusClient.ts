@@ -16,6 +16,19 @@ export interface PrometheusVectorSample {
   value: [number, number];
 }
 
+/** A scrape target of `/api/v1/targets`, as Prometheus lists it. */
+export interface PrometheusTarget {
+  labels: Record<string, string>;
+  discoveredLabels?: Record<string, string>;
+  scrapePool: string;
+  scrapeUrl: string;
+  /** Empty when the last scrape succeeded. */
+  lastError: string;
+  /** RFC 3339. */
+  lastScrape: string;
+  health: 'up' | 'down' | 'unknown';
+}
+
 /** An answer, with the warnings Prometheus attached to it. */
 export interface PrometheusResult<T> {
   data: T;
@@ -134,6 +147,50 @@ export class PrometheusClient {
       value: [s.value[0], parseSampleValue(s.value[1])] as [number, number],
     }));
     return { data: samples, warnings: this.warningsOf(envelope) };
+  }
+
+  /**
+   * `/api/v1/targets?state=active`: the targets service discovery found
+   * and Prometheus scrapes, with the health of their last scrape.
+   */
+  async activeTargets(): Promise<PrometheusTarget[]> {
+    const { cluster, source, timeoutMs, maxBodyBytes } = this.options;
+    const response = await this.options.concurrency(() =>
+      fetchUpstream({
+        source: 'prometheus',
+        cluster,
+        url: `${source.url}/api/v1/targets?state=active`,
+        method: 'GET',
+        headers: source.headers,
+        timeoutMs,
+        maxBodyBytes,
+      }),
+    );
+    const envelope = parseJsonBody<{
+      status: string;
+      data?: { activeTargets?: PrometheusTarget[] | null };
+      errorType?: string;
+      error?: string;
+    }>(response, 'prometheus', cluster);
+    if (envelope.status !== 'success' || !response.ok) {
+      throw this.error(
+        `answered ${response.status} ${envelope.errorType ?? 'error'}`,
+        response.status,
+        envelope.error ?? 'no reason given',
+      );
+    }
+    return (envelope.data?.activeTargets ?? []).map(t => ({
+      labels: t.labels ?? {},
+      discoveredLabels: t.discoveredLabels,
+      scrapePool: t.scrapePool ?? '',
+      scrapeUrl: t.scrapeUrl ?? '',
+      lastError: sanitizeUpstreamText(
+        t.lastError ?? '',
+        Object.values(source.headers),
+      ),
+      lastScrape: t.lastScrape ?? '',
+      health: t.health ?? 'unknown',
+    }));
   }
 
   /** Keeps at most `maxSeries` series, and says so when it drops some. */
