@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { startSandbox } from '@observability-ir/sandbox-cluster';
@@ -10,25 +9,8 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import request from 'supertest';
 import { observabilityIrPlugin } from './plugin';
+import { demoComponent } from './__testUtils__/demoCatalog';
 import { sandboxConfig } from './__testUtils__/fixtures';
-
-/** The demo catalog's Components, as `npm start` loads them. */
-const catalog = YAML.parseAllDocuments(
-  fs.readFileSync(
-    path.resolve(__dirname, '../../../catalog/components.yaml'),
-    'utf8',
-  ),
-)
-  .map(d => d.toJS())
-  .filter(d => d?.kind === 'Component');
-
-function component(name: string) {
-  const entity = catalog.find(d => d.metadata?.name === name);
-  if (!entity) {
-    throw new Error(`catalog/components.yaml has no Component ${name}`);
-  }
-  return { ...entity, metadata: { namespace: 'default', ...entity.metadata } };
-}
 
 /** What a diagnosis of a scenario must say, beyond its top hypothesis. */
 interface Expected {
@@ -176,7 +158,7 @@ describe('diagnosis of every sandbox scenario', () => {
         kubeconfigPath: false,
       });
       try {
-        const entity = component(expected.entity);
+        const entity = demoComponent(expected.entity);
         const { server } = await startTestBackend({
           features: [
             observabilityIrPlugin,

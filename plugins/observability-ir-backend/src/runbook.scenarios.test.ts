@@ -22,8 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import YAML from 'yaml';
 import { observabilityIrPlugin } from './plugin';
+import { demoComponent } from './__testUtils__/demoCatalog';
 import { buildRunbook } from './service/runbook/buildRunbook';
 import { PLAYBOOKS } from './service/runbook/steps/playbooks';
 import { escapeMarkdown, renderPostmortem } from './service/runbook/postmortem';
@@ -32,27 +32,9 @@ import { sandboxConfig } from './__testUtils__/fixtures';
 const run = promisify(execFile);
 const kubectlBinary = findBinary('kubectl');
 
-/** The demo catalog's Components, as `npm start` loads them. */
-const catalog = YAML.parseAllDocuments(
-  fs.readFileSync(
-    path.resolve(__dirname, '../../../catalog/components.yaml'),
-    'utf8',
-  ),
-)
-  .map(d => d.toJS())
-  .filter(d => d?.kind === 'Component');
-
-function component(name: string) {
-  const entity = catalog.find(d => d.metadata?.name === name);
-  if (!entity) {
-    throw new Error(`catalog/components.yaml has no Component ${name}`);
-  }
-  return { ...entity, metadata: { namespace: 'default', ...entity.metadata } };
-}
-
 /** The pods' label selector the catalog gives the entity. */
 function selectorOf(name: string): string {
-  const annotations = component(name).metadata.annotations ?? {};
+  const annotations = demoComponent(name).metadata.annotations ?? {};
   return (
     annotations['backstage.io/kubernetes-label-selector'] ??
     `backstage.io/kubernetes-id=${annotations['backstage.io/kubernetes-id']}`
@@ -313,7 +295,7 @@ async function gather(scenario: string, entity: string): Promise<Gathered> {
     const { server } = await startTestBackend({
       features: [
         observabilityIrPlugin,
-        catalogServiceMock.factory({ entities: [component(entity)] }),
+        catalogServiceMock.factory({ entities: [demoComponent(entity)] }),
         mockServices.rootConfig.factory({ data: sandboxConfig(sandbox) }),
       ],
     });
