@@ -1,10 +1,4 @@
-import {
-  AuditorService,
-  BackstageCredentials,
-  BackstageServicePrincipal,
-  BackstageUserPrincipal,
-  HttpAuthService,
-} from '@backstage/backend-plugin-api';
+import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import {
   CLUSTERS_PATH,
   EVIDENCE_PATHS,
@@ -17,6 +11,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { parseRequest } from './parseRequest';
+import { callerOf } from './rateLimit/callerOf';
 import { z } from 'zod';
 import { readKubernetesRequestAuth } from './clusters/requestAuth';
 import { createForensicsRouter } from './forensicsRouter';
@@ -31,16 +26,6 @@ import {
   IncidentRequestOptions,
   IncidentService,
 } from './service/IncidentService';
-
-/** Who a rate limit counts against: the user, or the calling service. */
-function callerOf(credentials: BackstageCredentials): string {
-  const { principal } = credentials as BackstageCredentials<
-    BackstageUserPrincipal | BackstageServicePrincipal
-  >;
-  return principal.type === 'user'
-    ? principal.userEntityRef
-    : `service:${principal.subject}`;
-}
 
 export async function createRouter(options: {
   httpAuth: HttpAuthService;

@@ -1,10 +1,4 @@
-import {
-  AuditorService,
-  BackstageCredentials,
-  BackstageServicePrincipal,
-  BackstageUserPrincipal,
-  HttpAuthService,
-} from '@backstage/backend-plugin-api';
+import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import {
   TELEMETRY_PATH,
   telemetryQuerySchema,
@@ -13,21 +7,12 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { readKubernetesRequestAuth } from './clusters/requestAuth';
 import { parseRequest } from './parseRequest';
+import { callerOf } from './rateLimit/callerOf';
 import {
   TooManyRequestsError,
   UserRateLimiter,
 } from './rateLimit/UserRateLimiter';
 import type { TelemetryService } from './service/telemetry/TelemetryService';
-
-/** Who a rate limit counts against: the user, or the calling service. */
-function callerOf(credentials: BackstageCredentials): string {
-  const { principal } = credentials as BackstageCredentials<
-    BackstageUserPrincipal | BackstageServicePrincipal
-  >;
-  return principal.type === 'user'
-    ? principal.userEntityRef
-    : `service:${principal.subject}`;
-}
 
 /**
  * `GET /v1/telemetry?entityRef=`: the entity's telemetry pipeline audit,

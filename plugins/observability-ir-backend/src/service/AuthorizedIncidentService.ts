@@ -1,12 +1,6 @@
 import { PermissionsService } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  EvidenceQuery,
-  incidentReadAllNamespacesPermission,
-  incidentReadPermission,
-} from '@observability-ir/plugin-observability-ir-common';
-import { normalizeEntityRef } from './workload/entityRefs';
+import { EvidenceQuery } from '@observability-ir/plugin-observability-ir-common';
+import { authorizeIncidentRead } from './authorizeIncidentRead';
 import type {
   IncidentRequestOptions,
   IncidentService,
@@ -73,29 +67,12 @@ export class AuthorizedIncidentService implements IncidentService {
 
   /**
    * Refuses a caller who may not read the entity's incident data, and
-   * tells the wrapped service whether the caller may read all namespaces;
-   * both decisions in one round trip to the permission framework.
+   * tells the wrapped service whether the caller may read all namespaces.
    */
-  private async authorizeRead(
+  private authorizeRead(
     entityRef: string,
     options: IncidentRequestOptions,
   ): Promise<IncidentRequestOptions> {
-    const resourceRef = normalizeEntityRef(entityRef);
-    const [read, allNamespaces] = await this.permissions.authorize(
-      [
-        { permission: incidentReadPermission, resourceRef },
-        { permission: incidentReadAllNamespacesPermission },
-      ],
-      { credentials: options.credentials },
-    );
-    if (read.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `You are not allowed to read the incident data of ${resourceRef}`,
-      );
-    }
-    return {
-      ...options,
-      allNamespaces: allNamespaces.result === AuthorizeResult.ALLOW,
-    };
+    return authorizeIncidentRead(this.permissions, entityRef, options);
   }
 }

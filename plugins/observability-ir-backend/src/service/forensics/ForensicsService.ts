@@ -43,6 +43,7 @@ import type {
   ForensicsRunStore,
   ForensicsRunTarget,
 } from './store';
+import { callerOf } from '../../rateLimit/callerOf';
 
 /** What `POST /v1/forensics` answers: a new run, or the one already there. */
 export interface ForensicsStart {
@@ -133,18 +134,6 @@ function userOf(credentials: BackstageCredentials): string {
     );
   }
   return (principal as BackstageUserPrincipal).userEntityRef;
-}
-
-/** Who holds a waiting read: the user, or the calling service. */
-function callerOf(credentials: BackstageCredentials): string {
-  const principal = credentials.principal as {
-    type: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  return `${principal.type}:${
-    principal.userEntityRef ?? principal.subject ?? ''
-  }`;
 }
 
 function isFinal(status: ForensicsRunStatus): boolean {

@@ -39,7 +39,7 @@ import {
 } from '../workload/resolveEntityWorkload';
 import { auditLogs } from './auditLogs';
 import { auditMetrics, Known } from './auditMetrics';
-import { authorizeIncidentRead } from './authorizeIncidentRead';
+import { authorizeIncidentRead } from '../authorizeIncidentRead';
 import { ServiceMonitorObject } from './selection';
 
 /** How far back the logs audit looks. */

@@ -5,14 +5,16 @@ import {
   incidentReadAllNamespacesPermission,
   incidentReadPermission,
 } from '@observability-ir/plugin-observability-ir-common';
-import type { IncidentRequestOptions } from '../IncidentService';
-import { normalizeEntityRef } from '../workload/entityRefs';
+import type { IncidentRequestOptions } from './IncidentService';
+import { normalizeEntityRef } from './workload/entityRefs';
 
 /**
- * The check every read of an entity's incident data passes (as
- * `AuthorizedIncidentService` makes it): `observability-ir.incident.read`
- * on the entity, and whether the caller may read all namespaces, in one
- * round trip to the permission framework.
+ * The check every read of an entity's incident data passes (the evidence
+ * through `AuthorizedIncidentService`, the telemetry audit):
+ * `observability-ir.incident.read` on the entity, and whether the caller
+ * may read all namespaces, in one round trip to the permission framework.
+ *
+ * @throws NotAllowedError when the caller may not read the entity's data.
  */
 export async function authorizeIncidentRead(
   permissions: PermissionsService,
