@@ -214,6 +214,13 @@ export interface Config {
         /** Pods per page of each cluster's list, 1 to 500. Default 500. */
         pageSize?: number;
       };
+      notifications?: {
+        /**
+         * Whether the owning group of an entity the sweep finds OOMKilled
+         * gets a Backstage notification, once per incident. Default true.
+         */
+        enabled?: boolean;
+      };
     };
     /** Prometheus, Loki and Grafana per cluster, by the cluster's name. */
     clusters?: Array<{

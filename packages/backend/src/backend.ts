@@ -54,6 +54,8 @@ export function createPortalBackend() {
   // User settings, kept in sync across tabs through signals.
   backend.add(import('@backstage/plugin-user-settings-backend'));
   backend.add(import('@backstage/plugin-signals-backend'));
+  // Notifications (the owners of OOMKilled entities), live through signals.
+  backend.add(import('@backstage/plugin-notifications-backend'));
 
   backend.add(import('@observability-ir/plugin-observability-ir-backend'));
 

@@ -20,6 +20,7 @@ import {
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { registerIncidentActions } from './actions/registerIncidentActions';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { UserRateLimiter } from './rateLimit/UserRateLimiter';
 import { readRunbookConfig } from './config/readRunbookConfig';
 import { createRouter } from './router';
@@ -78,6 +79,7 @@ export const observabilityIrPlugin = createBackendPlugin({
         actionsRegistry: actionsRegistryServiceRef,
         auth: coreServices.auth,
         cache: coreServices.cache,
+        notifications: notificationService,
       },
       async init({
         httpAuth,
@@ -97,6 +99,7 @@ export const observabilityIrPlugin = createBackendPlugin({
         actionsRegistry,
         auth,
         cache,
+        notifications,
       }) {
         permissionsRegistry.addPermissions(observabilityIrPermissions);
         suppliers.forEach(supplier =>
@@ -194,6 +197,8 @@ export const observabilityIrPlugin = createBackendPlugin({
               scheduler,
               cache,
               logger,
+              database,
+              notifications,
             }),
           }),
         );

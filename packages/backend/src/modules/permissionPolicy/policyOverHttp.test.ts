@@ -484,7 +484,8 @@ describe('the fleet pages', () => {
       source: 'kubernetes',
       status: 'ok',
     });
-  });
+    // A triggered sweep starts at the scheduler's next check, seconds later.
+  }, 90_000);
 });
 
 describe('the grants table', () => {

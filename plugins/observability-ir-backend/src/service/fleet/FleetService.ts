@@ -40,6 +40,10 @@ export class FleetService {
       sweep: (
         signal: AbortSignal,
       ) => Promise<Record<RangePreset, SilentOutagesResponse>>;
+      /** Runs after each stored sweep, e.g. to notify owners. */
+      afterSweep?: (
+        results: Record<RangePreset, SilentOutagesResponse>,
+      ) => Promise<void>;
       now?: () => number;
     },
   ) {}
@@ -64,8 +68,9 @@ export class FleetService {
   async run(signal: AbortSignal): Promise<void> {
     const { cache, logger, config } = this.deps;
     const started = Date.now();
+    let results: Record<RangePreset, SilentOutagesResponse>;
     try {
-      const results = await this.deps.sweep(signal);
+      results = await this.deps.sweep(signal);
       // Kept for a few runs, so a late or failed run leaves the last answer.
       const ttl =
         3 * durationToMilliseconds(config.frequency) +
@@ -81,6 +86,14 @@ export class FleetService {
       );
     } catch (error) {
       logger.error(`Fleet sweep failed: ${(error as Error).message}`);
+      return;
+    }
+    try {
+      await this.deps.afterSweep?.(results);
+    } catch (error) {
+      logger.error(
+        `Fleet sweep's follow-up failed: ${(error as Error).message}`,
+      );
     }
   }
 

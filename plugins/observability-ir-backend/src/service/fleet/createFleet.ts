@@ -1,12 +1,14 @@
 import {
   AuthService,
   CacheService,
+  DatabaseService,
   LoggerService,
   RootConfigService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   KUBERNETES_ANNOTATION,
   KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
@@ -17,6 +19,7 @@ import { ClusterAccess } from '../../clusters/ClusterAccess';
 import { readObservabilityIrConfig } from '../../config/readObservabilityIrConfig';
 import { FleetOwnership } from './FleetOwnership';
 import { FLEET_RANGES, FleetService } from './FleetService';
+import { OomOwnerNotifier, oomNotificationsEnabled } from './OomOwnerNotifier';
 import { readFleetConfig } from './readFleetConfig';
 import { SweepSources, sweepFleet } from './sweepFleet';
 
@@ -100,11 +103,23 @@ export async function createFleet(deps: {
   scheduler: SchedulerService;
   cache: CacheService;
   logger: LoggerService;
+  database: DatabaseService;
+  notifications: NotificationService;
 }): Promise<FleetService> {
   const fleetConfig = readFleetConfig(deps.config);
   const settings = readObservabilityIrConfig(deps.config);
   const logger = deps.logger.child({ task: 'fleet-sweep' });
   const sources = fleetSources(deps);
+  // The owners of entities OOMKilled within the last hour are notified,
+  // unless `observabilityIr.fleet.notifications.enabled` is false.
+  const notifier =
+    fleetConfig.enabled && oomNotificationsEnabled(deps.config)
+      ? await OomOwnerNotifier.create({
+          database: deps.database,
+          notifications: deps.notifications,
+          logger,
+        })
+      : undefined;
   const fleet = new FleetService({
     config: fleetConfig,
     scheduler: deps.scheduler,
@@ -120,6 +135,7 @@ export async function createFleet(deps: {
         logger,
         signal,
       }),
+    afterSweep: notifier && (results => notifier.notify(results['1h'])),
   });
   await fleet.start();
   return fleet;
