@@ -204,6 +204,23 @@ export interface Config {
        * set is next to OOM. Default 0.9.
        */
       nearOomShare?: number;
+      /**
+       * The telemetry audit behind `GET /v1/fleet/telemetry`: every catalog
+       * Component with Kubernetes annotations, on the Backstage scheduler,
+       * its result kept in the cache service. Off with `fleet.enabled`.
+       */
+      telemetry?: {
+        /** Whether the audit runs and the endpoint answers. Default true. */
+        enabled?: boolean;
+        /** How often the audit runs. Default 15 minutes. */
+        frequency?: HumanDuration | string;
+        /** The longest one audit may take. Default 10 minutes. */
+        timeout?: HumanDuration | string;
+        /** How long after start-up the first audit runs. Default 30 seconds. */
+        initialDelay?: HumanDuration | string;
+        /** Entities audited at the same time, 1 to 16. Default 4. */
+        concurrency?: number;
+      };
       sweep?: {
         /** How often the sweep runs. Default 5 minutes. */
         frequency?: HumanDuration | string;

@@ -28,6 +28,7 @@ import { createTelemetryRouter } from './telemetryRouter';
 import { TelemetryService } from './service/telemetry/TelemetryService';
 import { createFleetRouter } from './fleetRouter';
 import { createFleet } from './service/fleet/createFleet';
+import { createFleetTelemetry } from './service/fleet/createFleetTelemetry';
 import { MemoryLimitFixer } from './service/fixes/MemoryLimitFixer';
 import { DatabaseIncidentStore } from './service/incidents/DatabaseIncidentStore';
 import { RunbookService } from './service/runbook/RunbookService';
@@ -163,26 +164,22 @@ export const observabilityIrPlugin = createBackendPlugin({
           }),
         );
         const irConfig = readObservabilityIrConfig(config);
-        httpRouter.use(
-          createTelemetryRouter({
-            httpAuth,
-            auditor,
-            rateLimiter,
-            telemetry: new TelemetryService({
-              catalog,
-              config: irConfig,
-              logger,
-              clusterAccess,
-              permissions,
-              // The entity's pods as its evidence lists them.
-              pods: new DefaultIncidentService({
-                catalog,
-                config: irConfig,
-                logger,
-                clusterAccess,
-              }),
-            }),
+        const telemetry = new TelemetryService({
+          catalog,
+          config: irConfig,
+          logger,
+          clusterAccess,
+          permissions,
+          // The entity's pods as its evidence lists them.
+          pods: new DefaultIncidentService({
+            catalog,
+            config: irConfig,
+            logger,
+            clusterAccess,
           }),
+        });
+        httpRouter.use(
+          createTelemetryRouter({ httpAuth, auditor, rateLimiter, telemetry }),
         );
         httpRouter.use(
           createFleetRouter({
@@ -199,6 +196,15 @@ export const observabilityIrPlugin = createBackendPlugin({
               logger,
               database,
               notifications,
+            }),
+            telemetry: await createFleetTelemetry({
+              config,
+              catalog,
+              auth,
+              scheduler,
+              cache,
+              logger,
+              telemetry,
             }),
           }),
         );
