@@ -53,7 +53,8 @@ function ownerOf(entity: Entity): FleetOwner {
 /**
  * The fleet's telemetry table: one row per entity with the worst state of
  * its metrics checks and of its logs checks across its clusters, and the
- * first failing check's detail (metrics first). `audit` reads one entity
+ * detail of its worst failing check (missing before warning, metrics
+ * first among equals). `audit` reads one entity
  * (with whatever credentials the caller holds); an entity whose audit
  * fails gets a row of unknowns that says why, and the others stand.
  */
@@ -79,9 +80,11 @@ export async function auditFleetTelemetry(
           }
           const metricChecks = response.metrics.flatMap(m => m.checks);
           const logChecks = response.logs.flatMap(l => l.checks);
-          const failing = [...metricChecks, ...logChecks].find(
-            c => c.status === 'missing' || c.status === 'warning',
-          );
+          // The worst failing check, metrics first among equals.
+          const all = [...metricChecks, ...logChecks];
+          const failing =
+            all.find(c => c.status === 'missing') ??
+            all.find(c => c.status === 'warning');
           return {
             owner,
             metrics: worstStatus(metricChecks),
