@@ -6,18 +6,16 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { ServiceUnavailableError } from '@backstage/errors';
-import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import { HumanDuration } from '@backstage/types';
 import {
   FleetTelemetryResponse,
   TelemetryResponse,
 } from '@observability-ir/plugin-observability-ir-common';
 import { auditFleetTelemetry } from '../telemetry/auditFleetTelemetry';
+import { ScheduledResult } from './ScheduledResult';
 
 /** The scheduler task that audits the fleet's telemetry pipelines. */
 export const FLEET_TELEMETRY_TASK_ID = 'observability-ir-fleet-telemetry';
-
-/** A request finding no result asks for an audit at most this often. */
-const TRIGGER_INTERVAL_MS = 30_000;
 
 const CACHE_KEY = 'fleet/telemetry/v1';
 
@@ -118,11 +116,10 @@ export async function sweepFleetTelemetry(
 
 /**
  * The fleet's telemetry audit on the Backstage scheduler, and its last
- * result. The task is global: one replica at a time runs it; its result
- * goes to the cache service, from which every replica answers at once.
+ * result (see {@link ScheduledResult}).
  */
 export class FleetTelemetryService {
-  private lastTriggerMs?: number;
+  private readonly scheduled: ScheduledResult<FleetTelemetryResponse>;
 
   constructor(
     private readonly deps: {
@@ -133,46 +130,39 @@ export class FleetTelemetryService {
       sweep: (signal: AbortSignal) => Promise<FleetTelemetryResponse>;
       now?: () => number;
     },
-  ) {}
-
-  /** Schedules the audit, when the configuration allows it. */
-  async start(): Promise<void> {
-    const { config, scheduler } = this.deps;
-    if (!config.enabled) {
-      return;
-    }
-    await scheduler.scheduleTask({
-      id: FLEET_TELEMETRY_TASK_ID,
-      scope: 'global',
+  ) {
+    const { config } = deps;
+    this.scheduled = new ScheduledResult({
+      taskId: FLEET_TELEMETRY_TASK_ID,
+      name: 'Fleet telemetry audit',
       frequency: config.frequency,
       timeout: config.timeout,
       initialDelay: config.initialDelay,
-      fn: signal => this.run(signal),
+      scheduler: deps.scheduler,
+      cache: deps.cache,
+      logger: deps.logger,
+      now: deps.now,
+      produce: async signal => ({ [CACHE_KEY]: await deps.sweep(signal) }),
+      describe: results => {
+        const rows = results[CACHE_KEY]?.rows ?? [];
+        const failing = rows.filter(
+          r => r.metrics !== 'ok' || r.logs !== 'ok',
+        ).length;
+        return `${rows.length} entities, ${failing} with gaps`;
+      },
     });
+  }
+
+  /** Schedules the audit, when the configuration allows it. */
+  async start(): Promise<void> {
+    if (this.deps.config.enabled) {
+      await this.scheduled.start();
+    }
   }
 
   /** One audit, stored; a failure is logged and the last result kept. */
   async run(signal: AbortSignal): Promise<void> {
-    const { cache, logger, config } = this.deps;
-    const started = Date.now();
-    try {
-      const result = await this.deps.sweep(signal);
-      // Kept for a few runs, so a late or failed run leaves the last answer.
-      const ttl =
-        3 * durationToMilliseconds(config.frequency) +
-        durationToMilliseconds(config.timeout);
-      await cache.set(CACHE_KEY, result as any, { ttl });
-      const failing = result.rows.filter(
-        r => r.metrics !== 'ok' || r.logs !== 'ok',
-      ).length;
-      logger.info(
-        `Fleet telemetry audit: ${
-          result.rows.length
-        } entities, ${failing} with gaps, in ${Date.now() - started} ms`,
-      );
-    } catch (error) {
-      logger.error(`Fleet telemetry audit failed: ${(error as Error).message}`);
-    }
+    await this.scheduled.run(signal);
   }
 
   /**
@@ -180,38 +170,17 @@ export class FleetTelemetryService {
    * there is none yet.
    */
   async telemetry(): Promise<FleetTelemetryResponse> {
-    const { config, cache } = this.deps;
-    if (!config.enabled) {
+    if (!this.deps.config.enabled) {
       throw new ServiceUnavailableError(
         'The fleet telemetry audit is turned off (observabilityIr.fleet.enabled, observabilityIr.fleet.telemetry.enabled)',
       );
     }
-    const cached = await cache.get(CACHE_KEY);
-    if (cached) {
-      return cached as unknown as FleetTelemetryResponse;
-    }
-    this.trigger();
-    return { rows: [], sources: [], pending: true };
-  }
-
-  /** Asks the scheduler to run the audit now, unless asked just before. */
-  private trigger() {
-    const now = (this.deps.now ?? Date.now)();
-    if (
-      this.lastTriggerMs !== undefined &&
-      now - this.lastTriggerMs < TRIGGER_INTERVAL_MS
-    ) {
-      return;
-    }
-    this.lastTriggerMs = now;
-    // Not awaited: the answer is `pending` either way. An audit already
-    // running (a conflict) is what was asked for.
-    Promise.resolve()
-      .then(() => this.deps.scheduler.triggerTask(FLEET_TELEMETRY_TASK_ID))
-      .catch(error =>
-        this.deps.logger.debug(
-          `Fleet telemetry audit not triggered: ${(error as Error).message}`,
-        ),
-      );
+    return (
+      (await this.scheduled.get(CACHE_KEY)) ?? {
+        rows: [],
+        sources: [],
+        pending: true,
+      }
+    );
   }
 }
