@@ -87,9 +87,10 @@ export async function main(argv: string[]): Promise<void> {
     `  listening on ${sandbox.url} (default cluster also served at the root)`,
     ...sandbox.clusters.flatMap(c => [
       `  cluster ${c.name}:`,
-      `    kubernetes  ${c.kubernetesUrl}`,
-      `    prometheus  ${c.prometheusUrl}`,
-      `    loki        ${c.lokiUrl}`,
+      `    kubernetes    ${c.kubernetesUrl}`,
+      `    prometheus    ${c.prometheusUrl}`,
+      `    loki          ${c.lokiUrl}`,
+      `    alertmanager  ${c.alertmanagerUrl}`,
     ]),
     `  kubeconfig: ${sandbox.kubeconfigPath}`,
     `    export KUBECONFIG=${sandbox.kubeconfigPath}`,

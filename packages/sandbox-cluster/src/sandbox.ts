@@ -47,6 +47,8 @@ export interface SandboxCluster {
   kubernetesUrl: string;
   prometheusUrl: string;
   lokiUrl: string;
+  /** The cluster's Alertmanager (API v2 under it, as `/api/v2/alerts`). */
+  alertmanagerUrl: string;
 }
 
 /** A running sandbox. */
@@ -113,6 +115,7 @@ export async function startSandbox(
     kubernetesUrl: `${running.url}/clusters/${c.name}/k8s`,
     prometheusUrl: `${running.url}/clusters/${c.name}/prometheus`,
     lokiUrl: `${running.url}/clusters/${c.name}/loki`,
+    alertmanagerUrl: `${running.url}/clusters/${c.name}/alertmanager`,
   }));
   const token = options.token ?? 'sandbox-token';
   const kubeconfigPath =

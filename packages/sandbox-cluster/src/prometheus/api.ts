@@ -10,6 +10,10 @@ import {
 } from './promql/ast';
 import { parseDuration } from '../util/quantity';
 import { MetricsStore } from './storage';
+import { SampleSource } from './promql/evaluate';
+import { compareLabels } from './promql/values';
+import { RuleAlert, RuleEngine, ruleEngine } from '../alerting/rules';
+import { sortedLabels } from '../alerting/matchers';
 
 const stores = new WeakMap<ClusterWorld, MetricsStore>();
 
@@ -95,6 +99,7 @@ function seriesInRange(
   selectors: string[],
   start: number,
   end: number,
+  rules?: RuleEngine,
 ) {
   const sets = selectors.length
     ? parseMatchers(selectors)
@@ -114,6 +119,9 @@ function seriesInRange(
       if (MetricsStore.scrapeTimes(s, start - 1, end).length) {
         seen.set(JSON.stringify(s.labels), s.labels);
       }
+    }
+    for (const labels of rules?.seriesLabels(matchers, start, end) ?? []) {
+      seen.set(JSON.stringify(labels), labels);
     }
   }
   return [...seen.values()];
@@ -136,6 +144,15 @@ export function handlePrometheus(
 ): HttpResponse {
   const store = metricsStore(cluster);
   const now = world.clock.now();
+  // The rules are evaluated up to the clock first, so that ALERTS and
+  // ALERTS_FOR_STATE read like every other series.
+  const rules = ruleEngine(cluster);
+  const source: SampleSource = {
+    select: (matchers, minMs, maxMs) => [
+      ...store.select(matchers, minMs, maxMs),
+      ...rules.select(matchers, minMs, maxMs),
+    ],
+  };
   const p = params(req);
   const path = req.path.replace(/\/+$/, '');
   try {
@@ -167,7 +184,7 @@ export function handlePrometheus(
         const node = parseWithContext(query);
         return json(200, {
           status: 'success',
-          data: instantQuery(store, node, ts),
+          data: instantQuery(source, node, ts),
         });
       }
       case '/api/v1/query_range': {
@@ -202,7 +219,7 @@ export function handlePrometheus(
         const node = parseWithContext(query);
         return json(200, {
           status: 'success',
-          data: rangeQuery(store, node, {
+          data: rangeQuery(source, node, {
             startMs: start,
             endMs: end,
             stepMs: step,
@@ -218,6 +235,7 @@ export function handlePrometheus(
           selectors,
           parseTime(p.get('start'), 'start', now - 300_000),
           parseTime(p.get('end'), 'end', now),
+          rules,
         );
         return json(200, { status: 'success', data });
       }
@@ -227,6 +245,7 @@ export function handlePrometheus(
           p.getAll('match[]'),
           parseTime(p.get('start'), 'start', now - 6 * 3_600_000),
           parseTime(p.get('end'), 'end', now),
+          rules,
         );
         const names = new Set<string>();
         series.forEach(s => Object.keys(s).forEach(k => names.add(k)));
@@ -272,6 +291,13 @@ export function handlePrometheus(
           data: { activeTargets: active, droppedTargets: [] },
         });
       }
+      case '/api/v1/alerts':
+        return json(200, {
+          status: 'success',
+          data: { alerts: sortAlerts(rules.activeAlerts()).map(apiAlert) },
+        });
+      case '/api/v1/rules':
+        return json(200, { status: 'success', data: ruleGroups(rules, p) });
       case '/api/v1/status/buildinfo':
         return json(200, { status: 'success', data: BUILD_INFO });
       case '/api/v1/metadata':
@@ -285,6 +311,7 @@ export function handlePrometheus(
             p.getAll('match[]'),
             parseTime(p.get('start'), 'start', now - 6 * 3_600_000),
             parseTime(p.get('end'), 'end', now),
+            rules,
           );
           const values = new Set<string>();
           series.forEach(s => s[name] !== undefined && values.add(s[name]));
@@ -304,6 +331,98 @@ export function handlePrometheus(
       return error(422, 'execution', e.message);
     throw e;
   }
+}
+
+/** A time as Go's time.Time marshals to JSON (RFC 3339, no trailing zeros). */
+function goTime(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac ? `.${frac}Z` : 'Z'));
+}
+
+/** strconv.FormatFloat(v, 'e', 10, 64), as Prometheus writes an alert's value. */
+function alertValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  return v.toExponential(10).replace(/e([-+])(\d)$/, 'e$10$2');
+}
+
+function sortAlerts(alerts: RuleAlert[]): RuleAlert[] {
+  return [...alerts].sort((a, b) => compareLabels(a.labels, b.labels));
+}
+
+function apiAlert(a: RuleAlert) {
+  return {
+    labels: sortedLabels(a.labels),
+    annotations: sortedLabels(a.annotations),
+    state: a.state,
+    activeAt: goTime(a.activeAtMs),
+    value: alertValue(a.value),
+  };
+}
+
+const NEVER = '0001-01-01T00:00:00Z';
+
+/** /api/v1/rules: the groups, filtered by type, rule_name[], rule_group[] and file[]. */
+function ruleGroups(rules: RuleEngine, p: URLSearchParams) {
+  const type = (p.get('type') ?? '').toLowerCase();
+  if (type !== '' && type !== 'alert' && type !== 'record') {
+    throw new BadData(
+      `invalid parameter "type": not supported value ${JSON.stringify(type)}`,
+    );
+  }
+  const names = new Set(p.getAll('rule_name[]'));
+  const groupNames = new Set(p.getAll('rule_group[]'));
+  const files = new Set(p.getAll('file[]'));
+  const groups = rules.groups
+    .filter(g => !groupNames.size || groupNames.has(g.spec.name))
+    .filter(g => !files.size || files.has(g.file))
+    .map(g => {
+      const ruleList = g.rules
+        // Every rule of the sandbox is an alerting rule.
+        .filter(() => type !== 'record')
+        .filter(r => !names.size || names.has(r.spec.alert))
+        .map(r => {
+          const active = sortAlerts(
+            [...r.active.values()].filter(a => a.state !== 'inactive'),
+          );
+          let state = active.length ? 'pending' : 'inactive';
+          if (active.some(a => a.state === 'firing')) state = 'firing';
+          return {
+            state,
+            name: r.spec.alert,
+            query: r.spec.expr.trim(),
+            duration: r.holdMs / 1000,
+            keepFiringFor: 0,
+            labels: sortedLabels(r.spec.labels),
+            annotations: sortedLabels(r.spec.annotations),
+            alerts: active.map(apiAlert),
+            health: r.health,
+            ...(r.lastError ? { lastError: r.lastError } : {}),
+            evaluationTime: r.evaluationSeconds,
+            lastEvaluation:
+              r.lastEvaluationMs === undefined
+                ? NEVER
+                : goTime(r.lastEvaluationMs),
+            type: 'alerting',
+          };
+        });
+      return {
+        name: g.spec.name,
+        file: g.file,
+        rules: ruleList,
+        interval: g.intervalMs / 1000,
+        limit: 0,
+        evaluationTime: g.rules.reduce(
+          (sum, r) => sum + r.evaluationSeconds,
+          0,
+        ),
+        lastEvaluation:
+          g.lastEvaluationMs === undefined ? NEVER : goTime(g.lastEvaluationMs),
+      };
+    })
+    .filter(g => g.rules.length > 0);
+  return { groups };
 }
 
 function parseWithContext(query: string) {

@@ -11,6 +11,8 @@ import {
 import { generateScaleClusters } from './scaleGenerator';
 import { mergeBehavior } from './behaviorOverrides';
 import { BehaviorOverrides, ContainerSpec } from './schema';
+import { parsePromQL } from '../prometheus/promql/parse';
+import { parseTemplate } from '../alerting/template';
 
 /**
  * Directory holding the scenarios shipped with the package, found through
@@ -90,6 +92,7 @@ export function parseScenario(
     historyHours: file.historyHours,
     scrapeIntervalSeconds: file.scrapeIntervalSeconds,
     clusters: clusters!,
+    ...(file.alertRules ? { alertRules: file.alertRules } : {}),
   };
   checkReferences(scenario, source);
   return scenario;
@@ -227,11 +230,46 @@ function checkReferences(scenario: Scenario, source: string) {
       }
     });
   });
+  checkAlertRules(scenario, problems);
   if (problems.length) {
     throw new ScenarioError(
       `invalid scenario ${source}:\n${problems.join('\n')}`,
     );
   }
+}
+
+/**
+ * Alert rules as Prometheus checks a rule file: unique group names, an
+ * expression that parses, label and annotation templates that parse.
+ */
+function checkAlertRules(scenario: Scenario, problems: string[]) {
+  const groupNames = new Set<string>();
+  (scenario.alertRules ?? []).forEach((group, gi) => {
+    const at = `alertRules[${gi}]`;
+    if (groupNames.has(group.name)) {
+      problems.push(`  ${at}.name: duplicate rule group "${group.name}"`);
+    }
+    groupNames.add(group.name);
+    group.rules.forEach((rule, ri) => {
+      const ruleAt = `${at}.rules[${ri}]`;
+      try {
+        parsePromQL(rule.expr);
+      } catch (e) {
+        problems.push(`  ${ruleAt}.expr: ${(e as Error).message}`);
+      }
+      for (const kind of ['labels', 'annotations'] as const) {
+        for (const [name, text] of Object.entries(rule[kind])) {
+          try {
+            parseTemplate(text);
+          } catch (e) {
+            problems.push(
+              `  ${ruleAt}.${kind}.${name}: template: ${(e as Error).message}`,
+            );
+          }
+        }
+      }
+    });
+  });
 }
 
 /**

@@ -385,6 +385,41 @@ export const scaleParamsSchema = z
   })
   .strict();
 
+const labelName = z
+  .string()
+  .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a valid label name');
+
+/**
+ * One alerting rule, as in a Prometheus rule file. Recording rules (`record`)
+ * are not evaluated by the sandbox and are refused.
+ */
+const alertRule = z
+  .object({
+    alert: z.string().min(1, 'must not be empty'),
+    expr: z.string().min(1, 'must not be empty'),
+    for: duration.default('0s'),
+    labels: z.record(labelName, z.string()).default({}),
+    annotations: z.record(labelName, z.string()).default({}),
+    record: z
+      .unknown()
+      .refine(
+        v => v === undefined,
+        'recording rules are not evaluated by the sandbox; only alerting rules (alert)',
+      )
+      .optional(),
+  })
+  .strict();
+
+/** A Prometheus rule group: rules evaluated together at one interval. */
+const alertRuleGroup = z
+  .object({
+    name: z.string().min(1, 'must not be empty'),
+    /** Evaluation interval; Prometheus's default evaluation_interval, 1m. */
+    interval: duration.default('1m'),
+    rules: z.array(alertRule).min(1),
+  })
+  .strict();
+
 /** A complete scenario file. */
 export const scenarioSchema = z
   .object({
@@ -394,6 +429,8 @@ export const scenarioSchema = z
     historyHours: z.number().positive().max(48).default(6),
     scrapeIntervalSeconds: z.number().int().min(1).default(15),
     clusters: z.array(clusterSchema).optional(),
+    /** Alerting rule groups every cluster's Prometheus evaluates. */
+    alertRules: z.array(alertRuleGroup).optional(),
     /** Generate the clusters from parameters instead of listing them. */
     generate: z
       .object({
@@ -428,6 +465,8 @@ export type ServiceSpec = z.infer<typeof service>;
 export type ServiceMonitorSpec = z.infer<typeof serviceMonitor>;
 export type NodeSpec = z.infer<typeof node>;
 export type ScaleParams = z.infer<typeof scaleParamsSchema>;
+export type AlertRuleSpec = z.infer<typeof alertRule>;
+export type AlertRuleGroupSpec = z.infer<typeof alertRuleGroup>;
 
 /** A scenario ready to run: clusters are always present. */
 export interface Scenario {
@@ -437,4 +476,6 @@ export interface Scenario {
   historyHours: number;
   scrapeIntervalSeconds: number;
   clusters: ClusterSpec[];
+  /** Alerting rule groups each cluster's Prometheus evaluates (none if absent). */
+  alertRules?: AlertRuleGroupSpec[];
 }

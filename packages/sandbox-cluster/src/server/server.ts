@@ -5,6 +5,7 @@ import { ClusterWorld } from '../world/cluster';
 import { handleKubernetes } from '../kubernetes/router';
 import { handlePrometheus } from '../prometheus/api';
 import { handleLoki } from '../loki/api';
+import { handleAlertmanager } from '../alerting/alertmanager';
 import { ADMIN_PREFIX, handleAdmin, isLoopback } from './admin';
 import { HttpRequest, HttpResponse, json } from './types';
 
@@ -19,9 +20,9 @@ export interface ServerOptions {
 }
 
 const PROMETHEUS_PATHS =
-  /^\/api\/v1\/(query|query_range|series|labels|label\/[^/]+\/values|targets|status\/[a-z]+|metadata|format_query|query_exemplars)$|^\/-\/(ready|healthy)$/;
+  /^\/api\/v1\/(query|query_range|series|labels|label\/[^/]+\/values|targets|alerts|rules|status\/[a-z]+|metadata|format_query|query_exemplars)$|^\/-\/(ready|healthy)$/;
 
-type Api = 'k8s' | 'prometheus' | 'loki';
+type Api = 'k8s' | 'prometheus' | 'loki' | 'alertmanager';
 
 /** Decides which API and cluster a path belongs to. */
 export function routePath(
@@ -30,9 +31,10 @@ export function routePath(
 ):
   | { api: Api; cluster: ClusterWorld; rest: string; prefix: string }
   | undefined {
-  const prefixed = /^\/clusters\/([^/]+)\/(k8s|prometheus|loki)(\/.*)?$/.exec(
-    path,
-  );
+  const prefixed =
+    /^\/clusters\/([^/]+)\/(k8s|prometheus|loki|alertmanager)(\/.*)?$/.exec(
+      path,
+    );
   if (prefixed) {
     const cluster = world.cluster(decodeURIComponent(prefixed[1]));
     if (!cluster) {
@@ -45,6 +47,9 @@ export function routePath(
   const cluster = world.defaultCluster;
   if (path.startsWith('/loki/')) {
     return { api: 'loki', cluster, rest: path, prefix: '' };
+  }
+  if (path === '/api/v2' || path.startsWith('/api/v2/')) {
+    return { api: 'alertmanager', cluster, rest: path, prefix: '' };
   }
   if (PROMETHEUS_PATHS.test(path)) {
     return { api: 'prometheus', cluster, rest: path, prefix: '' };
@@ -62,6 +67,7 @@ function index(world: World, baseUrl: string): HttpResponse {
       kubernetes: `${baseUrl}/clusters/${c.name}/k8s`,
       prometheus: `${baseUrl}/clusters/${c.name}/prometheus`,
       loki: `${baseUrl}/clusters/${c.name}/loki`,
+      alertmanager: `${baseUrl}/clusters/${c.name}/alertmanager`,
     })),
   });
 }
@@ -192,6 +198,14 @@ export async function startServer(
         });
       } else if (route.api === 'prometheus') {
         response = handlePrometheus(world, route.cluster, request);
+      } else if (route.api === 'alertmanager') {
+        // Alerts link to their Prometheus's graph page, whichever path
+        // Alertmanager is read at.
+        response = handleAlertmanager(
+          route.cluster,
+          request,
+          `${baseUrl}/clusters/${route.cluster.name}/prometheus`,
+        );
       } else {
         response = handleLoki(route.cluster, request);
       }

@@ -158,7 +158,9 @@ export class Evaluator {
     const out: InstantSample[] = [];
     for (const s of this.fetch(node, this.lookbackMs)) {
       const i = lastIndexAtOrBefore(s.t, ref);
-      const stale = s.staleAt !== undefined && s.staleAt <= ref;
+      const stale =
+        (s.staleAt !== undefined && s.staleAt <= ref) ||
+        (i >= 0 && s.staleMarkers?.some(m => m > s.t[i] && m <= ref) === true);
       if (i >= 0 && s.t[i] > ref - this.lookbackMs && !stale) {
         out.push({ labels: s.labels, value: s.v[i] });
       }

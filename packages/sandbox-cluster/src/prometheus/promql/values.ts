@@ -18,6 +18,12 @@ export interface RangeSeries {
    * next scrape; instant selectors then stop returning it.
    */
   staleAt?: number;
+  /**
+   * Staleness markers between samples (a series that went away and came
+   * back, such as ALERTS): an instant selector sees no sample when a marker
+   * follows the last sample before the evaluation time.
+   */
+  staleMarkers?: number[];
 }
 
 export type Value =
