@@ -14,14 +14,18 @@ export function createPortalBackend() {
   backend.add(import('@backstage/plugin-app-backend'));
 
   backend.add(import('@backstage/plugin-auth-backend'));
-  // Guest sign-in only where it is configured: local development and the demo.
-  // app-config.production.yaml removes it, so production has no guest at all.
+  // Guest sign-ins only where they are configured: local development and the
+  // demo. app-config.production.yaml removes them, so production has no guest.
   backend.add(
     createBackendFeatureLoader({
       deps: { config: coreServices.rootConfig },
       *loader({ config }) {
         if (config.has('auth.providers.guest')) {
           yield import('@backstage/plugin-auth-backend-module-guest-provider');
+        }
+        // The demo's second identity, a platform team member.
+        if (config.has('auth.providers.platform-guest')) {
+          yield import('./modules/platformGuest/module');
         }
       },
     }),

@@ -136,15 +136,18 @@ describeWithPostgres('the production configuration', () => {
     expect(errors).toEqual([]);
   });
 
-  it('refuses the guest sign-in: the provider is not installed', async () => {
-    const response = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
-      headers: { 'X-Requested-With': 'XMLHttpRequest' },
-    });
-    expect(response.status).toBe(404);
-    expect((await response.json()).error.message).toBe(
-      "Unknown auth provider 'guest'",
-    );
-  });
+  it.each(['guest', 'platform-guest'])(
+    'refuses the %s sign-in: the provider is not installed',
+    async provider => {
+      const response = await fetch(`${baseUrl}/api/auth/${provider}/refresh`, {
+        headers: { 'X-Requested-With': 'XMLHttpRequest' },
+      });
+      expect(response.status).toBe(404);
+      expect((await response.json()).error.message).toBe(
+        `Unknown auth provider '${provider}'`,
+      );
+    },
+  );
 
   it('keeps every plugin’s data in its own PostgreSQL database', async () => {
     const databases = await prefixedDatabases();

@@ -4,6 +4,7 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { Content } from '@backstage/core-components';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { kubernetesAuthProvidersApiRef } from '@backstage/plugin-kubernetes-react';
 import { isObservabilityIncidentAvailable } from '@observability-ir/plugin-observability-ir-common';
@@ -49,8 +50,13 @@ export const fleetPage = PageBlueprint.make({
     title: 'Fleet health',
     icon: <AssessmentIcon />,
     routeRef: fleetRouteRef,
+    // The app draws the page's header; the content keeps the usual margins.
     loader: () =>
-      import('./components/FleetPage').then(m => <m.FleetHealthContent />),
+      import('./components/FleetPage').then(m => (
+        <Content>
+          <m.FleetHealthContent />
+        </Content>
+      )),
   },
 });
 

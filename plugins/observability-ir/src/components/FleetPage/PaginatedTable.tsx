@@ -19,6 +19,11 @@ export interface Column<T> {
 }
 
 const useStyles = makeStyles(theme => ({
+  // Names, quantities and times read whole; a narrow screen scrolls the
+  // table sideways instead of breaking them.
+  cell: {
+    whiteSpace: 'nowrap',
+  },
   group: {
     backgroundColor: theme.palette.background.default,
     fontWeight: theme.typography.fontWeightBold as number,
@@ -59,7 +64,11 @@ export function PaginatedTable<T>(props: {
           <TableHead>
             <TableRow>
               {columns.map(c => (
-                <TableCell key={c.title} align={c.align}>
+                <TableCell
+                  key={c.title}
+                  align={c.align}
+                  className={classes.cell}
+                >
                   {c.title}
                 </TableCell>
               ))}
@@ -87,7 +96,11 @@ export function PaginatedTable<T>(props: {
                   )}
                   <TableRow hover>
                     {columns.map(c => (
-                      <TableCell key={c.title} align={c.align}>
+                      <TableCell
+                        key={c.title}
+                        align={c.align}
+                        className={classes.cell}
+                      >
                         {c.render(row)}
                       </TableCell>
                     ))}

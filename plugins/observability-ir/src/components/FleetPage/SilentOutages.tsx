@@ -248,7 +248,7 @@ function Sweep(props: {
           {table}
         </InfoCard>
       </Grid>
-      <Grid item xs={12} lg={6}>
+      <Grid item xs={12} xl={6}>
         <InfoCard
           title="Next to OOM"
           subheader={`Working set at or above ${Math.round(
@@ -262,7 +262,7 @@ function Sweep(props: {
           )}
         </InfoCard>
       </Grid>
-      <Grid item xs={12} lg={6}>
+      <Grid item xs={12} xl={6}>
         <InfoCard title="Top restarters">
           {topRestarters.length ? (
             <TopRestartersTable rows={topRestarters} />
