@@ -35,8 +35,26 @@ export interface ResourceType {
   verbs: string[];
   /** Renders the objects in scope at a moment. */
   list(cluster: ClusterWorld, scope: Scope, ms: number): K8sObject[];
+  /**
+   * The objects in scope at a moment, each named and labelled before it is
+   * rendered, so that a page of a long list renders only its own objects,
+   * as an API server reads only a page's objects from storage.
+   */
+  listUnrendered?(
+    cluster: ClusterWorld,
+    scope: Scope,
+    ms: number,
+  ): UnrenderedObject[];
   /** Fields usable in a fieldSelector besides metadata.name/namespace. */
   fields?: Record<string, (obj: K8sObject) => string | undefined>;
+}
+
+/** An object of a list before it is rendered. */
+export interface UnrenderedObject {
+  namespace?: string;
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  render(): K8sObject;
 }
 
 const inScope = (scope: Scope, namespace: string | undefined, name: string) =>
@@ -143,6 +161,16 @@ export const RESOURCES: ResourceType[] = [
         .podsAt(ms)
         .filter(p => inScope(scope, p.namespace, p.name))
         .map(p => renderPod(c, p, ms)),
+    listUnrendered: (c, scope, ms) =>
+      c
+        .podsAt(ms)
+        .filter(p => inScope(scope, p.namespace, p.name))
+        .map(p => ({
+          namespace: p.namespace,
+          name: p.name,
+          labels: p.labels,
+          render: () => renderPod(c, p, ms),
+        })),
     fields: {
       'spec.nodeName': o => o.spec.nodeName,
       'spec.restartPolicy': o => o.spec.restartPolicy,

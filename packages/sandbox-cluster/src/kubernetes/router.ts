@@ -12,7 +12,12 @@ import { openApiResponse } from './openapi';
 import { jsonMergePatch, jsonPatch, strategicMergePatch } from './patch';
 import { podLogResponse } from './podLogs';
 import { K8sObject } from './render';
-import { findResource, ResourceType, Scope } from './resources';
+import {
+  findResource,
+  ResourceType,
+  Scope,
+  UnrenderedObject,
+} from './resources';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
 import { ApiError, badRequest, invalid, notFound } from './status';
 import { toTable } from './table';
@@ -76,12 +81,19 @@ function asListItem(r: ResourceType, obj: K8sObject) {
   return rest;
 }
 
-function selectObjects(
+/** How objects are ordered in lists: by namespace, then name. */
+const byKey = new Intl.Collator().compare;
+
+/**
+ * The objects a list or watch selects, in list order, not yet rendered
+ * where the resource can name and label them without rendering.
+ */
+function selectUnrendered(
   cluster: ClusterWorld,
   target: Target,
   req: HttpRequest,
   ms: number,
-) {
+): UnrenderedObject[] {
   const { resource } = target;
   const scope: Scope = {
     namespace: resource.namespaced ? target.namespace : undefined,
@@ -99,15 +111,34 @@ function selectObjects(
           : {}),
         ...(resource.fields ?? {}),
       })
-    : () => true;
-  return resource
-    .list(cluster, scope, ms)
-    .filter(o => byLabels(o.metadata.labels ?? {}) && byFields(o))
-    .sort((a, b) =>
-      `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
-        `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
-      ),
-    );
+    : undefined;
+  // Field selectors need the rendered object.
+  const objects: UnrenderedObject[] =
+    resource.listUnrendered && !byFields
+      ? resource.listUnrendered(cluster, scope, ms)
+      : resource
+          .list(cluster, scope, ms)
+          .filter(o => !byFields || byFields(o))
+          .map(o => ({
+            namespace: o.metadata.namespace,
+            name: o.metadata.name,
+            labels: o.metadata.labels ?? {},
+            render: () => o,
+          }));
+  return objects
+    .filter(o => byLabels(o.labels))
+    .map(o => ({ key: `${o.namespace ?? ''}/${o.name}`, o }))
+    .sort((a, b) => byKey(a.key, b.key))
+    .map(({ o }) => o);
+}
+
+function selectObjects(
+  cluster: ClusterWorld,
+  target: Target,
+  req: HttpRequest,
+  ms: number,
+) {
+  return selectUnrendered(cluster, target, req, ms).map(o => o.render());
 }
 
 function listResponse(
@@ -117,7 +148,7 @@ function listResponse(
 ): HttpResponse {
   const ms = cluster.clock.now();
   const { resource } = target;
-  let items = selectObjects(cluster, target, req, ms);
+  let items = selectUnrendered(cluster, target, req, ms);
   const rv = cluster.resourceVersion(ms);
   const metadata: Record<string, unknown> = { resourceVersion: rv };
   const limit = Number(req.query.get('limit') ?? 0);
@@ -149,14 +180,15 @@ function listResponse(
     metadata.remainingItemCount = items.length - limit;
     items = items.slice(0, limit);
   }
+  const rendered = items.map(o => o.render());
   if (wantsTable(req)) {
-    return json(200, toTable(resource.plural, items, ms, metadata));
+    return json(200, toTable(resource.plural, rendered, ms, metadata));
   }
   return json(200, {
     kind: listKind(resource),
     apiVersion: apiVersionOf(resource),
     metadata,
-    items: items.map(o => asListItem(resource, o)),
+    items: rendered.map(o => asListItem(resource, o)),
   });
 }
 
