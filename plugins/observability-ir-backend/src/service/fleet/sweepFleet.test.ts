@@ -259,6 +259,122 @@ describe('sweepFleet', () => {
     expect(result['1h'].topRestarters.map(r => r.restartsInRange)).toEqual([6]);
   });
 
+  it('lists a container near OOM that Prometheus names only after every page was read', async () => {
+    let pagesRead: () => void = () => {};
+    const allPagesRead = new Promise<void>(resolve => {
+      pagesRead = resolve;
+    });
+    const lateNearOom = {
+      query: async (query: string) => {
+        await allPagesRead;
+        return {
+          data: query.startsWith(
+            'max by (namespace, pod, container) (container',
+          )
+            ? [
+                {
+                  metric: {
+                    namespace: 'finance',
+                    pod: 'ledger-worker-1',
+                    container: 'app',
+                  },
+                  value: [NOW / 1000, 0.95],
+                },
+              ]
+            : [],
+          warnings: [],
+        };
+      },
+    } as unknown as PrometheusClient;
+    const base = sources(
+      {
+        prod: [
+          [
+            pod('ledger-worker-1', {
+              labels: { 'app.kubernetes.io/name': 'ledger-worker' },
+            }),
+          ],
+          [pod('ledger-worker-2')],
+        ],
+      },
+      { prod: lateNearOom },
+    );
+    const result = await sweep({
+      ...base,
+      pager: details => ({
+        async *pages() {
+          const done = yield* base.pager!(details).pages();
+          pagesRead();
+          return done;
+        },
+      }),
+    });
+    expect(result['1h'].nearOom).toEqual([
+      {
+        cluster: 'prod',
+        namespace: 'finance',
+        pod: 'ledger-worker-1',
+        container: 'app',
+        workingSetBytes: Math.round(0.95 * 256 * 1024 * 1024),
+        memoryLimitBytes: 256 * 1024 * 1024,
+        share: 0.95,
+        owner: {
+          entityRef: 'component:default/ledger-worker',
+          title: 'ledger-worker',
+          ownerRef: 'group:default/finance-team',
+        },
+      },
+    ]);
+    expect(result['1h'].findings).toEqual([]);
+  });
+
+  it('asks Prometheus again once when the connection was reset, not when it was refused', async () => {
+    const flaky = (code: string) => {
+      const asked: string[] = [];
+      const answers = fakePrometheus({
+        reasons: [['finance', 'ledger-worker-1', 'OOMKilled']],
+        restarts1h: [['finance', 'ledger-worker-1', 2]],
+      });
+      const client = {
+        query: async (query: string, at: number) => {
+          asked.push(query);
+          if (asked.filter(q => q === query).length === 1) {
+            throw new UpstreamError('prometheus', 'prod', 'unreachable', {
+              upstreamText: code,
+            });
+          }
+          return answers.query(query, at);
+        },
+      } as unknown as PrometheusClient;
+      return { client, asked };
+    };
+    const pages = {
+      prod: [[pod('ledger-worker-1', { restartCount: 9 })]],
+    };
+
+    const reset = flaky('ECONNRESET');
+    const recovered = await sweep(sources(pages, { prod: reset.client }));
+    expect(recovered['1h'].sources).toContainEqual({
+      cluster: 'prod',
+      source: 'prometheus',
+      status: 'ok',
+    });
+    expect(recovered['1h'].findings.map(f => [f.pod, f.reason])).toEqual([
+      ['ledger-worker-1', 'OOMKilled'],
+    ]);
+    expect(reset.asked).toHaveLength(6);
+
+    const refused = flaky('ECONNREFUSED');
+    const failed = await sweep(sources(pages, { prod: refused.client }));
+    expect(failed['1h'].sources).toContainEqual({
+      cluster: 'prod',
+      source: 'prometheus',
+      status: 'error',
+      error: 'Prometheus of cluster prod: unreachable: ECONNREFUSED',
+    });
+    expect(refused.asked).toHaveLength(3);
+  });
+
   it('keeps a failing cluster to its status and sweeps the others', async () => {
     const result = await sweep(
       sources({

@@ -105,18 +105,37 @@ function failed(
   };
 }
 
+/**
+ * Whether a query failed because its connection was closed under it, e.g.
+ * a kept-alive connection the server closed as the query went out: asked
+ * again once, as it changes nothing.
+ */
+function connectionReset(error: unknown) {
+  return (
+    error instanceof UpstreamError &&
+    error.status === undefined &&
+    /: unreachable: (ECONNRESET|EPIPE|UND_ERR_SOCKET)\b/.test(error.message)
+  );
+}
+
 async function readPrometheus(
   client: PrometheusClient,
   options: SweepOptions,
   atSeconds: number,
 ): Promise<{ view: PrometheusView; warnings: string[] }> {
   const warnings: string[] = [];
+  const query = (promql: string) =>
+    client
+      .query(promql, atSeconds)
+      .catch(error =>
+        connectionReset(error)
+          ? client.query(promql, atSeconds)
+          : Promise.reject(error),
+      );
   const [reasons, nearOom, ...restarts] = await Promise.all([
-    client.query(abnormalLastTerminations(), atSeconds),
-    client.query(workingSetShareAtLeast(options.nearOomShare), atSeconds),
-    ...options.ranges.map(range =>
-      client.query(restartsWithin(RANGE_PRESETS[range]), atSeconds),
-    ),
+    query(abnormalLastTerminations()),
+    query(workingSetShareAtLeast(options.nearOomShare)),
+    ...options.ranges.map(range => query(restartsWithin(RANGE_PRESETS[range]))),
   ]);
   const view: PrometheusView = {
     lastReasons: new Map(),
@@ -146,28 +165,42 @@ async function readPrometheus(
   return { view, warnings: [...new Set(warnings)] };
 }
 
+/** A container the pod status alone does not make a finding of. */
+interface Undecided {
+  record: ContainerRecord;
+  labels?: Readonly<Record<string, string>>;
+}
+
 /**
  * Keeps, of one page, only the containers a finding can come from: an
  * abnormal termination within the longest range, any restart, or a mention
- * by Prometheus. The page itself is dropped by the caller.
+ * by Prometheus. While Prometheus has not answered yet, the containers
+ * only it could name are set aside in `undecided`, to be kept or dropped
+ * once it has. The page itself is dropped by the caller.
  */
 function keepFromPage(
   page: PodPage,
   cluster: string,
   ownership: FleetOwnership,
-  prometheus: PrometheusView | undefined,
+  prometheus: PrometheusView | undefined | 'pending',
   sinceMs: number,
   into: Map<string, ContainerRecord>,
+  undecided: Map<string, Undecided>,
 ) {
   for (const pod of page.pods) {
     let owner: ReturnType<FleetOwnership['ownerOf']> | null = null;
     for (const record of containerRecords(pod)) {
       const key = containerKey(record);
-      const relevant =
+      const byStatus =
         (record.kill && record.kill.finishedAtMs >= sinceMs) ||
-        record.restartCount > 0 ||
-        prometheus?.lastReasons.has(key) ||
-        prometheus?.nearOom.has(key);
+        record.restartCount > 0;
+      if (!byStatus && prometheus === 'pending') {
+        undecided.set(key, { record, labels: pod.metadata?.labels });
+        continue;
+      }
+      const view = prometheus === 'pending' ? undefined : prometheus;
+      const relevant =
+        byStatus || view?.lastReasons.has(key) || view?.nearOom.has(key);
       if (!relevant) continue;
       if (owner === null) {
         owner = ownership.ownerOf({
@@ -181,6 +214,28 @@ function keepFromPage(
   }
 }
 
+/** Keeps the set-aside containers Prometheus names. */
+function keepNamedByPrometheus(
+  undecided: Map<string, Undecided>,
+  cluster: string,
+  ownership: FleetOwnership,
+  prometheus: PrometheusView | undefined,
+  into: Map<string, ContainerRecord>,
+) {
+  if (!prometheus) return;
+  for (const [key, { record, labels }] of undecided) {
+    if (!prometheus.lastReasons.has(key) && !prometheus.nearOom.has(key)) {
+      continue;
+    }
+    const owner = ownership.ownerOf({
+      cluster,
+      namespace: record.namespace,
+      labels,
+    });
+    into.set(key, owner ? { ...record, owner } : record);
+  }
+}
+
 async function sweepCluster(
   details: ClusterDetails,
   sources: SweepSources,
@@ -189,39 +244,49 @@ async function sweepCluster(
   nowMs: number,
 ): Promise<ClusterSweep> {
   const name = details.name;
-  const statuses: SourceStatus[] = [];
   const longest = Math.max(...options.ranges.map(r => RANGE_PRESETS[r]));
-  // Prometheus first: the pods it names are kept from the pages below.
-  let prometheus: PrometheusView | undefined;
+  // Prometheus and the pages at once: the containers Prometheus names are
+  // kept from the pages read before it answered once it has.
+  let prometheus: PrometheusView | undefined | 'pending';
   const client = sources.prometheus(name);
+  let prometheusRead: Promise<void> = Promise.resolve();
+  const prometheusStatuses: SourceStatus[] = [];
   if (!client) {
-    statuses.push({
+    prometheusStatuses.push({
       cluster: name,
       source: 'prometheus',
       status: 'not-configured',
       error: `No prometheus is configured for cluster ${name} (observabilityIr.clusters): kills between two reads of the pods, near-OOM containers and exact restart counts are not swept there`,
     });
   } else {
-    try {
-      const { view, warnings } = await readPrometheus(
-        client,
-        options,
-        Math.floor(nowMs / 1000),
-      );
-      prometheus = view;
-      statuses.push({
-        cluster: name,
-        source: 'prometheus',
-        status: 'ok',
-        ...(warnings.length ? { warnings } : {}),
-      });
-    } catch (error) {
-      statuses.push(failed(name, 'prometheus', error, options.logger));
-    }
+    prometheus = 'pending';
+    prometheusRead = readPrometheus(
+      client,
+      options,
+      Math.floor(nowMs / 1000),
+    ).then(
+      ({ view, warnings }) => {
+        prometheus = view;
+        prometheusStatuses.push({
+          cluster: name,
+          source: 'prometheus',
+          status: 'ok',
+          ...(warnings.length ? { warnings } : {}),
+        });
+      },
+      error => {
+        prometheus = undefined;
+        prometheusStatuses.push(
+          failed(name, 'prometheus', error, options.logger),
+        );
+      },
+    );
   }
 
   const records = new Map<string, ContainerRecord>();
+  const undecided = new Map<string, Undecided>();
   let podsScanned = 0;
+  const kubernetesStatuses: SourceStatus[] = [];
   try {
     const pager =
       sources.pager?.(details) ??
@@ -244,10 +309,11 @@ async function sweepCluster(
         prometheus,
         nowMs - longest * 1000,
         records,
+        undecided,
       );
       next = await pages.next();
     }
-    statuses.push({
+    kubernetesStatuses.push({
       cluster: name,
       source: 'kubernetes',
       status: 'ok',
@@ -260,10 +326,18 @@ async function sweepCluster(
         : {}),
     });
   } catch (error) {
-    if (options.signal?.aborted) throw error;
-    statuses.push(failed(name, 'kubernetes', error, options.logger));
+    if (options.signal?.aborted) {
+      await prometheusRead;
+      throw error;
+    }
+    kubernetesStatuses.push(failed(name, 'kubernetes', error, options.logger));
   }
-  return { name, podsScanned, records, prometheus, statuses };
+  await prometheusRead;
+  const view = prometheus === 'pending' ? undefined : prometheus;
+  keepNamedByPrometheus(undecided, name, ownership, view, records);
+  undecided.clear();
+  const statuses = [...prometheusStatuses, ...kubernetesStatuses];
+  return { name, podsScanned, records, prometheus: view, statuses };
 }
 
 /**
