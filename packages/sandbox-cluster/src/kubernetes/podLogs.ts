@@ -35,6 +35,95 @@ export function containerRecords(
   return runLogRecords(c.model, run, `${pod.uid}/${container}`, fromMs, toMs);
 }
 
+/** The query of a pod log request, checked as the API server checks it. */
+interface PodLogOptions {
+  previous: boolean;
+  sinceSeconds?: number;
+  sinceTime?: number;
+  tailLines?: number;
+  limitBytes?: number;
+}
+
+/** An integer query parameter, or 400 as the API server's decoder answers. */
+function integerParam(req: HttpRequest, key: string): number | undefined {
+  const text = req.query.get(key);
+  if (text === null) {
+    return undefined;
+  }
+  if (!/^[+-]?\d+$/.test(text)) {
+    throw badRequest(`strconv.ParseInt: parsing "${text}": invalid syntax`);
+  }
+  return Number(text);
+}
+
+/**
+ * `PodLogOptions` from the query, validated with the API server's rules
+ * and words: 422 Invalid naming every bad field (in brackets when there
+ * are several).
+ */
+function podLogOptions(name: string, req: HttpRequest): PodLogOptions {
+  const tailLines = integerParam(req, 'tailLines');
+  const limitBytes = integerParam(req, 'limitBytes');
+  const sinceSeconds = integerParam(req, 'sinceSeconds');
+  const sinceTimeText = req.query.get('sinceTime');
+  let sinceTime: number | undefined;
+  if (sinceTimeText !== null) {
+    sinceTime = Date.parse(sinceTimeText);
+    if (Number.isNaN(sinceTime)) {
+      throw badRequest(
+        `parsing time "${sinceTimeText}" as "2006-01-02T15:04:05Z07:00": cannot parse "${sinceTimeText}" as "2006"`,
+      );
+    }
+  }
+  const causes: Array<{ reason: string; field: string; message: string }> = [];
+  if (tailLines !== undefined && tailLines < 0) {
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: 'tailLines',
+      message: `Invalid value: ${tailLines}: must be greater than or equal to 0`,
+    });
+  }
+  if (limitBytes !== undefined && limitBytes < 1) {
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: 'limitBytes',
+      message: `Invalid value: ${limitBytes}: must be greater than 0`,
+    });
+  }
+  if (sinceSeconds !== undefined && sinceTime !== undefined) {
+    causes.push({
+      reason: 'FieldValueForbidden',
+      field: '',
+      message:
+        'Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified',
+    });
+  } else if (sinceSeconds !== undefined && sinceSeconds < 1) {
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: 'sinceSeconds',
+      message: `Invalid value: ${sinceSeconds}: must be greater than 0`,
+    });
+  }
+  if (causes.length > 0) {
+    const each = causes.map(c => `${c.field}: ${c.message}`);
+    throw new ApiError(
+      422,
+      'Invalid',
+      `PodLogOptions "${name}" is invalid: ${
+        each.length === 1 ? each[0] : `[${each.join(', ')}]`
+      }`,
+      { name, kind: 'PodLogOptions', causes },
+    );
+  }
+  return {
+    previous: ['true', '1'].includes(req.query.get('previous') ?? ''),
+    sinceSeconds,
+    sinceTime,
+    tailLines,
+    limitBytes,
+  };
+}
+
 /** GET .../pods/<name>/log, as the kubelet serves it through the API. */
 export function podLogResponse(
   cluster: ClusterWorld,
@@ -42,6 +131,8 @@ export function podLogResponse(
   name: string,
   req: HttpRequest,
 ): HttpResponse {
+  // The API server checks the options before it looks for the pod.
+  const options = podLogOptions(name, req);
   const ms = cluster.clock.now();
   const pod = cluster
     .podsAt(ms)
@@ -64,22 +155,12 @@ export function podLogResponse(
   if (!names.includes(container)) {
     throw badRequest(`container ${container} is not valid for pod ${name}`);
   }
-  const previous = ['true', '1'].includes(req.query.get('previous') ?? '');
-  const sinceSeconds = req.query.get('sinceSeconds');
-  const sinceTime = req.query.get('sinceTime');
+  const { previous, sinceSeconds, sinceTime, tailLines, limitBytes } = options;
   let from = 0;
-  if (sinceSeconds) {
-    const s = Number(sinceSeconds);
-    if (!Number.isInteger(s) || s < 1) {
-      throw new ApiError(
-        422,
-        'Invalid',
-        `PodLogOptions "${name}" is invalid: sinceSeconds: Invalid value: ${sinceSeconds}: must be greater than 0`,
-      );
-    }
-    from = ms - s * 1000;
-  } else if (sinceTime) {
-    from = Date.parse(sinceTime);
+  if (sinceSeconds !== undefined) {
+    from = ms - sinceSeconds * 1000;
+  } else if (sinceTime !== undefined) {
+    from = sinceTime;
   }
   const c = pod.containers.find(x => x.model.name === container)!;
   const moment = c.timeline.at(ms);
@@ -108,15 +189,16 @@ export function podLogResponse(
         : line,
     ),
   );
-  const tail = req.query.get('tailLines');
-  if (tail !== null) {
-    const n = Number(tail);
-    lines = n >= 0 ? lines.slice(Math.max(0, lines.length - n)) : lines;
+  if (tailLines !== undefined) {
+    lines = lines.slice(Math.max(0, lines.length - tailLines));
   }
-  const limitBytes = Number(req.query.get('limitBytes') ?? 0);
   let body = lines.map(l => `${l}\n`).join('');
-  if (limitBytes > 0) {
-    body = body.slice(0, limitBytes);
+  if (limitBytes !== undefined) {
+    // The kubelet stops after limitBytes bytes, mid-line or mid-character.
+    const bytes = Buffer.from(body, 'utf8');
+    if (bytes.length > limitBytes) {
+      body = bytes.subarray(0, limitBytes).toString('utf8');
+    }
   }
   if (req.query.get('follow') === 'true' && !previous) {
     return {
