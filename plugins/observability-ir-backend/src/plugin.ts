@@ -25,6 +25,8 @@ import { UserRateLimiter } from './rateLimit/UserRateLimiter';
 import { readRunbookConfig } from './config/readRunbookConfig';
 import { createRouter } from './router';
 import { createTelemetryRouter } from './telemetryRouter';
+import { createRawLogsRouter } from './rawLogsRouter';
+import { RawLogsService } from './service/rawLogs/RawLogsService';
 import { TelemetryService } from './service/telemetry/TelemetryService';
 import { createFleetRouter } from './fleetRouter';
 import { createFleet } from './service/fleet/createFleet';
@@ -180,6 +182,27 @@ export const observabilityIrPlugin = createBackendPlugin({
         });
         httpRouter.use(
           createTelemetryRouter({ httpAuth, auditor, rateLimiter, telemetry }),
+        );
+        httpRouter.use(
+          createRawLogsRouter({
+            httpAuth,
+            auditor,
+            rateLimiter,
+            rawLogs: new RawLogsService({
+              catalog,
+              config: irConfig,
+              logger,
+              clusterAccess,
+              permissions,
+              // The entity's pods as its evidence lists them: only these are read.
+              pods: new DefaultIncidentService({
+                catalog,
+                config: irConfig,
+                logger,
+                clusterAccess,
+              }),
+            }),
+          }),
         );
         httpRouter.use(
           createFleetRouter({

@@ -184,6 +184,32 @@ export class KubernetesClient {
     );
   }
 
+  /**
+   * `GET /api/v1/namespaces/{namespace}/pods/{pod}/log`: a container's log
+   * as plain text. A refusal (e.g. 400 when `previous` asks for an
+   * instance that does not exist) is an {@link UpstreamError} with the
+   * status and the API server's message; it is not retried.
+   */
+  async readPodLog(
+    namespace: string,
+    pod: string,
+    options: {
+      container?: string;
+      previous?: boolean;
+      timestamps?: boolean;
+      tailLines?: number;
+      limitBytes?: number;
+    },
+  ): Promise<string> {
+    const { api, callOptions } = await this.connect();
+    return this.read(() =>
+      api.readNamespacedPodLog(
+        { namespace, name: pod, ...options },
+        callOptions,
+      ),
+    );
+  }
+
   async readNode(name: string): Promise<V1Node> {
     const { api, callOptions } = await this.connect();
     return this.read(() => api.readNode({ name }, callOptions));

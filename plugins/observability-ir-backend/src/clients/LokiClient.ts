@@ -39,12 +39,18 @@ export class LokiClient {
   ) {}
 
   /**
-   * `/loki/api/v1/query_range` for a log query, newest lines first, each
-   * line cut to the configured length.
+   * `/loki/api/v1/query_range` for a log query, newest lines first (oldest
+   * first with `direction: 'forward'`), each line cut to the configured
+   * length.
    */
   queryRange(
     query: string,
-    range: { startSeconds: number; endSeconds: number; limit: number },
+    range: {
+      startSeconds: number;
+      endSeconds: number;
+      limit: number;
+      direction?: 'forward' | 'backward';
+    },
   ): Promise<{ streams: LokiStream[]; warnings: string[] }> {
     return this.options.concurrency(() => this.send(query, range));
   }
@@ -103,7 +109,12 @@ export class LokiClient {
 
   private async send(
     query: string,
-    range: { startSeconds: number; endSeconds: number; limit: number },
+    range: {
+      startSeconds: number;
+      endSeconds: number;
+      limit: number;
+      direction?: 'forward' | 'backward';
+    },
   ): Promise<{ streams: LokiStream[]; warnings: string[] }> {
     const { cluster, source, timeoutMs, maxBodyBytes, maxLineLength } =
       this.options;
@@ -114,7 +125,7 @@ export class LokiClient {
       start: `${BigInt(Math.floor(range.startSeconds)) * 1_000_000_000n}`,
       end: `${BigInt(Math.ceil(range.endSeconds)) * 1_000_000_000n}`,
       limit: String(limit),
-      direction: 'backward',
+      direction: range.direction ?? 'backward',
     });
     const response = await fetchUpstream({
       source: 'loki',

@@ -60,3 +60,4 @@ export type { ShellValue } from './shell';
 export { joinShell, sh, shellQuote, ShellText } from './shell';
 export { escapeFieldSelectorValue, fieldEquals } from './fieldSelector';
 export { errorLinesContaining, memoryLimitShare } from './runbookQueries';
+export { kubectlPreviousLogsCommand, podLogLines } from './rawLogs';

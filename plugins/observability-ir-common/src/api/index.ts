@@ -10,3 +10,4 @@ export * from './clusters';
 export * from './forensics';
 export * from './runbook';
 export * from './fleet';
+export * from './rawLogs';
