@@ -148,8 +148,8 @@ export function handlePrometheus(
   // ALERTS_FOR_STATE read like every other series.
   const rules = ruleEngine(cluster);
   const source: SampleSource = {
-    select: (matchers, minMs, maxMs) => [
-      ...store.select(matchers, minMs, maxMs),
+    select: (matchers, minMs, maxMs, options) => [
+      ...store.select(matchers, minMs, maxMs, options),
       ...rules.select(matchers, minMs, maxMs),
     ],
   };

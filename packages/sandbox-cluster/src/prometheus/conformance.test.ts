@@ -44,6 +44,10 @@ const QUERIES = [
   'sum without (instance, job) (rate(container_cpu_usage_seconds_total[5m]))',
   'count(up{job="checkout-api"} == 0)',
   '1 - avg by (pod) (kube_pod_container_status_ready)',
+  // A postfix modifier binds to the last operand: a - (b offset 10m).
+  'container_memory_working_set_bytes - container_memory_working_set_bytes offset 10m',
+  'max by (namespace, pod, container) ((kube_pod_container_status_restarts_total - kube_pod_container_status_restarts_total offset 1h) or kube_pod_container_status_restarts_total) > 0',
+  '2 * rate(container_cpu_usage_seconds_total[5m] offset 10m)',
 ];
 
 type Series = Map<string, Array<[number, number]>>;

@@ -52,8 +52,16 @@ export class MetricsStore implements SampleSource {
     return times;
   }
 
-  /** Samples of one series within (minMs, maxMs], capped at the clock. */
-  samples(s: SeriesDef, minMs: number, maxMs: number): RangeSeries {
+  /**
+   * Samples of one series within (minMs, maxMs], capped at the clock; with
+   * `latestOnly`, only the last of them.
+   */
+  samples(
+    s: SeriesDef,
+    minMs: number,
+    maxMs: number,
+    latestOnly = false,
+  ): RangeSeries {
     const out: RangeSeries = { labels: s.labels, t: [], v: [] };
     const upTo = Math.min(maxMs, this.cluster.clock.now());
     if (s.toMs !== undefined) {
@@ -62,7 +70,19 @@ export class MetricsStore implements SampleSource {
         s.offsetMs;
       if (marker > minMs && marker <= upTo) out.staleAt = marker;
     }
-    for (const t of MetricsStore.scrapeTimes(s, minMs, upTo)) {
+    const times = MetricsStore.scrapeTimes(s, minMs, upTo);
+    if (latestOnly) {
+      for (let i = times.length - 1; i >= 0; i--) {
+        const v = s.value(times[i]);
+        if (v !== undefined) {
+          out.t.push(times[i]);
+          out.v.push(v);
+          break;
+        }
+      }
+      return out;
+    }
+    for (const t of times) {
       const v = s.value(t);
       if (v !== undefined) {
         out.t.push(t);
@@ -76,9 +96,10 @@ export class MetricsStore implements SampleSource {
     matchers: LabelMatcher[],
     minMs: number,
     maxMs: number,
+    options: { latestOnly?: boolean } = {},
   ): RangeSeries[] {
     return this.matching(matchers)
-      .map(s => this.samples(s, minMs, maxMs))
+      .map(s => this.samples(s, minMs, maxMs, options.latestOnly))
       .filter(s => s.t.length > 0);
   }
 

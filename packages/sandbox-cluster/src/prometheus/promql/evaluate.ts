@@ -27,8 +27,18 @@ import {
 
 /** Where the evaluator reads samples from. */
 export interface SampleSource {
-  /** Series matching all matchers with their samples in (minMs, maxMs]. */
-  select(matchers: LabelMatcher[], minMs: number, maxMs: number): RangeSeries[];
+  /**
+   * Series matching all matchers with their samples in (minMs, maxMs].
+   * With `latestOnly`, a source may return only each series' last sample
+   * in the window (and its staleness markers): all an evaluation at the
+   * window's end reads.
+   */
+  select(
+    matchers: LabelMatcher[],
+    minMs: number,
+    maxMs: number,
+    options?: { latestOnly?: boolean },
+  ): RangeSeries[];
 }
 
 /** Evaluation settings shared by all steps of one query. */
@@ -135,15 +145,23 @@ export class Evaluator {
     this.lookbackMs = window.lookbackMs ?? 300_000;
   }
 
-  private fetch(node: VectorSelectorNode, rangeMs: number): RangeSeries[] {
+  private fetch(
+    node: VectorSelectorNode,
+    rangeMs: number,
+    instant = false,
+  ): RangeSeries[] {
     let cached = this.cache.get(node);
     if (!cached) {
       const first = node.atMs ?? this.window.startMs;
       const last = node.atMs ?? this.window.endMs;
+      // An instant selector evaluated at one moment reads one sample a
+      // series: the last in its look-back window.
+      const latestOnly = instant && first === last;
       cached = this.source.select(
         node.matchers,
         first - node.offsetMs - rangeMs,
         last - node.offsetMs,
+        { latestOnly },
       );
       this.cache.set(node, cached);
     }
@@ -156,7 +174,7 @@ export class Evaluator {
   ): InstantSample[] {
     const ref = (node.atMs ?? ts) - node.offsetMs;
     const out: InstantSample[] = [];
-    for (const s of this.fetch(node, this.lookbackMs)) {
+    for (const s of this.fetch(node, this.lookbackMs, true)) {
       const i = lastIndexAtOrBefore(s.t, ref);
       const stale =
         (s.staleAt !== undefined && s.staleAt <= ref) ||
@@ -349,7 +367,7 @@ export class Evaluator {
         }
         const ref = (arg.atMs ?? ts) - arg.offsetMs;
         const out: InstantSample[] = [];
-        for (const s of this.fetch(arg, this.lookbackMs)) {
+        for (const s of this.fetch(arg, this.lookbackMs, true)) {
           const i = lastIndexAtOrBefore(s.t, ref);
           if (i >= 0 && s.t[i] > ref - this.lookbackMs)
             out.push({ labels: dropName(s.labels), value: s.t[i] / 1000 });

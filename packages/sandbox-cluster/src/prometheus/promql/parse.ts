@@ -119,6 +119,22 @@ function matchesEmpty(m: LabelMatcher): boolean {
   return m.op === '!=' && m.value !== '';
 }
 
+/**
+ * Applies a postfix modifier (`[5m]`, `offset 1h`, `@ t`) to the operand it
+ * belongs to. The grammar attaches it to the whole expression before it, so
+ * `a - b offset 1h` arrives as `(a - b) offset 1h`; Prometheus binds it to
+ * the last operand, `a - (b offset 1h)`, and so does this.
+ */
+function onLastOperand(node: Node, apply: (operand: Node) => Node): Node {
+  if (node.type === 'binary') {
+    return { ...node, rhs: onLastOperand(node.rhs, apply) };
+  }
+  if (node.type === 'unary') {
+    return { ...node, expr: onLastOperand(node.expr, apply) };
+  }
+  return apply(node);
+}
+
 function selectorOf(node: Node): VectorSelectorNode | undefined {
   if (node.type === 'matrixSelector') return node.vector;
   return node.type === 'vectorSelector' ? node : undefined;
@@ -238,44 +254,44 @@ class Converter {
       case 'VectorSelector':
         return this.vectorSelector(node);
       case 'MatrixSelector': {
-        const inner = this.convert(parts[0]);
-        if (inner.type !== 'vectorSelector') {
-          this.fail(node, 'ranges only allowed for vector selectors');
-        }
-        return {
-          type: 'matrixSelector',
-          vector: inner,
-          rangeMs: this.duration(parts[1]),
-        };
+        const rangeMs = this.duration(parts[1]);
+        return onLastOperand(this.convert(parts[0]), inner => {
+          if (inner.type !== 'vectorSelector') {
+            this.fail(node, 'ranges only allowed for vector selectors');
+          }
+          return { type: 'matrixSelector', vector: inner, rangeMs };
+        });
       }
       case 'OffsetExpr': {
-        const inner = this.convert(parts[0]);
         const offset = this.duration(parts[2]);
-        const target = selectorOf(inner);
-        if (inner.type === 'subquery') {
-          return { ...inner, offsetMs: offset };
-        }
-        if (!target)
-          this.fail(
-            node,
-            'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-          );
-        target.offsetMs = offset;
-        return inner;
+        return onLastOperand(this.convert(parts[0]), inner => {
+          if (inner.type === 'subquery') {
+            return { ...inner, offsetMs: offset };
+          }
+          const target = selectorOf(inner);
+          if (!target)
+            this.fail(
+              node,
+              'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+            );
+          target.offsetMs = offset;
+          return inner;
+        });
       }
       case 'StepInvariantExpr': {
-        const inner = this.convert(parts[0]);
-        const target = selectorOf(inner);
-        if (!target)
-          this.fail(
-            node,
-            '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-          );
         const at = this.text(parts[2]);
-        if (at === 'start()' || at === 'end()')
-          this.fail(node, `@ ${at} is not supported by this server`);
-        target.atMs = Number(at) * 1000;
-        return inner;
+        return onLastOperand(this.convert(parts[0]), inner => {
+          const target = selectorOf(inner);
+          if (!target)
+            this.fail(
+              node,
+              '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+            );
+          if (at === 'start()' || at === 'end()')
+            this.fail(node, `@ ${at} is not supported by this server`);
+          target.atMs = Number(at) * 1000;
+          return inner;
+        });
       }
       case 'SubqueryExpr':
         return {

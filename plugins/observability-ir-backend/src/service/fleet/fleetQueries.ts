@@ -32,11 +32,19 @@ export function abnormalLastTerminations(): string {
   ]);
 }
 
-/** The containers that restarted within the window, and how often. */
+/**
+ * The containers that restarted within the window, and how often: the
+ * restart count now less the count at the window's start, or the whole
+ * count for a container whose series is younger than the window (its pod
+ * started within it). Two instant lookups per series, not every sample of
+ * the window as `increase()` would read, and an exact count rather than
+ * an extrapolated one; a pod recreated under the same name is a new series
+ * (kube-state-metrics labels it with the pod's uid).
+ */
 export function restartsWithin(windowSeconds: number): string {
-  return `${PER_CONTAINER} (increase(kube_pod_container_status_restarts_total[${formatDuration(
-    windowSeconds,
-  )}])) > 0`;
+  const restarts = 'kube_pod_container_status_restarts_total';
+  const window = formatDuration(windowSeconds);
+  return `${PER_CONTAINER} ((${restarts} - ${restarts} offset ${window}) or ${restarts}) > 0`;
 }
 
 /**

@@ -85,7 +85,7 @@ function fakePrometheus(answers: {
           warnings: [],
         };
       }
-      if (query.includes('[1h]')) {
+      if (query.includes('offset 1h)')) {
         return {
           data: (answers.restarts1h ?? []).map(([ns, p, n]) => ({
             metric: sample(ns, p),
