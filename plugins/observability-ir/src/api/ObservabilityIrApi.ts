@@ -10,6 +10,10 @@ import {
   FleetTelemetryResponse,
   LogsResponse,
   MetricsResponse,
+  PreviousLogsQuery,
+  PreviousLogsResponse,
+  RawLogsQuery,
+  RawLogsResponse,
   ReplicasResponse,
   RunbookActionRequest,
   RunbookResponse,
@@ -110,6 +114,13 @@ export interface ObservabilityIrApi {
   getFleetTelemetry(): Promise<FleetTelemetryResponse>;
   /** The telemetry pipeline of one entity, per cluster: metrics and logs. */
   getTelemetry(entityRef: string): Promise<TelemetryResponse>;
+  /**
+   * Log lines of one of the entity's pods in Loki, in a window around a
+   * moment (`at`, default now); `search` keeps lines containing the text.
+   */
+  getRawLogs(query: RawLogsQuery): Promise<RawLogsResponse>;
+  /** The end of the previous instance's log of a container of one of its pods. */
+  getPreviousLogs(query: PreviousLogsQuery): Promise<PreviousLogsResponse>;
 }
 
 /**

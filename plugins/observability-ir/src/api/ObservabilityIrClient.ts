@@ -15,6 +15,11 @@ import {
   ForensicsRunsResponse,
   LogsResponse,
   MetricsResponse,
+  PreviousLogsQuery,
+  PreviousLogsResponse,
+  RAW_LOGS_PATHS,
+  RawLogsQuery,
+  RawLogsResponse,
   ReplicasResponse,
   RUNBOOK_PATHS,
   RunbookActionRequest,
@@ -209,6 +214,37 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
 
   async getTelemetry(entityRef: string): Promise<TelemetryResponse> {
     return this.get<TelemetryResponse>(TELEMETRY_PATH, { entityRef });
+  }
+
+  async getRawLogs(query: RawLogsQuery): Promise<RawLogsResponse> {
+    return this.fetchJson<RawLogsResponse>(
+      RAW_LOGS_PATHS.raw,
+      {
+        ...query,
+        before: query.before?.toString(),
+        after: query.after?.toString(),
+      },
+      await this.entityCredentials(query.entityRef),
+    );
+  }
+
+  async getPreviousLogs(
+    query: PreviousLogsQuery,
+  ): Promise<PreviousLogsResponse> {
+    return this.fetchJson<PreviousLogsResponse>(
+      RAW_LOGS_PATHS.previous,
+      query,
+      await this.entityCredentials(query.entityRef),
+    );
+  }
+
+  /** The user's Kubernetes credentials for the clusters of an entity. */
+  private async entityCredentials(
+    entityRef: string,
+  ): Promise<Record<string, string>> {
+    return this.credentialHeaders
+      ? this.credentialHeaders.forEntity(entityRef)
+      : {};
   }
 
   /**

@@ -8,11 +8,13 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { EntityWorkload } from '@observability-ir/plugin-observability-ir-common';
 import Grid from '@material-ui/core/Grid';
 import { IncidentRangeProvider, useWorkload } from '../../hooks';
+import { AlertsPanel } from '../AlertsPanel';
 import { DiagnosisBanner } from '../DiagnosisBanner';
 import { EvidenceError } from '../EvidenceStatus';
 import { IncidentTimeline } from '../IncidentTimeline';
 import { LogErrorGroups } from '../LogErrorGroups';
 import { NodeForensicsProvider } from '../NodeForensics';
+import { RawLogsProvider } from '../RawLogs';
 import { ReplicaTable } from '../ReplicaTable';
 import { Runbook } from '../Runbook';
 import { TelemetryPanel } from '../TelemetryPanel';
@@ -53,34 +55,39 @@ export const EntityIncidentContent = () => {
   }
   return (
     <IncidentRangeProvider>
-      <Grid container spacing={3}>
-        <Grid item xs={12}>
-          <TimeRangeToolbar />
+      <RawLogsProvider>
+        <Grid container spacing={3}>
+          <Grid item xs={12}>
+            <TimeRangeToolbar />
+          </Grid>
+          <Grid item xs={12}>
+            <DiagnosisBanner />
+          </Grid>
+          <Grid item xs={12}>
+            <AlertsPanel />
+          </Grid>
+          <Grid item xs={12}>
+            <Runbook />
+          </Grid>
+          <Grid item xs={12}>
+            <IncidentTimeline />
+          </Grid>
+          <Grid item xs={12}>
+            <NodeForensicsProvider>
+              <ReplicaTable />
+            </NodeForensicsProvider>
+          </Grid>
+          <Grid item xs={12}>
+            <LogErrorGroups />
+          </Grid>
+          <Grid item xs={12}>
+            <TelemetryPanel />
+          </Grid>
+          <Grid item xs={12} md={6}>
+            <WorkloadCard workload={state.workload} />
+          </Grid>
         </Grid>
-        <Grid item xs={12}>
-          <DiagnosisBanner />
-        </Grid>
-        <Grid item xs={12}>
-          <Runbook />
-        </Grid>
-        <Grid item xs={12}>
-          <IncidentTimeline />
-        </Grid>
-        <Grid item xs={12}>
-          <NodeForensicsProvider>
-            <ReplicaTable />
-          </NodeForensicsProvider>
-        </Grid>
-        <Grid item xs={12}>
-          <LogErrorGroups />
-        </Grid>
-        <Grid item xs={12}>
-          <TelemetryPanel />
-        </Grid>
-        <Grid item xs={12} md={6}>
-          <WorkloadCard workload={state.workload} />
-        </Grid>
-      </Grid>
+      </RawLogsProvider>
     </IncidentRangeProvider>
   );
 };

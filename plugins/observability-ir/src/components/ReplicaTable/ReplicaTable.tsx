@@ -21,6 +21,7 @@ import {
   useNodeForensics,
 } from '../NodeForensics';
 import { PodEvents } from './PodEvents';
+import { RawLogsButton, RawLogsContextValue, useRawLogs } from '../RawLogs';
 import { TerminationCell } from './TerminationCell';
 import { TwoLineCell } from './TwoLineCell';
 
@@ -55,8 +56,21 @@ function forensicsColumn(
   };
 }
 
+/** The "Logs" column, inside a `RawLogsProvider`. */
+function logsColumn(rawLogs: RawLogsContextValue): TableColumn<Replica> {
+  return {
+    title: 'Logs',
+    field: 'logs',
+    sorting: false,
+    searchable: false,
+    width: '1%',
+    render: r => <RawLogsButton rawLogs={rawLogs} replica={r} />,
+  };
+}
+
 function useColumns(
   forensics: NodeForensicsContextValue | undefined,
+  rawLogs?: RawLogsContextValue,
 ): TableColumn<Replica>[] {
   const classes = useStyles();
   const columns: TableColumn<Replica>[] = [
@@ -145,6 +159,7 @@ function useColumns(
         (a.memoryLimitShare ?? -1) - (b.memoryLimitShare ?? -1),
     },
   ];
+  if (rawLogs) columns.push(logsColumn(rawLogs));
   return forensics ? [...columns, forensicsColumn(forensics)] : columns;
 }
 
@@ -170,7 +185,8 @@ export function ReplicaTable() {
   const { value, error } = useEvidence('getReplicas');
   // Inside a NodeForensicsProvider: an action per replica and the runs.
   const forensics = useNodeForensics();
-  const columns = useColumns(forensics);
+  // Inside a RawLogsProvider: a "Logs" action per replica.
+  const columns = useColumns(forensics, useRawLogs());
   const tableRef = useTableName(REPLICAS_TABLE_LABEL);
 
   let content;
