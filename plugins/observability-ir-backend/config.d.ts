@@ -48,6 +48,7 @@ export interface Config {
         kubernetes?: number;
         prometheus?: number;
         loki?: number;
+        alertmanager?: number;
       };
       /** Longer log lines are cut to this many characters. Default 4096. */
       logLineLength?: number;
@@ -267,6 +268,21 @@ export interface Config {
          */
         headers?: { [name: string]: string };
         /** Sent as `X-Scope-OrgID`. */
+        tenant?: string;
+      };
+      /**
+       * The Alertmanager that the cluster's Prometheus sends alerts to;
+       * optional (without it, alerts are read from Prometheus alone).
+       */
+      alertmanager?: {
+        /** Base URL of Alertmanager, without `/api/v2`. */
+        url: string;
+        /**
+         * Headers sent with every request, e.g. `Authorization`.
+         * @visibility secret
+         */
+        headers?: { [name: string]: string };
+        /** Sent as `X-Scope-OrgID`, for a multi-tenant Mimir Alertmanager. */
         tenant?: string;
       };
     }>;

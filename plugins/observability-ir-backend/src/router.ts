@@ -104,6 +104,7 @@ export async function createRouter(options: {
     logs: (q, o) => incidents.getLogs(q, o),
     timeline: (q, o) => incidents.getTimeline(q, o),
     diagnosis: (q, o) => incidents.getDiagnosis(q, o),
+    alerts: (q, o) => incidents.getAlerts(q, o),
   };
   for (const [kind, load] of Object.entries(evidence)) {
     router.get(

@@ -18,12 +18,13 @@ export const checkoutApiEntity = {
   spec: { type: 'service', owner: 'finance-team', lifecycle: 'production' },
 };
 
-/** Where one cluster's APIs are; Prometheus and Loki may be left out. */
+/** Where one cluster's APIs are; Prometheus, Loki and Alertmanager may be left out. */
 export interface ClusterUrls {
   name: string;
   kubernetesUrl: string;
   prometheusUrl?: string;
   lokiUrl?: string;
+  alertmanagerUrl?: string;
 }
 
 /**
@@ -58,6 +59,9 @@ export function clustersConfig(
         name: c.name,
         ...(c.prometheusUrl ? { prometheus: { url: c.prometheusUrl } } : {}),
         ...(c.lokiUrl ? { loki: { url: c.lokiUrl } } : {}),
+        ...(c.alertmanagerUrl
+          ? { alertmanager: { url: c.alertmanagerUrl } }
+          : {}),
       })),
     },
   };

@@ -29,6 +29,15 @@ export interface PrometheusTarget {
   health: 'up' | 'down' | 'unknown';
 }
 
+/** An alert of `/api/v1/alerts`, pending or firing now. */
+export interface PrometheusAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: 'pending' | 'firing';
+  /** RFC 3339: when the alert became pending. */
+  activeAt?: string;
+}
+
 /** An answer, with the warnings Prometheus attached to it. */
 export interface PrometheusResult<T> {
   data: T;
@@ -52,6 +61,17 @@ export function parseSampleValue(text: string): number {
   if (text === '+Inf' || text === 'Inf') return Number.POSITIVE_INFINITY;
   if (text === '-Inf') return Number.NEGATIVE_INFINITY;
   return Number(text);
+}
+
+/** The string values of a JSON object; anything else is dropped. */
+export function stringRecord(value: unknown): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, v] of Object.entries(value)) {
+      if (typeof v === 'string') result[key] = v;
+    }
+  }
+  return result;
 }
 
 // Prometheus refuses range queries of more than 11,000 points per series.
@@ -191,6 +211,53 @@ export class PrometheusClient {
       lastScrape: t.lastScrape ?? '',
       health: t.health ?? 'unknown',
     }));
+  }
+
+  /**
+   * `/api/v1/alerts`: the alerts pending or firing now, at most
+   * `maxSeries` of them (a warning says how many were dropped).
+   */
+  async alerts(): Promise<PrometheusResult<PrometheusAlert[]>> {
+    const { cluster, source, timeoutMs, maxBodyBytes } = this.options;
+    const response = await this.options.concurrency(() =>
+      fetchUpstream({
+        source: 'prometheus',
+        cluster,
+        url: `${source.url}/api/v1/alerts`,
+        method: 'GET',
+        headers: source.headers,
+        timeoutMs,
+        maxBodyBytes,
+      }),
+    );
+    const envelope = parseJsonBody<
+      Omit<Envelope, 'data'> & { data?: { alerts?: unknown[] | null } }
+    >(response, 'prometheus', cluster);
+    if (envelope.status !== 'success' || !response.ok) {
+      throw this.error(
+        `answered ${response.status} ${envelope.errorType ?? 'error'}`,
+        response.status,
+        envelope.error ?? 'no reason given',
+      );
+    }
+    const raw = (envelope.data?.alerts ?? []) as Array<
+      Partial<PrometheusAlert>
+    >;
+    const alerts = this.capSeries(raw, envelope as Envelope).flatMap(a =>
+      a.state === 'pending' || a.state === 'firing'
+        ? [
+            {
+              labels: stringRecord(a.labels),
+              annotations: stringRecord(a.annotations),
+              state: a.state,
+              ...(typeof a.activeAt === 'string'
+                ? { activeAt: a.activeAt }
+                : {}),
+            },
+          ]
+        : [],
+    );
+    return { data: alerts, warnings: this.warningsOf(envelope as Envelope) };
   }
 
   /** Keeps at most `maxSeries` series, and says so when it drops some. */

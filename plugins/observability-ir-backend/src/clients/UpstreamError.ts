@@ -5,6 +5,7 @@ const SOURCE_TITLES: Record<EvidenceSource, string> = {
   kubernetes: 'Kubernetes API',
   prometheus: 'Prometheus',
   loki: 'Loki',
+  alertmanager: 'Alertmanager',
 };
 
 /** The most characters of upstream text kept for the backend log. */

@@ -12,6 +12,7 @@ export interface ClusterSources {
   name: string;
   prometheus?: HttpSourceConfig;
   loki?: HttpSourceConfig;
+  alertmanager?: HttpSourceConfig;
 }
 
 /** An HTTP upstream: base URL and the headers to send. */
@@ -59,7 +60,7 @@ export interface NamespaceOwnerRule {
 
 /** The plugin's configuration, read once at start-up. */
 export interface ObservabilityIrConfig {
-  /** `observabilityIr.clusters`: Prometheus and Loki per cluster name. */
+  /** `observabilityIr.clusters`: Prometheus, Loki and Alertmanager per cluster name. */
   clusterSources: ClusterSources[];
   cacheTtlMs: number;
   upstreamTimeoutMs: number;
@@ -76,6 +77,7 @@ export const DEFAULT_LIMITS: EvidenceLimits = {
     kubernetes: 32 * 1024 * 1024,
     prometheus: 32 * 1024 * 1024,
     loki: 32 * 1024 * 1024,
+    alertmanager: 32 * 1024 * 1024,
   },
   logLineLength: 4096,
   logLines: 5000,
@@ -125,6 +127,7 @@ export function readObservabilityIrConfig(
     name: cluster.getString('name'),
     prometheus: readHttpSource(cluster.getOptionalConfig('prometheus')),
     loki: readHttpSource(cluster.getOptionalConfig('loki')),
+    alertmanager: readHttpSource(cluster.getOptionalConfig('alertmanager')),
   }));
 
   return {
@@ -175,6 +178,11 @@ export function readEvidenceLimits(rootConfig: Config): EvidenceLimits {
         d.responseBytes.prometheus,
       ),
       loki: readPositive(config, 'responseBytes.loki', d.responseBytes.loki),
+      alertmanager: readPositive(
+        config,
+        'responseBytes.alertmanager',
+        d.responseBytes.alertmanager,
+      ),
     },
     logLineLength: readPositive(config, 'logLineLength', d.logLineLength),
     logLines: readPositive(config, 'logLines', d.logLines, MAX_LOG_LINES),

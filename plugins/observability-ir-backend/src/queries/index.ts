@@ -56,6 +56,13 @@ export {
   renderLabelSelector,
 } from './labelSelector';
 export { kubectlReplicaCommand } from './kubectl';
+export {
+  alertConcernsScope,
+  alertmanagerFilter,
+  alertmanagerMatcher,
+  firingAlerts,
+  WORKLOAD_ALERT_LABELS,
+} from './alerts';
 export type { ShellValue } from './shell';
 export { joinShell, sh, shellQuote, ShellText } from './shell';
 export { escapeFieldSelectorValue, fieldEquals } from './fieldSelector';

@@ -58,6 +58,13 @@ export class AuthorizedIncidentService implements IncidentService {
     );
   }
 
+  async getAlerts(query: EvidenceQuery, options: IncidentRequestOptions) {
+    return this.inner.getAlerts(
+      query,
+      await this.authorizeRead(query.entityRef, options),
+    );
+  }
+
   async getDiagnosis(query: EvidenceQuery, options: IncidentRequestOptions) {
     return this.inner.getDiagnosis(
       query,

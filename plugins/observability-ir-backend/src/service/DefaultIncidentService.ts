@@ -8,6 +8,7 @@ import {
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
+  AlertsResponse,
   ClustersResponse,
   DiagnosisResponse,
   EntityWorkload,
@@ -29,6 +30,7 @@ import {
   ClusterConnections,
   RequestClusters,
 } from './fanout/ClusterConnections';
+import { collectAlerts } from './alerts/collectAlerts';
 import { collectLogs } from './logs/collectLogs';
 import { collectMetrics } from './metrics/collectMetrics';
 import { collectReplicas } from './replicas/collectReplicas';
@@ -272,15 +274,39 @@ export class DefaultIncidentService implements IncidentService {
     };
   }
 
+  async getAlerts(
+    query: EvidenceQuery,
+    options: IncidentRequestOptions,
+  ): Promise<AlertsResponse> {
+    const { workload, range, clusters } = await this.prepare(query, options);
+    const [located, alerts] = await Promise.all([
+      this.located(workload, clusters),
+      this.alerts(workload, range, clusters),
+    ]);
+    return {
+      entityRef: workload.entityRef,
+      range: describeRange(range),
+      alerts: alerts.alerts,
+      truncated: alerts.truncated,
+      queries: alerts.queries,
+      sources: mergeSources(
+        clusters.statuses,
+        located.map(l => l.kubernetes),
+        alerts.sources,
+      ),
+    };
+  }
+
   async getDiagnosis(
     query: EvidenceQuery,
     options: IncidentRequestOptions,
   ): Promise<DiagnosisResponse> {
     const { workload, range, clusters } = await this.prepare(query, options);
-    const [evidence, forensics, lookback] = await Promise.all([
+    const [evidence, forensics, lookback, alerts] = await Promise.all([
       this.timeline(workload, range, clusters),
       this.forensicsEvidence(workload.entityRef, range),
       this.memoryLookback(workload, range, clusters),
+      this.alerts(workload, range, clusters),
     ]);
     const { hypotheses, recommendation, memoryLookback } = diagnose(
       {
@@ -291,6 +317,8 @@ export class DefaultIncidentService implements IncidentService {
         logGroups: evidence.logs.groups,
         timeline: evidence.timeline,
         sources: evidence.sources,
+        // Noted, never weighed; a failing alert source leaves them out.
+        alerts: alerts.alerts,
         ...(forensics ? { forensics } : {}),
         ...(lookback ? { lookback } : {}),
       },
@@ -525,6 +553,24 @@ export class DefaultIncidentService implements IncidentService {
           lokiSelector: workload.lokiSelector,
           maxLines: this.deps.config.limits.logLines,
         }),
+    );
+  }
+
+  private alerts(
+    workload: ResolvedWorkload,
+    range: ResolvedRange,
+    clusters: RequestClusters,
+  ) {
+    return this.cache.get(
+      `alerts:${JSON.stringify(workload)}:${rangeKey(range)}:${
+        clusters.credentialsKey
+      }`,
+      async () =>
+        collectAlerts(
+          await this.located(workload, clusters),
+          range,
+          (this.deps.now?.() ?? Date.now()) / 1000,
+        ),
     );
   }
 

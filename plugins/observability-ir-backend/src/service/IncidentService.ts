@@ -1,6 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
 import {
+  AlertsResponse,
   ClustersResponse,
   DiagnosisResponse,
   EntityWorkload,
@@ -69,6 +70,14 @@ export interface IncidentService {
     query: EvidenceQuery,
     options: IncidentRequestOptions,
   ): Promise<TimelineResponse>;
+  /**
+   * Alerts about the entity's pods and workload: firing or pending now,
+   * and the firing intervals of the range.
+   */
+  getAlerts(
+    query: EvidenceQuery,
+    options: IncidentRequestOptions,
+  ): Promise<AlertsResponse>;
   /** Ranked hypotheses of what is wrong, and what to do about the top one. */
   getDiagnosis(
     query: EvidenceQuery,

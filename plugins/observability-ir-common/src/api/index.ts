@@ -5,6 +5,7 @@ export * from './replicas';
 export * from './metrics';
 export * from './logs';
 export * from './timeline';
+export * from './alerts';
 export * from './diagnosis';
 export * from './clusters';
 export * from './forensics';

@@ -17,6 +17,7 @@ export const EVIDENCE_PATHS = {
   logs: '/v1/logs',
   timeline: '/v1/timeline',
   diagnosis: '/v1/diagnosis',
+  alerts: '/v1/alerts',
 } as const;
 
 /**

@@ -3,7 +3,11 @@
  *
  * @public
  */
-export type EvidenceSource = 'kubernetes' | 'prometheus' | 'loki';
+export type EvidenceSource =
+  | 'kubernetes'
+  | 'prometheus'
+  | 'loki'
+  | 'alertmanager';
 
 /**
  * How one upstream of one cluster answered. Every evidence response lists

@@ -27,6 +27,7 @@ const SOURCE_NAMES: Record<EvidenceSource, string> = {
   kubernetes: 'Kubernetes',
   prometheus: 'Prometheus',
   loki: 'Loki',
+  alertmanager: 'Alertmanager',
 };
 
 /** The facts every hypothesis weighs, derived once from the input. */

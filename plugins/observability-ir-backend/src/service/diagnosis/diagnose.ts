@@ -3,6 +3,7 @@ import {
   Hypothesis,
   HypothesisId,
 } from '@observability-ir/plugin-observability-ir-common';
+import { firedAlertFacts, TOPIC_HYPOTHESES } from '../alerts/alertFacts';
 import { buildContext, DiagnosisContext } from './context';
 import { applicationCrash } from './hypotheses/applicationCrash';
 import { cpuThrottling } from './hypotheses/cpuThrottling';
@@ -66,6 +67,31 @@ function toHypothesis(score: EvidenceScore): Hypothesis {
 }
 
 /**
+ * The alerts that fired in the range, as evidence without weight: an alert
+ * is a symptom someone configured a rule for, not proof of a cause. Each
+ * is noted on the hypotheses its name is consistent with (memory, restarts,
+ * CPU), and every one stands against `healthy`.
+ */
+function noteAlerts(
+  ctx: DiagnosisContext,
+  scores: EvidenceScore[],
+): EvidenceScore[] {
+  const facts = firedAlertFacts(ctx.input.alerts ?? [], ctx.now);
+  for (const fact of facts) {
+    const ids = new Set(fact.topics.flatMap(t => TOPIC_HYPOTHESES[t]));
+    for (const score of scores) {
+      if (ids.has(score.id)) {
+        score.note(
+          'prometheus',
+          `${fact.sentence} (a symptom its rule watches for, not weighed as proof)`,
+        );
+      }
+    }
+  }
+  return scores;
+}
+
+/**
  * Ranks what may be wrong with one entity, from the evidence gathered for
  * it: every hypothesis with its confidence (0–1) and the evidence for and
  * against it, most likely first, and a recommendation for the top one.
@@ -76,8 +102,15 @@ export function diagnose(
   options: DiagnoseOptions = {},
 ): Diagnosis {
   const ctx = buildContext(input, options.now ?? new Date(), options.start);
-  const others = CHECKS.map(check => toHypothesis(check(ctx)));
-  const all = [...others, toHypothesis(healthy(ctx, others))];
+  const others = noteAlerts(
+    ctx,
+    CHECKS.map(check => check(ctx)),
+  ).map(toHypothesis);
+  const wellness = healthy(ctx, others);
+  for (const fact of firedAlertFacts(ctx.input.alerts ?? [], ctx.now)) {
+    wellness.contradict(0, 'prometheus', fact.sentence);
+  }
+  const all = [...others, toHypothesis(wellness)];
   const hypotheses = all.sort(
     (a, b) =>
       b.confidence - a.confidence || ORDER.indexOf(a.id) - ORDER.indexOf(b.id),

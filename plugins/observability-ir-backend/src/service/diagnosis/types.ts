@@ -1,5 +1,6 @@
 import {
   ForensicsVerdict,
+  IncidentAlert,
   LogErrorGroup,
   NodeSummary,
   PodEvent,
@@ -26,6 +27,11 @@ export interface DiagnosisInput {
   /** Terminations and error bursts on one axis, with their correlation. */
   timeline: Pick<TimelineResponse, 'events' | 'correlation'>;
   sources: SourceStatus[];
+  /**
+   * Alerts about the entity's pods and workload in the range (Prometheus,
+   * its `ALERTS` history, Alertmanager): noted, never weighed.
+   */
+  alerts?: IncidentAlert[];
   /**
    * The newest node-forensics run of the entity that succeeded within the
    * range: what the kernel showed of one of its containers.

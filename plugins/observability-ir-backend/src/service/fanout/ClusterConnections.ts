@@ -3,6 +3,7 @@ import type { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common'
 import type { ClusterDetails } from '@backstage/plugin-kubernetes-node';
 import { SourceStatus } from '@observability-ir/plugin-observability-ir-common';
 import pLimit, { Limit } from 'p-limit';
+import { AlertmanagerClient } from '../../clients/AlertmanagerClient';
 import { KubernetesClient } from '../../clients/KubernetesClient';
 import { LokiClient } from '../../clients/LokiClient';
 import { PrometheusClient } from '../../clients/PrometheusClient';
@@ -11,13 +12,17 @@ import { ClusterAccess } from '../../clusters/ClusterAccess';
 import { credentialsKey } from '../../clusters/requestAuth';
 import { ObservabilityIrConfig } from '../../config/readObservabilityIrConfig';
 
-/** The clients of one cluster; Prometheus and Loki only where configured. */
+/**
+ * The clients of one cluster; Prometheus, Loki and Alertmanager only where
+ * configured.
+ */
 export interface ClusterConnection {
   name: string;
   /** Reads with the credential of the request the connection was made for. */
   kubernetes: KubernetesClient;
   prometheus?: PrometheusClient;
   loki?: LokiClient;
+  alertmanager?: AlertmanagerClient;
   /** Where this cluster's upstream failures are logged in full. */
   logger: LoggerService;
 }
@@ -43,6 +48,7 @@ interface SharedCluster {
   kubernetesConcurrency: Limit;
   prometheus?: PrometheusClient;
   loki?: LokiClient;
+  alertmanager?: AlertmanagerClient;
 }
 
 /**
@@ -134,6 +140,7 @@ export class ClusterConnections {
       }),
       prometheus: shared.prometheus,
       loki: shared.loki,
+      alertmanager: shared.alertmanager,
     };
   }
 
@@ -169,6 +176,16 @@ export class ClusterConnections {
           timeoutMs,
           maxBodyBytes: limits.responseBytes.loki,
           maxLineLength: limits.logLineLength,
+          concurrency: pLimit(limits.upstreamConcurrency),
+        }),
+      alertmanager:
+        sources?.alertmanager &&
+        new AlertmanagerClient({
+          cluster: name,
+          source: sources.alertmanager,
+          timeoutMs,
+          maxBodyBytes: limits.responseBytes.alertmanager,
+          maxAlerts: limits.seriesPerQuery,
           concurrency: pLimit(limits.upstreamConcurrency),
         }),
     };

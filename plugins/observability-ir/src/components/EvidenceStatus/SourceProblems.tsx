@@ -10,12 +10,14 @@ const SOURCE_NAMES: Record<EvidenceSource, string> = {
   kubernetes: 'Kubernetes',
   prometheus: 'Prometheus',
   loki: 'Loki',
+  alertmanager: 'Alertmanager',
 };
 
 const CONFIG_HINTS: Record<EvidenceSource, string> = {
   kubernetes: 'add the cluster to kubernetes.clusterLocatorMethods',
   prometheus: 'set observabilityIr.clusters[].prometheus.url',
   loki: 'set observabilityIr.clusters[].loki.url',
+  alertmanager: 'set observabilityIr.clusters[].alertmanager.url',
 };
 
 /**

@@ -158,6 +158,9 @@ export function describeTermination(
   } (exit ${t.exitCode})${at}`;
 }
 
+/** The sources a hypothesis' evidence items name (alerts count as Prometheus'). */
+type ScoredSource = Exclude<EvidenceSource, 'alertmanager'>;
+
 /**
  * Adds one item per replica (at most three) and one for the rest; the
  * weight counts once.
@@ -165,7 +168,7 @@ export function describeTermination(
 export function supportEach(
   score: EvidenceScore,
   weight: number,
-  source: EvidenceSource,
+  source: ScoredSource,
   sentences: string[],
   rest: (count: number) => string,
 ): void {
@@ -313,10 +316,10 @@ export function timelineOomKills(
 export function limitBySources(
   ctx: DiagnosisContext,
   score: EvidenceScore,
-  needs: Partial<Record<EvidenceSource, [number, string]>>,
+  needs: Partial<Record<ScoredSource, [number, string]>>,
 ): void {
   for (const [source, [factor, consequence]] of Object.entries(needs) as Array<
-    [EvidenceSource, [number, string]]
+    [ScoredSource, [number, string]]
   >) {
     const why = ctx.unavailable[source];
     if (why) {
