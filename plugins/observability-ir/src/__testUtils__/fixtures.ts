@@ -1,5 +1,7 @@
 import {
+  AlertsResponse,
   DiagnosisResponse,
+  IncidentAlert,
   LogErrorGroup,
   LogsResponse,
   MetricSeries,
@@ -397,6 +399,57 @@ export function labDiagnosis(
       },
     },
     sources: okSources(),
+    ...overrides,
+  };
+}
+
+/** One alert of the lab, firing for a pod since `startMs`. */
+export function labAlert(
+  name: 'KubePodCrashLooping' | 'ContainerMemoryNearLimit',
+  pod: string,
+  overrides: Partial<IncidentAlert> = {},
+): IncidentAlert {
+  return {
+    name,
+    severity: 'warning',
+    state: 'firing',
+    startsAt: new Date(LAB_START + 600_000).toISOString(),
+    cluster: 'sandbox',
+    namespace: 'finance',
+    pod,
+    container: 'checkout-api',
+    summary:
+      name === 'KubePodCrashLooping'
+        ? 'Pod is crash looping.'
+        : 'Container memory working set is close to its limit.',
+    description: `Pod finance/${pod} (checkout-api)`,
+    labels: { namespace: 'finance', pod, severity: 'warning' },
+    origins: ['prometheus', 'history', 'alertmanager'],
+    ...overrides,
+  };
+}
+
+/** `GET /v1/alerts` of the lab: both alerts firing for both pods. */
+export function labAlerts(
+  overrides: Partial<AlertsResponse> = {},
+): AlertsResponse {
+  return {
+    entityRef: ENTITY_REF,
+    range,
+    alerts: [
+      labAlert('KubePodCrashLooping', 'checkout-api-v1-abc'),
+      labAlert('ContainerMemoryNearLimit', 'checkout-api-v1-abc'),
+      labAlert('KubePodCrashLooping', 'checkout-api-v1-xyz'),
+      labAlert('ContainerMemoryNearLimit', 'checkout-api-v1-xyz', {
+        state: 'resolved',
+        startsAt: new Date(LAB_START + 300_000).toISOString(),
+        endsAt: new Date(LAB_START + 1_200_000).toISOString(),
+        origins: ['history'],
+      }),
+    ],
+    truncated: false,
+    queries: [],
+    sources: okSources(['kubernetes', 'prometheus', 'alertmanager']),
     ...overrides,
   };
 }

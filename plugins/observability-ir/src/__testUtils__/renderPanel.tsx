@@ -10,6 +10,7 @@ import { ReactElement } from 'react';
 import { ObservabilityIrClient, observabilityIrApiRef } from '../api';
 import { IncidentRangeProvider, RangeSelection } from '../hooks';
 import {
+  labAlerts,
   labDiagnosis,
   labLogs,
   labMetrics,
@@ -46,7 +47,8 @@ export type Endpoint =
   | 'forensics'
   | 'clusters'
   | 'runbook'
-  | 'telemetry';
+  | 'telemetry'
+  | 'alerts';
 
 /** An msw handler answering one endpoint with a body (200). */
 export function answer(endpoint: Endpoint, body: object): HttpHandler {
@@ -94,6 +96,7 @@ export function labHandlers(): HttpHandler[] {
     answer('logs', labLogs()),
     answer('timeline', labTimeline()),
     answer('diagnosis', labDiagnosis()),
+    answer('alerts', labAlerts()),
     // The lab's cluster takes the backend's own credentials.
     answer('clusters', {
       entityRef: 'component:default/checkout-api',

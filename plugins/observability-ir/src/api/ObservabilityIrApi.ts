@@ -1,5 +1,6 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  AlertsResponse,
   DiagnosisResponse,
   EntityWorkload,
   EvidenceQuery,
@@ -69,6 +70,11 @@ export interface ObservabilityIrApi {
   getTimeline(query: EvidenceQuery): Promise<TimelineResponse>;
   /** Ranked hypotheses of what is wrong, with a recommendation. */
   getDiagnosis(query: EvidenceQuery): Promise<DiagnosisResponse>;
+  /**
+   * Alerts about the entity's pods and workload: firing or pending now,
+   * and the firing intervals of the range.
+   */
+  getAlerts(query: EvidenceQuery): Promise<AlertsResponse>;
   /**
    * Starts node forensics on one of the entity's pods, or answers the run
    * already under way for it. Fails with a `ForensicsRequestError`.

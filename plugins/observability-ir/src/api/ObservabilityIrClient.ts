@@ -2,6 +2,7 @@ import { FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type { KubernetesAuthProvidersApi } from '@backstage/plugin-kubernetes-react';
 import {
+  AlertsResponse,
   DiagnosisResponse,
   EntityWorkload,
   EVIDENCE_PATHS,
@@ -89,6 +90,10 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
 
   async getDiagnosis(query: EvidenceQuery): Promise<DiagnosisResponse> {
     return this.get<DiagnosisResponse>(EVIDENCE_PATHS.diagnosis, query);
+  }
+
+  async getAlerts(query: EvidenceQuery): Promise<AlertsResponse> {
+    return this.get<AlertsResponse>(EVIDENCE_PATHS.alerts, query);
   }
 
   async startForensics(request: ForensicsRequest): Promise<ForensicsStart> {

@@ -17,7 +17,8 @@ export type EvidenceMethod =
   | 'getMetrics'
   | 'getLogs'
   | 'getTimeline'
-  | 'getDiagnosis';
+  | 'getDiagnosis'
+  | 'getAlerts';
 
 /**
  * The answer of one evidence method.

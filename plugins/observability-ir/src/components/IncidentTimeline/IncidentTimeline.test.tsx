@@ -4,6 +4,7 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
 import {
+  labAlerts,
   labMetrics,
   labMetricsWithoutPrometheus,
   labTimeline,
@@ -13,6 +14,9 @@ import { IncidentTimeline } from './IncidentTimeline';
 
 const server = setupServer();
 registerMswTestHooks(server);
+
+// No alert unless a test says otherwise.
+beforeEach(() => server.use(answer('alerts', labAlerts({ alerts: [] }))));
 
 describe('IncidentTimeline', () => {
   it('draws memory and CPU of both pods with the limit and the OOM kills', async () => {
@@ -51,6 +55,60 @@ describe('IncidentTimeline', () => {
     expect(
       await screen.findAllByText(/OOMKilled at .* working set 99% of 512Mi/),
     ).toHaveLength(2);
+  });
+
+  it('shades the time axis while the lab’s alerts fired, one band per alert, and lists them', async () => {
+    server.use(
+      answer('metrics', labMetrics()),
+      answer('timeline', labTimeline()),
+      answer('alerts', labAlerts()),
+    );
+    renderPanel(<IncidentTimeline />);
+
+    const memory = await screen.findByRole(
+      'img',
+      { name: 'Memory working set and limit over time' },
+      { timeout: 10_000 },
+    );
+    // Overlapping intervals of one alert (two pods) are one band.
+    expect(memory.querySelectorAll('.incident-alert-band')).toHaveLength(2);
+    expect(within(memory).getByText('KubePodCrashLooping')).toBeInTheDocument();
+    expect(
+      within(memory).getByText('ContainerMemoryNearLimit'),
+    ).toBeInTheDocument();
+    const cpu = screen.getByRole('img', {
+      name: 'CPU usage and limit over time',
+    });
+    expect(cpu.querySelectorAll('.incident-alert-band')).toHaveLength(2);
+
+    const legend = screen.getByRole('list', { name: 'Alerts on the timeline' });
+    const entries = within(legend).getAllByRole('listitem');
+    expect(entries.map(e => e.textContent)).toEqual([
+      expect.stringMatching(
+        /^ContainerMemoryNearLimit \(checkout-api-v1-xyz, checkout-api-v1-abc\): .* to still firing$/,
+      ),
+      expect.stringMatching(
+        /^KubePodCrashLooping \(checkout-api-v1-abc, checkout-api-v1-xyz\): .* to still firing$/,
+      ),
+    ]);
+  });
+
+  it('draws no band when no alert fired', async () => {
+    server.use(
+      answer('metrics', labMetrics()),
+      answer('timeline', labTimeline()),
+    );
+    renderPanel(<IncidentTimeline />);
+
+    const memory = await screen.findByRole(
+      'img',
+      { name: 'Memory working set and limit over time' },
+      { timeout: 10_000 },
+    );
+    expect(memory.querySelectorAll('.incident-alert-band')).toHaveLength(0);
+    expect(
+      screen.queryByRole('list', { name: 'Alerts on the timeline' }),
+    ).not.toBeInTheDocument();
   });
 
   it('shows the error naming Prometheus when it failed', async () => {

@@ -1,6 +1,7 @@
 import { EmptyState } from '@backstage/core-components';
 import {
   describeCores,
+  IncidentAlert,
   MetricsResponse,
   TimelineEvent,
   TimelineResponse,
@@ -8,9 +9,10 @@ import {
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
+import { useTheme } from '@material-ui/core/styles';
 import { lazy, Suspense, useMemo } from 'react';
 import { useContainerWidth, useEvidence } from '../../hooks';
-import { formatBytes } from '../../format';
+import { formatBytes, formatDateTime } from '../../format';
 import {
   EvidenceError,
   PanelSkeleton,
@@ -19,6 +21,9 @@ import {
 } from '../EvidenceStatus';
 import { IncidentPanel } from '../IncidentPanel';
 import {
+  AlertBand,
+  alertBandColour,
+  alertBands,
   buildChart,
   byteTicks,
   chartMax,
@@ -34,15 +39,58 @@ const TimelineChart = lazy(() => import('./TimelineChart'));
 export const MEMORY_CHART_LABEL = 'Memory working set and limit over time';
 /** The accessible name of the CPU chart. */
 export const CPU_CHART_LABEL = 'CPU usage and limit over time';
+/** The accessible name of the legend of the alert bands. */
+export const ALERT_BANDS_LABEL = 'Alerts on the timeline';
+
+/** The legend of the alert bands, as text. */
+function AlertBandsLegend(props: { bands: AlertBand[] }) {
+  const theme = useTheme();
+  if (!props.bands.length) return null;
+  return (
+    <Box
+      component="ul"
+      aria-label={ALERT_BANDS_LABEL}
+      display="flex"
+      flexWrap="wrap"
+      gridGap={16}
+      pl={0}
+      my={1}
+      style={{ listStyle: 'none' }}
+    >
+      {props.bands.map(band => (
+        <Box component="li" key={band.key} display="flex" alignItems="center">
+          <Box
+            component="span"
+            aria-hidden
+            width={14}
+            height={14}
+            mr={1}
+            flexShrink={0}
+            style={{
+              background: alertBandColour(theme.palette, band),
+              opacity: 0.4,
+            }}
+          />
+          <Typography variant="caption">
+            <strong>{band.name}</strong> ({band.subjects.join(', ')}):{' '}
+            {formatDateTime(band.x1)} to{' '}
+            {band.open ? 'still firing' : formatDateTime(band.x2)}
+          </Typography>
+        </Box>
+      ))}
+    </Box>
+  );
+}
 
 const coreTicks = (v: number) => String(Number(v.toFixed(2)));
 
 function Charts(props: {
   metrics: MetricsResponse;
   events: TimelineEvent[];
+  alerts: IncidentAlert[];
   width: number;
 }) {
-  const { metrics, events, width } = props;
+  const { metrics, events, alerts, width } = props;
   const domain: [number, number] = [
     Date.parse(metrics.range.start),
     Date.parse(metrics.range.end),
@@ -87,12 +135,18 @@ function Charts(props: {
     [cpu, markers],
   );
   const memoryTicks = useMemo(() => byteTicks(chartMax(memory)), [memory]);
+  const bands = useMemo(
+    () => alertBands(alerts, domain[0], domain[1]),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [alerts, metrics],
+  );
   // The two charts share the time axis, the markers and the hover.
   const shared = {
     events: markers,
     domain,
     width,
     syncId: 'incident-timeline',
+    bands,
   };
 
   if (!memory.rows.length && !cpu.rows.length) {
@@ -123,6 +177,7 @@ function Charts(props: {
           label={MEMORY_CHART_LABEL}
           describe={formatBytes}
           yTicks={memoryTicks}
+          labelBands
         />
       )}
       {cpu.rows.length > 0 && (
@@ -137,6 +192,7 @@ function Charts(props: {
           unit="cores"
         />
       )}
+      <AlertBandsLegend bands={bands} />
     </Suspense>
   );
 }
@@ -167,6 +223,8 @@ function Correlation(props: { timeline: TimelineResponse }) {
 export function IncidentTimeline() {
   const metrics = useEvidence('getMetrics');
   const timeline = useEvidence('getTimeline');
+  // Bands only: the Alerts panel shows the alerts' own problems.
+  const alerts = useEvidence('getAlerts');
   const { ref, width } = useContainerWidth();
   const events = timeline.value?.events ?? [];
 
@@ -178,7 +236,14 @@ export function IncidentTimeline() {
   } else if (sourceUnavailable(metrics.value.sources, 'prometheus')) {
     charts = null; // The source problems say why there is no chart.
   } else {
-    charts = <Charts metrics={metrics.value} events={events} width={width} />;
+    charts = (
+      <Charts
+        metrics={metrics.value}
+        events={events}
+        alerts={alerts.value?.alerts ?? []}
+        width={width}
+      />
+    );
   }
 
   return (

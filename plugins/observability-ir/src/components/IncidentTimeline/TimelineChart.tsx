@@ -5,6 +5,7 @@ import {
   Legend,
   Line,
   LineChart,
+  ReferenceArea,
   ReferenceLine,
   Tooltip,
   XAxis,
@@ -12,7 +13,7 @@ import {
 } from 'recharts';
 import { formatClock, formatDateTime } from '../../format';
 import { ChartTooltip } from './ChartTooltip';
-import { ChartModel, timeTicks } from './chartData';
+import { AlertBand, alertBandColour, ChartModel, timeTicks } from './chartData';
 
 /**
  * Props of {@link TimelineChart}.
@@ -40,6 +41,10 @@ export interface TimelineChartProps {
   unit?: string;
   /** Charts with the same id move their tooltips together. */
   syncId?: string;
+  /** Shaded intervals: while alerts fired. */
+  bands?: AlertBand[];
+  /** Whether the bands carry their alert's name. */
+  labelBands?: boolean;
 }
 
 /**
@@ -125,6 +130,29 @@ export default function TimelineChart(props: TimelineChartProps) {
             />
           )}
         />
+        {(props.bands ?? []).map((band, i) => (
+          <ReferenceArea
+            key={band.key}
+            x1={band.x1}
+            x2={band.x2}
+            className="incident-alert-band"
+            fill={alertBandColour(theme.palette, band)}
+            fillOpacity={0.12}
+            stroke="none"
+            ifOverflow="hidden"
+            label={
+              props.labelBands
+                ? {
+                    value: band.name,
+                    position: 'insideTopLeft',
+                    offset: 4 + (i % 4) * 14,
+                    fill: theme.palette.text.secondary,
+                    fontSize: 11,
+                  }
+                : undefined
+            }
+          />
+        ))}
         <Legend wrapperStyle={{ color: theme.palette.text.primary }} />
         {props.events.map((event, i) => (
           <ReferenceLine

@@ -1,3 +1,4 @@
+import { IncidentAlert } from '@observability-ir/plugin-observability-ir-common';
 import {
   labMetrics,
   LIMIT_BYTES,
@@ -6,6 +7,7 @@ import {
 } from '../../__testUtils__/fixtures';
 import { formatBytes } from '../../format';
 import {
+  alertBands,
   buildChart,
   byteTicks,
   downsample,
@@ -135,5 +137,54 @@ describe('markerEvents', () => {
     expect(events).toHaveLength(4800);
     expect(markers.length).toBeLessThanOrEqual(120);
     expect(markers.length).toBeGreaterThan(100);
+  });
+});
+
+describe('alertBands', () => {
+  const start = Date.parse('2026-11-25T13:00:00Z');
+  const end = start + 3600_000;
+  const at = (minutes: number) =>
+    new Date(start + minutes * 60_000).toISOString();
+  const alert = (
+    name: string,
+    pod: string,
+    startsAt: string,
+    endsAt?: string,
+    state: IncidentAlert['state'] = endsAt ? 'resolved' : 'firing',
+  ): IncidentAlert => ({
+    name,
+    state,
+    startsAt,
+    ...(endsAt ? { endsAt } : {}),
+    cluster: 'sandbox',
+    namespace: 'shop',
+    pod,
+    labels: {},
+    origins: ['history'],
+  });
+
+  it('merges overlapping intervals of one alert, keeps separate ones apart, clips to the range and leaves pending ones out', () => {
+    const bands = alertBands(
+      [
+        alert('HighErrorRate', 'cart-0', at(-30), at(10)),
+        alert('HighErrorRate', 'cart-1', at(5), at(20)),
+        alert('HighErrorRate', 'cart-0', at(40)),
+        alert('SlowRequests', 'cart-0', at(50), undefined, 'pending'),
+        alert('Old', 'cart-0', at(-60), at(-10)),
+      ],
+      start,
+      end,
+    );
+
+    expect(bands.map(b => [b.name, b.x1, b.x2, b.open, b.subjects])).toEqual([
+      [
+        'HighErrorRate',
+        start,
+        start + 20 * 60_000,
+        false,
+        ['cart-0', 'cart-1'],
+      ],
+      ['HighErrorRate', start + 40 * 60_000, end, true, ['cart-0']],
+    ]);
   });
 });

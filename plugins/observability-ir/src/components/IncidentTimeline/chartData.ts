@@ -1,4 +1,5 @@
 import {
+  IncidentAlert,
   MetricSeries,
   TimelineEvent,
 } from '@observability-ir/plugin-observability-ir-common';
@@ -317,4 +318,83 @@ export function chartMax(model: ChartModel): number {
     }
   }
   return max;
+}
+
+/** At most this many alert bands are drawn on a chart. */
+export const MAX_ALERT_BANDS = 12;
+
+/**
+ * A shaded interval of the time axis: while an alert of one name fired for
+ * any of the pods (or the workload) it names.
+ */
+export interface AlertBand {
+  key: string;
+  /** `alertname`. */
+  name: string;
+  severity?: string;
+  /** Unix ms, within the domain. */
+  x1: number;
+  x2: number;
+  /** Still firing at the end of the range. */
+  open: boolean;
+  /** The pods it fired for, or the namespace for a workload's alert. */
+  subjects: string[];
+}
+
+/**
+ * The firing intervals of the alerts within `[start, end]`, merged per
+ * alert name where they overlap, oldest first; pending alerts are left
+ * out (they have not fired). At most {@link MAX_ALERT_BANDS}.
+ */
+export function alertBands(
+  alerts: IncidentAlert[],
+  start: number,
+  end: number,
+): AlertBand[] {
+  const byName = new Map<string, AlertBand[]>();
+  const intervals = alerts
+    .filter(a => a.state !== 'pending')
+    .map(a => ({
+      alert: a,
+      x1: Math.max(start, Date.parse(a.startsAt)),
+      x2: Math.min(end, a.endsAt ? Date.parse(a.endsAt) : end),
+      open: !a.endsAt,
+    }))
+    .filter(i => Number.isFinite(i.x1) && Number.isFinite(i.x2) && i.x2 > i.x1)
+    .sort((a, b) => a.x1 - b.x1);
+  for (const { alert, x1, x2, open } of intervals) {
+    const bands = byName.get(alert.name) ?? [];
+    byName.set(alert.name, bands);
+    const subject = alert.pod ?? alert.namespace;
+    const last = bands[bands.length - 1];
+    if (last && x1 <= last.x2) {
+      last.x2 = Math.max(last.x2, x2);
+      last.open = last.open || open;
+      if (!last.subjects.includes(subject)) last.subjects.push(subject);
+      continue;
+    }
+    bands.push({
+      key: `${alert.name}-${x1}`,
+      name: alert.name,
+      ...(alert.severity ? { severity: alert.severity } : {}),
+      x1,
+      x2,
+      open,
+      subjects: [subject],
+    });
+  }
+  return [...byName.values()]
+    .flat()
+    .sort((a, b) => a.x1 - b.x1 || a.name.localeCompare(b.name))
+    .slice(0, MAX_ALERT_BANDS);
+}
+
+/** The colour of an alert's band: critical alerts in the error colour. */
+export function alertBandColour(
+  palette: { error: { main: string }; warning: { main: string } },
+  band: Pick<AlertBand, 'severity'>,
+): string {
+  return band.severity === 'critical'
+    ? palette.error.main
+    : palette.warning.main;
 }

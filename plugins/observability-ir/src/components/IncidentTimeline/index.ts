@@ -2,4 +2,5 @@ export {
   IncidentTimeline,
   MEMORY_CHART_LABEL,
   CPU_CHART_LABEL,
+  ALERT_BANDS_LABEL,
 } from './IncidentTimeline';

@@ -1,0 +1,153 @@
+import { EmptyState } from '@backstage/core-components';
+import { IncidentAlert } from '@observability-ir/plugin-observability-ir-common';
+import Chip from '@material-ui/core/Chip';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import { useEvidence } from '../../hooks';
+import { formatDateTime } from '../../format';
+import {
+  EvidenceError,
+  PanelSkeleton,
+  SourceProblems,
+} from '../EvidenceStatus';
+import { IncidentPanel } from '../IncidentPanel';
+
+/** The accessible name of the table of alerts. */
+export const ALERTS_TABLE_LABEL = 'Alerts of the entity’s pods';
+
+const useStyles = makeStyles(theme => ({
+  nowrap: { whiteSpace: 'nowrap' },
+  description: { color: theme.palette.text.secondary },
+}));
+
+const STATE_COLOURS: Record<
+  IncidentAlert['state'],
+  'secondary' | 'primary' | 'default'
+> = {
+  firing: 'secondary',
+  pending: 'primary',
+  resolved: 'default',
+};
+
+function Until(props: { alert: IncidentAlert }) {
+  const { alert } = props;
+  if (alert.endsAt) return <>{formatDateTime(alert.endsAt)}</>;
+  return <>{alert.state === 'pending' ? 'pending' : 'still firing'}</>;
+}
+
+function AlertRow(props: { alert: IncidentAlert }) {
+  const classes = useStyles();
+  const { alert } = props;
+  return (
+    <TableRow>
+      <TableCell component="th" scope="row">
+        <strong>{alert.name}</strong>
+      </TableCell>
+      <TableCell>{alert.severity ?? '—'}</TableCell>
+      <TableCell>
+        <Chip
+          size="small"
+          label={alert.state}
+          color={STATE_COLOURS[alert.state]}
+          variant={alert.state === 'resolved' ? 'outlined' : 'default'}
+        />
+      </TableCell>
+      <TableCell>
+        {alert.pod ?? alert.namespace}
+        {alert.container ? ` (${alert.container})` : ''}
+      </TableCell>
+      <TableCell className={classes.nowrap}>
+        {formatDateTime(alert.startsAt)}
+      </TableCell>
+      <TableCell className={classes.nowrap}>
+        <Until alert={alert} />
+      </TableCell>
+      <TableCell>
+        {alert.summary && (
+          <Typography variant="body2">{alert.summary}</Typography>
+        )}
+        {alert.description && (
+          <Typography variant="caption" className={classes.description}>
+            {alert.description}
+          </Typography>
+        )}
+      </TableCell>
+    </TableRow>
+  );
+}
+
+/**
+ * The alerts about the entity's pods and workload over the shared range:
+ * firing or pending now, and those that fired and resolved within it.
+ *
+ * @public
+ */
+export function AlertsPanel() {
+  const alerts = useEvidence('getAlerts');
+
+  let body;
+  if (alerts.error) {
+    body = <EvidenceError error={alerts.error} />;
+  } else if (!alerts.value) {
+    body = <PanelSkeleton label="Loading alerts" height={160} />;
+  } else if (!alerts.value.alerts.length) {
+    body = (
+      <EmptyState
+        missing="data"
+        title="No alert fired for these pods in this range"
+        description="Prometheus has no alert, firing, pending or resolved, labelled with the entity's namespace and one of its pods or its workload."
+      />
+    );
+  } else {
+    const { value } = alerts;
+    body = (
+      <>
+        <Table size="small" aria-label={ALERTS_TABLE_LABEL}>
+          <TableHead>
+            <TableRow>
+              <TableCell>Alert</TableCell>
+              <TableCell>Severity</TableCell>
+              <TableCell>State</TableCell>
+              <TableCell>Pod</TableCell>
+              <TableCell>Since</TableCell>
+              <TableCell>Until</TableCell>
+              <TableCell>Summary</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {value.alerts.map(alert => (
+              <AlertRow
+                key={`${alert.cluster}|${alert.name}|${JSON.stringify(
+                  alert.labels,
+                )}|${alert.startsAt}|${alert.state}`}
+                alert={alert}
+              />
+            ))}
+          </TableBody>
+        </Table>
+        {value.truncated && (
+          <Typography variant="caption" component="p">
+            Only the first {value.alerts.length} alerts are listed.
+          </Typography>
+        )}
+      </>
+    );
+  }
+
+  return (
+    <IncidentPanel title="Alerts">
+      {alerts.value && (
+        <SourceProblems
+          sources={alerts.value.sources}
+          only={['prometheus', 'alertmanager']}
+        />
+      )}
+      {body}
+    </IncidentPanel>
+  );
+}

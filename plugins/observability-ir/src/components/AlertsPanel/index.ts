@@ -1,0 +1,1 @@
+export { AlertsPanel, ALERTS_TABLE_LABEL } from './AlertsPanel';
