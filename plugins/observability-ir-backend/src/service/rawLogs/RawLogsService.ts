@@ -515,6 +515,6 @@ function nearest(
     bytes += size;
     kept.push(entry);
   }
-  kept.sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
+  kept.sort((a, b) => Number(a.ns - b.ns));
   return { entries: kept, ...(truncated ? { truncated } : {}) };
 }

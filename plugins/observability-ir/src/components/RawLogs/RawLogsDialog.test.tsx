@@ -209,9 +209,11 @@ describe('RawLogsDialog', () => {
   });
 
   it('shows the previous container log, and says so plainly when there is none', async () => {
-    let unavailable: string | undefined;
+    const previousState: { unavailable?: string } = {};
     const asked = logHandlers(undefined, () =>
-      unavailable ? previousLogs({ lines: [], unavailable }) : previousLogs(),
+      previousState.unavailable
+        ? previousLogs({ lines: [], unavailable: previousState.unavailable })
+        : previousLogs(),
     );
     const dialog = await openLogsOfAbc();
     await within(dialog).findByRole('region', { name: `Log lines of ${POD}` });
@@ -241,7 +243,7 @@ describe('RawLogsDialog', () => {
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Close' }),
     );
-    unavailable =
+    previousState.unavailable =
       'Container checkout-api of pod checkout-api-v1-abc has no previous instance to read: it has not restarted since the pod started. The Kubernetes API answered 400: previous terminated container "checkout-api" in pod "checkout-api-v1-abc" not found';
     const again = await openLogsOfAbc();
     await userEvent.click(

@@ -1,0 +1,58 @@
+import { expect, test } from '@playwright/test';
+import { signInAsGuest } from './support';
+
+test("an on-call engineer reads a replica's lines before its OOM kill and its previous container's log", async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/component/checkout-api/incident');
+
+  await page
+    .getByRole('button', {
+      name: 'Logs of checkout-api-v1-abc, container checkout-api, around its last termination',
+    })
+    .click();
+  const dialog = page.getByRole('dialog', {
+    name: 'Logs of checkout-api-v1-abc, container checkout-api',
+  });
+
+  // Loki's lines around the last kill: the OutOfMemoryError just before it.
+  const around = dialog.getByRole('region', {
+    name: 'Log lines of checkout-api-v1-abc',
+  });
+  await expect(around).toContainText(
+    'java.lang.OutOfMemoryError: Java heap space',
+  );
+  await expect(around.getByRole('note')).toContainText(
+    'last termination (OOMKilled)',
+  );
+
+  // Searching the loaded lines, then Loki, keeps the error lines only.
+  await dialog.getByLabel('Search in lines').fill('OutOfMemoryError');
+  await dialog.getByRole('button', { name: 'Search in Loki' }).click();
+  await expect(dialog).toContainText('lines containing “OutOfMemoryError”');
+  await expect(around).not.toContainText('Catalog cache warm-up');
+  await expect(around).toContainText('java.lang.OutOfMemoryError');
+  await dialog.getByLabel('Search in lines').fill('');
+
+  // The previous container's log, from the Kubernetes API.
+  await dialog.getByRole('tab', { name: 'Previous container' }).click();
+  const previous = dialog.getByRole('region', {
+    name: 'Previous container log of checkout-api-v1-abc',
+  });
+  await expect(previous).toContainText(
+    'java.lang.OutOfMemoryError: Java heap space',
+  );
+  await expect(previous).toContainText(
+    'at com.example.checkoutapi.catalog.CatalogCache.load(CatalogCache.java:88)',
+  );
+  await expect(dialog).toContainText(
+    "kubectl --context 'sandbox' -n 'finance' logs 'checkout-api-v1-abc' -c 'checkout-api' --previous",
+  );
+
+  // The log block is reached with the keyboard; Escape closes the dialog.
+  await previous.focus();
+  await expect(previous).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+});
