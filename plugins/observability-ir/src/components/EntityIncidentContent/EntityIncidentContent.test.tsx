@@ -76,6 +76,7 @@ describe('the Incident tab', () => {
       .map(h => h.textContent);
     expect(headings).toEqual([
       'Diagnosis',
+      'Alerts',
       'Runbook',
       'Timeline',
       'Replicas',
