@@ -60,6 +60,27 @@ test('a service owner finds checkout-api and sees why it is slow', async ({
     timeline.getByText(/OOMKilled at \d\d:\d\d:\d\d/).first(),
   ).toBeVisible();
 
+  // The lab's two alerts, firing for both pods, in the Alerts panel and
+  // as bands on the timeline.
+  const alerts = page.getByRole('table', {
+    name: 'Alerts of the entity’s pods',
+  });
+  for (const name of ['KubePodCrashLooping', 'ContainerMemoryNearLimit']) {
+    for (const pod of ['checkout-api-v1-abc', 'checkout-api-v1-xyz']) {
+      const row = alerts
+        .getByRole('row')
+        .filter({ hasText: name })
+        .filter({ hasText: pod });
+      await expect(row).toContainText('firing');
+      await expect(row).toContainText('still firing');
+    }
+  }
+  const bands = timeline.getByRole('list', { name: 'Alerts on the timeline' });
+  await expect(bands.getByRole('listitem')).toHaveCount(2);
+  await expect(bands).toContainText('KubePodCrashLooping');
+  await expect(bands).toContainText('ContainerMemoryNearLimit');
+  await expect(memoryChart.locator('.incident-alert-band')).toHaveCount(2);
+
   // Both replicas, restarted in the 40s, last terminated OOMKilled.
   const replicas = page.getByRole('table', { name: 'Replicas' });
   for (const pod of ['checkout-api-v1-abc', 'checkout-api-v1-xyz']) {
