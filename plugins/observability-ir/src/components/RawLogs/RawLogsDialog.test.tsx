@@ -112,7 +112,9 @@ function logHandlers(
   return asked;
 }
 
-async function openLogsOfAbc(config?: Record<string, unknown>) {
+type AppConfig = NonNullable<Parameters<typeof renderPanel>[1]>['config'];
+
+async function openLogsOfAbc(config?: AppConfig) {
   renderPanel(
     <RawLogsProvider>
       <ReplicaTable />
