@@ -187,6 +187,35 @@ describe('alerts of the lab incident', () => {
     expect(statusOf(body, 'prometheus')?.status).toBe('ok');
   });
 
+  it('answers with Alertmanager’s alerts and the error when Prometheus is down', async () => {
+    const closed = await startStubServer(() => undefined);
+    const closedUrl = closed.url;
+    await closed.close();
+    const get = await startPlugin(
+      [checkoutApiEntity],
+      clustersConfig(
+        sandboxUrls(sandbox).map(c => ({ ...c, prometheusUrl: closedUrl })),
+        { token: sandbox.token, upstreamTimeout: '2s' },
+      ),
+    );
+
+    const { status, body } = await get('component:default/checkout-api');
+
+    expect(status).toBe(200);
+    expect(namesAndPods(body.alerts)).toEqual(
+      LAB_ALERTS.flatMap(name => LAB_PODS.map(pod => `${name} ${pod}`)),
+    );
+    for (const alert of body.alerts) {
+      expect(alert.state).toBe('firing');
+      expect(alert.origins).toEqual(['alertmanager']);
+    }
+    expect(statusOf(body, 'prometheus')).toMatchObject({
+      status: 'error',
+      error: expect.stringContaining('Prometheus of cluster'),
+    });
+    expect(statusOf(body, 'alertmanager')?.status).toBe('ok');
+  });
+
   it('sends annotation text to PromQL and Alertmanager only escaped, and refuses a namespace that is not one', async () => {
     const hostile = 'x"} or vector(1) or ALERTS{a="';
     const alertmanager = await startStubServer(() => ({
