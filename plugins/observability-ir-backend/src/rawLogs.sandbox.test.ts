@@ -43,6 +43,12 @@ describe('raw logs of a pod and its previous container, from the sandbox cluster
   let lokiAnswer: (() => StubAnswer) | undefined;
   let server: Server;
   let denied: Server;
+  /** The sandbox's Kubernetes API behind a recorder. */
+  let kubernetes: Awaited<ReturnType<typeof startStubServer>>;
+  /** When set, answers the pod log requests instead of the sandbox. */
+  let podLogAnswer: (() => StubAnswer) | undefined;
+  /** The plugin reading Kubernetes through that recorder. */
+  let proxied: Server;
 
   beforeAll(async () => {
     sandbox = await startSandbox({
@@ -75,6 +81,37 @@ describe('raw logs of a pod and its previous container, from the sandbox cluster
         mockServices.rootConfig.factory({ data: config }),
       ],
     }));
+    kubernetes = await startStubServer(async req => {
+      if (podLogAnswer && req.path.endsWith('/log')) return podLogAnswer();
+      const query = req.params.toString();
+      const response = await fetch(
+        `${cluster.kubernetesUrl}${req.path}${query ? `?${query}` : ''}`,
+        {
+          method: req.method,
+          headers: { authorization: String(req.headers.authorization) },
+        },
+      );
+      return {
+        status: response.status,
+        headers: {
+          'Content-Type':
+            response.headers.get('content-type') ?? 'application/json',
+        },
+        body: await response.text(),
+      };
+    });
+    ({ server: proxied } = await startTestBackend({
+      features: [
+        observabilityIrPlugin,
+        catalogServiceMock.factory({ entities }),
+        mockServices.rootConfig.factory({
+          data: clustersConfig(
+            [{ ...cluster, kubernetesUrl: kubernetes.url, lokiUrl: loki.url }],
+            { token: sandbox.token },
+          ),
+        }),
+      ],
+    }));
     ({ server: denied } = await startTestBackend({
       features: [
         observabilityIrPlugin,
@@ -86,13 +123,16 @@ describe('raw logs of a pod and its previous container, from the sandbox cluster
   }, 60_000);
 
   afterAll(async () => {
+    await kubernetes?.close();
     await loki?.close();
     await sandbox?.close();
   });
 
   beforeEach(() => {
     lokiAnswer = undefined;
+    podLogAnswer = undefined;
     loki.requests.length = 0;
+    kubernetes.requests.length = 0;
   });
 
   function raw(query: Record<string, string>, on: Server = server) {
@@ -245,7 +285,7 @@ describe('raw logs of a pod and its previous container, from the sandbox cluster
     );
   });
 
-  it("refuses a pod that is not one of the entity's, without asking Loki for it", async () => {
+  it("refuses a pod that is not one of the entity's, without asking Loki or the Kubernetes API for its logs", async () => {
     for (const pod of [
       OPERATOR,
       `${ABC}"}`,
@@ -263,6 +303,14 @@ describe('raw logs of a pod and its previous container, from the sandbox cluster
     // Another namespace of the same pod name is not the entity's either.
     expect((await raw({ pod: ABC, namespace: 'monitoring' })).status).toBe(404);
     expect(loki.requests).toEqual([]);
+
+    // Nor is any pod's log asked of the Kubernetes API for it.
+    for (const pod of [OPERATOR, `${ABC}/../${OPERATOR}`, `${ABC}?x=1`]) {
+      expect((await previous({ pod }, proxied)).status).toBe(404);
+    }
+    expect(kubernetes.requests.filter(r => r.path.endsWith('/log'))).toEqual(
+      [],
+    );
   });
 
   it('refuses unknown containers, windows past the bound and unknown parameters', async () => {
@@ -360,5 +408,72 @@ describe('raw logs of a pod and its previous container, from the sandbox cluster
       error:
         'Loki of cluster sandbox: answered 400: parse error at line 1, col 1: syntax error',
     });
+  });
+  /** A previous log of `count` lines of `length` characters, timestamped. */
+  function longPreviousLog(count: number, length: number): StubAnswer {
+    const start = Date.parse('2026-11-25T13:00:00Z');
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'text/plain' },
+      body: Array.from(
+        { length: count },
+        (_, i) =>
+          `${new Date(start + i * 1000)
+            .toISOString()
+            .replace('Z', '123456Z')} ${String(i).padStart(
+            6,
+            '0',
+          )} ${'y'.repeat(length)}\n`,
+      ).join(''),
+    };
+  }
+
+  it('asks the API for the tail of the previous container and keeps its last 500 lines', async () => {
+    podLogAnswer = () => longPreviousLog(501, 10);
+    const response = await previous({ pod: ABC }, proxied);
+
+    expect(response.status).toBe(200);
+    const body = response.body as PreviousLogsResponse;
+    expect(body.truncated).toBe('lines');
+    expect(body.lines).toHaveLength(500);
+    expect(body.lines[0].line).toMatch(/^000001 /);
+    expect(body.lines[499].line).toMatch(/^000500 /);
+    expect(body.lines[499].timestamp).toBe('2026-11-25T13:08:20.000Z');
+    const [asked] = kubernetes.requests.filter(r => r.path.endsWith('/log'));
+    expect(asked.path).toBe(`/api/v1/namespaces/finance/pods/${ABC}/log`);
+    expect(Object.fromEntries(asked.params)).toEqual({
+      container: 'checkout-api',
+      previous: 'true',
+      timestamps: 'true',
+      tailLines: '501',
+      limitBytes: String(4 * 1024 * 1024),
+    });
+  });
+
+  it('keeps the end of a previous container log within 256 KiB and says so', async () => {
+    podLogAnswer = () => longPreviousLog(400, 1000);
+    const body = (await previous({ pod: ABC }, proxied))
+      .body as PreviousLogsResponse;
+
+    expect(body.truncated).toBe('bytes');
+    const bytes = body.lines.reduce(
+      (sum, l) => sum + Buffer.byteLength(l.line) + 1,
+      0,
+    );
+    expect(bytes).toBeLessThanOrEqual(256 * 1024);
+    expect(body.lines).toHaveLength(Math.floor((256 * 1024) / 1008));
+    expect(body.lines[body.lines.length - 1].line).toMatch(/^000399 /);
+  });
+
+  it('reads a short previous log whole, without a truncation', async () => {
+    podLogAnswer = () => longPreviousLog(3, 10);
+    const body = (await previous({ pod: ABC }, proxied))
+      .body as PreviousLogsResponse;
+    expect(body.truncated).toBeUndefined();
+    expect(body.lines.map(l => l.line.slice(0, 6))).toEqual([
+      '000000',
+      '000001',
+      '000002',
+    ]);
   });
 });
