@@ -15,6 +15,7 @@ import {
   PanelSkeleton,
   SourceProblems,
 } from '../EvidenceStatus';
+import { strongColor } from '../contrast';
 import { IncidentPanel } from '../IncidentPanel';
 
 /** The accessible name of the table of alerts. */
@@ -23,6 +24,7 @@ export const ALERTS_TABLE_LABEL = 'Alerts of the entity’s pods';
 const useStyles = makeStyles(theme => ({
   nowrap: { whiteSpace: 'nowrap' },
   description: { color: theme.palette.text.secondary },
+  firing: { backgroundColor: strongColor(theme, 'secondary', 'fill') },
 }));
 
 const STATE_COLOURS: Record<
@@ -54,6 +56,7 @@ function AlertRow(props: { alert: IncidentAlert }) {
           size="small"
           label={alert.state}
           color={STATE_COLOURS[alert.state]}
+          className={alert.state === 'firing' ? classes.firing : undefined}
           variant={alert.state === 'resolved' ? 'outlined' : 'default'}
         />
       </TableCell>

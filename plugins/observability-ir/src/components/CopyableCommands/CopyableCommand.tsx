@@ -24,11 +24,26 @@ const useStyles = makeStyles(theme => ({
 /**
  * One command, shown exactly as it runs, with a button that copies it.
  */
-export function CopyableCommand(props: { text: string; copyLabel: string }) {
+export function CopyableCommand(props: {
+  text: string;
+  copyLabel: string;
+  /** The command's name for assistive technology; the copy label's object by default. */
+  label?: string;
+}) {
   const classes = useStyles();
+  const label = props.label ?? props.copyLabel.replace(/^Copy\s+/, '');
   return (
     <div className={classes.row}>
-      <pre className={classes.code}>{props.text}</pre>
+      <pre
+        className={classes.code}
+        role="region"
+        aria-label={label}
+        // A region that scrolls must be reachable by keyboard (WCAG 2.1.1).
+        // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
+        tabIndex={0}
+      >
+        {props.text}
+      </pre>
       <CopyTextButton
         text={props.text}
         aria-label={props.copyLabel}

@@ -19,6 +19,7 @@ import {
   PanelSkeleton,
   SourceProblems,
 } from '../EvidenceStatus';
+import { strongColor } from '../contrast';
 import { IncidentPanel } from '../IncidentPanel';
 import { EvidenceList } from './EvidenceList';
 
@@ -50,12 +51,19 @@ export function confidenceWords(confidence: number): string {
   return 'unlikely';
 }
 
+const useChipStyles = makeStyles(theme => ({
+  likely: { backgroundColor: strongColor(theme, 'secondary', 'fill') },
+}));
+
 function ConfidenceChip(props: { confidence: number }) {
+  const classes = useChipStyles();
   const { confidence } = props;
+  const likely = confidence >= 0.7;
   return (
     <Chip
       size="small"
-      color={confidence >= 0.7 ? 'secondary' : 'default'}
+      color={likely ? 'secondary' : 'default'}
+      className={likely ? classes.likely : undefined}
       label={`${formatPercent(confidence)} confidence (${confidenceWords(
         confidence,
       )})`}

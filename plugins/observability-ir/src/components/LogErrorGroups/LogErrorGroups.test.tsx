@@ -24,7 +24,8 @@ describe('LogErrorGroups', () => {
       within(region).getByRole('heading', { name: 'Error logs' }),
     ).toBeInTheDocument();
     const oom = await within(region).findByRole('button', {
-      name: /^java.lang.OutOfMemoryError: Java heap space: 87 lines/,
+      // Named by its visible words: the signature first, the count last.
+      name: /^java\.lang\.OutOfMemoryError: Java heap space First .* 87 lines$/,
     });
     expect(oom).toHaveTextContent('87 lines');
     expect(oom).toHaveTextContent(
@@ -39,9 +40,12 @@ describe('LogErrorGroups', () => {
 
     await userEvent.click(oom);
 
-    const sample = await screen.findByLabelText(
-      'Sample log line and stack trace',
-    );
+    const sample = await screen.findByRole('region', {
+      name: 'Sample log line and stack trace',
+    });
+    // It scrolls sideways: a keyboard reaches it after the group's button.
+    await userEvent.tab();
+    expect(sample).toHaveFocus();
     expect(sample).toHaveTextContent(
       'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space',
     );

@@ -52,10 +52,8 @@ export function LogGroup(props: { group: LogErrorGroup }) {
   const { sample } = group;
   return (
     <Accordion TransitionProps={{ unmountOnExit: true }} variant="outlined">
-      <AccordionSummary
-        expandIcon={<ExpandMoreIcon />}
-        aria-label={`${group.signature}: ${group.count} lines; show a sample`}
-      >
+      {/* Named by what it shows, so that speech input finds it by its words. */}
+      <AccordionSummary expandIcon={<ExpandMoreIcon />}>
         <div className={classes.summary}>
           <div>
             <Typography className={classes.signature}>
@@ -83,7 +81,11 @@ export function LogGroup(props: { group: LogErrorGroup }) {
         </Typography>
         <pre
           className={classes.pre}
+          role="region"
           aria-label="Sample log line and stack trace"
+          // A region that scrolls must be reachable by keyboard (WCAG 2.1.1).
+          // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
+          tabIndex={0}
         >
           {[
             sample.line,

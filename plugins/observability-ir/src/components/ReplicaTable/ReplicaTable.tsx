@@ -12,6 +12,7 @@ import {
   SourceProblems,
   sourceUnavailable,
 } from '../EvidenceStatus';
+import { strongColor } from '../contrast';
 import { IncidentPanel } from '../IncidentPanel';
 import { CopyableCommands } from '../CopyableCommands';
 import {
@@ -32,8 +33,8 @@ export const REPLICAS_TABLE_LABEL = 'Replicas';
 const NEAR_LIMIT = 0.9;
 
 const useStyles = makeStyles(theme => ({
-  near: { color: theme.palette.error.main, fontWeight: 'bold' },
-  notReady: { color: theme.palette.error.main },
+  near: { color: strongColor(theme, 'error', 'text'), fontWeight: 'bold' },
+  notReady: { color: strongColor(theme, 'error', 'text') },
   table: { '& > div': { boxShadow: 'none' } },
 }));
 

@@ -3,10 +3,11 @@ import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { formatClock, formatDateTime } from '../../format';
+import { strongColor } from '../contrast';
 
 const useStyles = makeStyles(theme => ({
   oom: {
-    backgroundColor: theme.palette.error.main,
+    backgroundColor: strongColor(theme, 'error', 'fill'),
     color: theme.palette.error.contrastText,
     fontWeight: theme.typography.fontWeightBold as number,
   },

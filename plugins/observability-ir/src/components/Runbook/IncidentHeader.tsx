@@ -5,8 +5,14 @@ import {
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
 import { formatDateTime, formatPercent } from '../../format';
+import { strongColor } from '../contrast';
 import { confidenceWords } from '../DiagnosisBanner/DiagnosisBanner';
+
+const useStyles = makeStyles(theme => ({
+  open: { backgroundColor: strongColor(theme, 'secondary', 'fill') },
+}));
 
 /**
  * The incident the runbook is for: open or resolved, when it opened, how
@@ -14,6 +20,7 @@ import { confidenceWords } from '../DiagnosisBanner/DiagnosisBanner';
  * its confidence.
  */
 export function IncidentHeader(props: { runbook: RunbookResponse }) {
+  const classes = useStyles();
   const { runbook } = props;
   const { incident } = runbook;
   let status = 'No incident open';
@@ -36,6 +43,7 @@ export function IncidentHeader(props: { runbook: RunbookResponse }) {
           size="small"
           label={status}
           color={incident?.status === 'open' ? 'secondary' : 'default'}
+          className={incident?.status === 'open' ? classes.open : undefined}
         />
       </Box>
       {incident && (

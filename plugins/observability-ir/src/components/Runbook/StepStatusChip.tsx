@@ -1,10 +1,20 @@
 import { RunbookStepStatus } from '@observability-ir/plugin-observability-ir-common';
 import Chip from '@material-ui/core/Chip';
+import { makeStyles } from '@material-ui/core/styles';
 import CheckCircleIcon from '@material-ui/icons/CheckCircle';
 import PersonIcon from '@material-ui/icons/Person';
 import SkipNextIcon from '@material-ui/icons/SkipNext';
 import TimelapseIcon from '@material-ui/icons/Timelapse';
 import { ReactElement } from 'react';
+import { strongColor } from '../contrast';
+
+const useStyles = makeStyles(theme => ({
+  needsPerson: {
+    color: strongColor(theme, 'secondary', 'text'),
+    borderColor: strongColor(theme, 'secondary', 'text'),
+    '& .MuiChip-icon': { color: 'inherit' },
+  },
+}));
 
 const STATUS: Record<RunbookStepStatus, { label: string; icon: ReactElement }> =
   {
@@ -19,13 +29,16 @@ const STATUS: Record<RunbookStepStatus, { label: string; icon: ReactElement }> =
  * step that waits for a person stands out.
  */
 export function StepStatusChip(props: { status: RunbookStepStatus }) {
+  const classes = useStyles();
   const { label, icon } = STATUS[props.status];
+  const needsPerson = props.status === 'needs-person';
   return (
     <Chip
       size="small"
       icon={icon}
       label={label}
-      color={props.status === 'needs-person' ? 'secondary' : 'default'}
+      color={needsPerson ? 'secondary' : 'default'}
+      className={needsPerson ? classes.needsPerson : undefined}
       variant={props.status === 'done' ? 'default' : 'outlined'}
     />
   );

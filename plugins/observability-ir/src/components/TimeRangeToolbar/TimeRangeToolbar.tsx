@@ -20,6 +20,7 @@ import {
   useLastUpdated,
 } from '../../hooks';
 import { formatClock } from '../../format';
+import { captionColor } from '../contrast';
 import { CustomRangeForm } from './CustomRangeForm';
 
 const useStyles = makeStyles(theme => ({
@@ -29,7 +30,7 @@ const useStyles = makeStyles(theme => ({
     flexWrap: 'wrap',
     gap: theme.spacing(2),
   },
-  updated: { color: theme.palette.text.secondary, marginLeft: 'auto' },
+  updated: { color: captionColor(theme), marginLeft: 'auto' },
   toggle: {
     color: theme.palette.text.primary,
     textTransform: 'none',
