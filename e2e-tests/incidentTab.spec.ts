@@ -151,3 +151,45 @@ test('the stock Kubernetes tab shows the sandbox pods restarting', async ({
     page.getByText('There was a problem retrieving Kubernetes objects'),
   ).toHaveCount(0);
 });
+
+test('a link to the Incident tab keeps its range, and back returns to the previous one', async ({
+  page,
+  context,
+}) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/component/checkout-api/incident');
+  const preset = (p: Page, name: string) =>
+    p
+      .getByRole('group', { name: 'Time range' })
+      .getByRole('button', { name, exact: true });
+  await expect(preset(page, 'Last 1h')).toHaveAttribute('aria-pressed', 'true');
+
+  const sixHours = page.waitForRequest(/\/v1\/metrics\?.*range=6h/);
+  await preset(page, 'Last 6h').click();
+  await sixHours;
+  await expect(page).toHaveURL(/[?&]range=6h/);
+  await expect(preset(page, 'Last 6h')).toHaveAttribute('aria-pressed', 'true');
+
+  // The copied link, opened in another tab, shows the same range.
+  const link = page.url();
+  const other = await context.newPage();
+  const otherSixHours = other.waitForRequest(/\/v1\/metrics\?.*range=6h/);
+  await other.goto(link);
+  await otherSixHours;
+  await expect(preset(other, 'Last 6h')).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await expect(preset(other, 'Last 1h')).toHaveAttribute(
+    'aria-pressed',
+    'false',
+  );
+  await other.close();
+
+  // Back: the last hour again, asked of the backend again.
+  const oneHour = page.waitForRequest(/\/v1\/metrics\?.*range=1h/);
+  await page.goBack();
+  await oneHour;
+  await expect(page).toHaveURL(/\/checkout-api\/incident$/);
+  await expect(preset(page, 'Last 1h')).toHaveAttribute('aria-pressed', 'true');
+});

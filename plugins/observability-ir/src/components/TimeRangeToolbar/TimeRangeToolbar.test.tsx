@@ -1,8 +1,9 @@
 import '@testing-library/jest-dom';
 import { registerMswTestHooks } from '@backstage/frontend-test-utils';
-import { screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
+import { useNavigate } from 'react-router-dom';
 import { setupServer } from 'msw/node';
 import {
   LAB_END,
@@ -97,5 +98,47 @@ describe('TimeRangeToolbar', () => {
     expect(screen.getByLabelText('End')).toHaveValue(
       toDateTimeLocal(new Date(LAB_END)),
     );
+  });
+
+  it('follows the browser back to the range chosen before', async () => {
+    server.use(
+      http.get(`${BASE_URL}/v1/replicas`, () =>
+        HttpResponse.json(labReplicas()),
+      ),
+    );
+    function Back() {
+      const navigate = useNavigate();
+      return <button onClick={() => navigate(-1)}>Browser back</button>;
+    }
+    renderPanel(
+      <>
+        <TimeRangeToolbar />
+        <Back />
+      </>,
+    );
+    const pressed = () =>
+      screen
+        .getAllByRole('button', { pressed: true })
+        .map(button => button.textContent);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Last 6h' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Custom' }));
+    fireEvent.change(screen.getByLabelText('Start'), {
+      target: { value: '2026-11-25T10:00' },
+    });
+    fireEvent.change(screen.getByLabelText('End'), {
+      target: { value: '2026-11-25T12:00' },
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Apply range' }));
+    expect(pressed()).toEqual(['Custom', 'Off']);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Browser back' }));
+    await waitFor(() => expect(pressed()).toEqual(['6h', 'Off']));
+    expect(
+      screen.queryByRole('form', { name: 'Custom range' }),
+    ).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Browser back' }));
+    await waitFor(() => expect(pressed()).toEqual(['1h', 'Off']));
   });
 });

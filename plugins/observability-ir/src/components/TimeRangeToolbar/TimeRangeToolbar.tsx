@@ -10,11 +10,12 @@ import {
   RANGE_PRESETS,
   RangePreset,
 } from '@observability-ir/plugin-observability-ir-common';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
   RangeSelection,
   REFRESH_INTERVALS,
   RefreshInterval,
+  selectionKey,
   useAnsweredRange,
   useIncidentRange,
   useLastUpdated,
@@ -79,6 +80,17 @@ export function TimeRangeToolbar() {
   const lastUpdated = useLastUpdated();
   const answered = useAnsweredRange();
   const [customOpen, setCustomOpen] = useState(selection.kind === 'custom');
+  // The range can change without this bar: back and forward in the
+  // browser's history. The form shows when the range is custom, with its
+  // bounds unless it applied them itself.
+  const [formKey, setFormKey] = useState(0);
+  const applied = useRef<string>();
+  useEffect(() => {
+    setCustomOpen(selection.kind === 'custom');
+    if (selectionKey(selection) !== applied.current) {
+      setFormKey(key => key + 1);
+    }
+  }, [selection]);
 
   const current =
     customOpen || selection.kind === 'custom' ? 'custom' : selection.preset;
@@ -156,8 +168,13 @@ export function TimeRangeToolbar() {
       </div>
       {customOpen && (
         <CustomRangeForm
+          key={formKey}
           initial={initialBounds(selection, answered)}
-          onApply={({ start, end }) => select({ kind: 'custom', start, end })}
+          onApply={({ start, end }) => {
+            const next: RangeSelection = { kind: 'custom', start, end };
+            applied.current = selectionKey(next);
+            select(next);
+          }}
         />
       )}
     </Box>
