@@ -78,6 +78,88 @@ describe('LogErrorGroups', () => {
     expect(url.searchParams.get('panes')).toContain('checkout-api-.*');
   });
 
+  it("links each cluster's LogQL to that cluster's Grafana", async () => {
+    const base = labLogs();
+    const query = (cluster: string) => ({
+      name: 'error lines',
+      cluster,
+      query: `{cluster="${cluster}"} |~ "(?i)(error|exception)"`,
+    });
+    server.use(
+      answer('logs', {
+        ...base,
+        queries: [query('production-eu'), query('staging')],
+      }),
+    );
+    renderPanel(<LogErrorGroups />, {
+      config: {
+        observabilityIr: {
+          grafana: {
+            url: 'https://grafana.example.com',
+            lokiDatasource: 'loki',
+          },
+          clusters: [
+            {
+              name: 'production-eu',
+              grafana: { url: 'https://grafana-eu.example.com' },
+            },
+          ],
+        },
+      },
+    });
+
+    const eu = new URL(
+      (
+        await screen.findByRole('link', {
+          name: /^Open in Grafana Explore \(production-eu\)/,
+        })
+      ).getAttribute('href')!,
+    );
+    expect(eu.origin).toBe('https://grafana-eu.example.com');
+    const euPane = JSON.parse(eu.searchParams.get('panes')!).incident;
+    expect(euPane.queries[0].expr).toContain('production-eu');
+    expect(euPane.datasource).toBeUndefined();
+
+    const staging = new URL(
+      screen
+        .getByRole('link', { name: /^Open in Grafana Explore \(staging\)/ })
+        .getAttribute('href')!,
+    );
+    expect(staging.origin).toBe('https://grafana.example.com');
+    const stagingPane = JSON.parse(staging.searchParams.get('panes')!).incident;
+    expect(stagingPane.queries[0].expr).toContain('staging');
+    expect(stagingPane.datasource).toBe('loki');
+  });
+
+  it('links only the clusters that have a Grafana', async () => {
+    server.use(
+      answer('logs', {
+        ...labLogs(),
+        queries: [
+          { name: 'error lines', cluster: 'production-eu', query: '{a="1"}' },
+          { name: 'error lines', cluster: 'staging', query: '{a="2"}' },
+        ],
+      }),
+    );
+    renderPanel(<LogErrorGroups />, {
+      config: {
+        observabilityIr: {
+          clusters: [
+            {
+              name: 'production-eu',
+              grafana: { url: 'https://grafana-eu.example.com' },
+            },
+            { name: 'staging' },
+          ],
+        },
+      },
+    });
+    await screen.findByRole('link', {
+      name: /^Open in Grafana Explore \(production-eu\)/,
+    });
+    expect(screen.getAllByRole('link', { name: /Grafana/ })).toHaveLength(1);
+  });
+
   it('has no Grafana link without Grafana configured', async () => {
     server.use(answer('logs', labLogs()));
     renderPanel(<LogErrorGroups />);

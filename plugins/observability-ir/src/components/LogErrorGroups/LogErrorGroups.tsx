@@ -18,7 +18,7 @@ import {
   sourceUnavailable,
 } from '../EvidenceStatus';
 import { IncidentPanel } from '../IncidentPanel';
-import { grafanaExploreUrl } from './grafana';
+import { grafanaExploreUrl, grafanaForCluster } from './grafana';
 import { LogGroup } from './LogGroup';
 
 /** Groups rendered at first, and added by each "Show more". */
@@ -26,25 +26,25 @@ export const GROUPS_PER_PAGE = 20;
 
 function ExploreLinks(props: { logs: LogsResponse }) {
   const config = useApi(configApiRef);
-  const grafanaUrl = config.getOptionalString('observabilityIr.grafana.url');
-  const datasource = config.getOptionalString(
-    'observabilityIr.grafana.lokiDatasource',
-  );
-  if (!grafanaUrl || !props.logs.queries.length) {
+  const links = props.logs.queries.flatMap(q => {
+    const grafana = grafanaForCluster(config, q.cluster);
+    return grafana ? [{ ...q, grafana }] : [];
+  });
+  if (!links.length) {
     return null;
   }
   const several = props.logs.queries.length > 1;
   return (
     <Box display="flex" gridGap={16} flexWrap="wrap" mb={2}>
-      {props.logs.queries.map((q, i) => (
+      {links.map((q, i) => (
         <Link
           key={i}
           to={grafanaExploreUrl({
-            grafanaUrl,
+            grafanaUrl: q.grafana.url,
             query: q.query,
             start: props.logs.range.start,
             end: props.logs.range.end,
-            datasource,
+            datasource: q.grafana.lokiDatasource,
           })}
         >
           Open in Grafana Explore{several ? ` (${q.cluster})` : ''}
