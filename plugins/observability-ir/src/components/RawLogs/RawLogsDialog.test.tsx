@@ -261,6 +261,31 @@ describe('RawLogsDialog', () => {
     ).not.toBeInTheDocument();
   });
 
+  it("links to Explore in the Grafana of the pod's cluster when it has one", async () => {
+    logHandlers();
+    const dialog = await openLogsOfAbc({
+      observabilityIr: {
+        grafana: { url: 'https://grafana.example.com', lokiDatasource: 'all' },
+        clusters: [
+          {
+            name: 'sandbox',
+            grafana: {
+              url: 'https://grafana-sandbox.example.com',
+              lokiDatasource: 'loki-sandbox',
+            },
+          },
+        ],
+      },
+    });
+    const link = await within(dialog).findByRole('link', {
+      name: /Open in Grafana Explore/,
+    });
+    const url = new URL(link.getAttribute('href')!);
+    expect(url.origin).toBe('https://grafana-sandbox.example.com');
+    const panes = JSON.parse(url.searchParams.get('panes')!);
+    expect(panes.incident.datasource).toBe('loki-sandbox');
+  });
+
   it('says when the answer was capped, and links to Grafana Explore when configured', async () => {
     logHandlers(() => rawLogs({ truncated: 'bytes' }));
     const dialog = await openLogsOfAbc({

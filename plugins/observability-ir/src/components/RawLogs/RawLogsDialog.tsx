@@ -23,7 +23,10 @@ import { observabilityIrApiRef } from '../../api';
 import { formatDateTime } from '../../format';
 import { CopyableCommands } from '../CopyableCommands';
 import { EvidenceError, SourceProblems } from '../EvidenceStatus';
-import { grafanaExploreUrl } from '../LogErrorGroups/grafana';
+import {
+  grafanaExploreUrl,
+  grafanaForCluster,
+} from '../LogErrorGroups/grafana';
 import { formatLineTime, LogLines } from './LogLines';
 import type { RawLogsTarget } from './RawLogsContext';
 
@@ -46,23 +49,21 @@ function truncationNotice(
   return `${what}: showing ${plural(shown, 'line')} (${cap}).`;
 }
 
+/** Explore in the Grafana of the pod's cluster, where one is configured. */
 function ExploreLink(props: { logs: RawLogsResponse }) {
   const config = useApi(configApiRef);
-  const grafanaUrl = config.getOptionalString('observabilityIr.grafana.url');
-  const datasource = config.getOptionalString(
-    'observabilityIr.grafana.lokiDatasource',
-  );
-  if (!grafanaUrl) {
+  const grafana = grafanaForCluster(config, props.logs.query.cluster);
+  if (!grafana) {
     return null;
   }
   return (
     <Link
       to={grafanaExploreUrl({
-        grafanaUrl,
+        grafanaUrl: grafana.url,
         query: props.logs.query.query,
         start: props.logs.window.start,
         end: props.logs.window.end,
-        datasource,
+        datasource: grafana.lokiDatasource,
       })}
     >
       Open in Grafana Explore
