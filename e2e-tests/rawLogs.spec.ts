@@ -56,3 +56,39 @@ test("an on-call engineer reads a replica's lines before its OOM kill and its pr
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
 });
+
+test('a kill on the timeline opens the lines before it, and a click on the chart the logs around that moment', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/component/checkout-api/incident');
+
+  const timeline = page.getByRole('region', { name: 'Timeline' });
+  await timeline.getByRole('button', { name: /Events in this range/ }).click();
+  // The events are listed oldest first: take the last OOM kill listed.
+  const kills = timeline.getByRole('listitem').filter({ hasText: 'OOMKilled' });
+  const kill = kills.last();
+  await kill.getByRole('button', { name: /^Logs of checkout-api-v1-/ }).click();
+
+  const dialog = page.getByRole('dialog', {
+    name: /^Logs of checkout-api-v1-/,
+  });
+  await expect(dialog).toContainText(
+    'java.lang.OutOfMemoryError: Java heap space',
+  );
+  await expect(dialog.getByRole('note')).toContainText('OOMKilled');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
+  // Any moment of the memory chart: the logs of a pod around it.
+  const chart = timeline.getByRole('img', {
+    name: 'Memory working set and limit over time',
+  });
+  const box = (await chart.boundingBox())!;
+  await chart.click({
+    position: { x: box.width * 0.6, y: box.height * 0.5 },
+  });
+  await expect(
+    page.getByRole('dialog', { name: /^Logs of checkout-api-v1-/ }),
+  ).toBeVisible();
+});

@@ -2,6 +2,7 @@ import '@testing-library/jest-dom';
 import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import {
   labAlerts,
@@ -9,7 +10,13 @@ import {
   labMetricsWithoutPrometheus,
   labTimeline,
 } from '../../__testUtils__/fixtures';
-import { answer, hang, renderPanel } from '../../__testUtils__/renderPanel';
+import {
+  answer,
+  BASE_URL,
+  hang,
+  renderPanel,
+} from '../../__testUtils__/renderPanel';
+import { RawLogsProvider } from '../RawLogs';
 import { IncidentTimeline } from './IncidentTimeline';
 
 const server = setupServer();
@@ -185,5 +192,81 @@ describe('IncidentTimeline', () => {
     const vertices = path.split(/[ML]/).filter(Boolean).length;
     expect(vertices).toBeGreaterThan(100);
     expect(vertices).toBeLessThanOrEqual(500);
+  });
+
+  it("opens a pod's raw logs before a kill from the list of events", async () => {
+    const asked: URLSearchParams[] = [];
+    server.use(
+      answer('metrics', labMetrics()),
+      answer('timeline', labTimeline()),
+      http.get(`${BASE_URL}/v1/logs/raw`, ({ request }) => {
+        asked.push(new URL(request.url).searchParams);
+        return HttpResponse.json({}, { status: 503 });
+      }),
+    );
+    renderPanel(
+      <RawLogsProvider>
+        <IncidentTimeline />
+      </RawLogsProvider>,
+    );
+    await userEvent.click(
+      await screen.findByRole(
+        'button',
+        { name: /Events in this range/ },
+        { timeout: 10_000 },
+      ),
+    );
+    const kill = labTimeline().events[1];
+    const logs = screen.getAllByRole('button', {
+      name: /^Logs of checkout-api-v1-xyz before /,
+    });
+    await userEvent.click(logs[0]);
+
+    expect(
+      await screen.findByRole('dialog', {
+        name: 'Logs of checkout-api-v1-xyz, container checkout-api',
+      }),
+    ).toBeInTheDocument();
+    expect(asked[0]?.get('pod')).toBe('checkout-api-v1-xyz');
+    expect(asked[0]?.get('at')).toBe(kill.time);
+    // Clicking the chart does the same for any moment.
+    expect(
+      screen.getByText(/Click a moment for the pod's logs around it/),
+    ).toBeInTheDocument();
+  });
+
+  it('focuses one pod from the legend, fading the others, and back', async () => {
+    server.use(
+      answer('metrics', labMetrics()),
+      answer('timeline', labTimeline()),
+    );
+    renderPanel(
+      <RawLogsProvider>
+        <IncidentTimeline />
+      </RawLogsProvider>,
+    );
+    const memory = await screen.findByRole(
+      'img',
+      { name: 'Memory working set and limit over time' },
+      { timeout: 10_000 },
+    );
+    const opacities = () =>
+      [...memory.querySelectorAll('.recharts-line-curve')].map(path =>
+        path.getAttribute('stroke-opacity'),
+      );
+    expect(opacities()).not.toContain('0.2');
+
+    await userEvent.click(within(memory).getByText('checkout-api-v1-abc'));
+    expect(
+      await screen.findByText(
+        /now checkout-api-v1-abc; click it again for all/,
+      ),
+    ).toBeInTheDocument();
+    // One pod faded; its lines and the limit and request stay.
+    expect(opacities().filter(o => o === '0.2')).toHaveLength(1);
+
+    await userEvent.click(within(memory).getByText('checkout-api-v1-abc'));
+    expect(screen.queryByText(/now checkout-api-v1-abc/)).toBeNull();
+    expect(opacities()).not.toContain('0.2');
   });
 });

@@ -11,7 +11,8 @@ import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
 import { lazy, Suspense, useMemo } from 'react';
-import { useContainerWidth, useEvidence } from '../../hooks';
+import { useContainerWidth, useEvidence, useIncidentRange } from '../../hooks';
+import { useRawLogs } from '../RawLogs';
 import { formatBytes, formatDateTime } from '../../format';
 import {
   EvidenceError,
@@ -27,7 +28,9 @@ import {
   buildChart,
   byteTicks,
   chartMax,
+  ChartModel,
   eventsByRow,
+  logsAtMoment,
   markerEvents,
 } from './chartData';
 import { TimelineEvents } from './TimelineEvents';
@@ -140,13 +143,28 @@ function Charts(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [alerts, metrics],
   );
-  // The two charts share the time axis, the markers and the hover.
+  const rawLogs = useRawLogs();
+  const { focusedPod, focusPod } = useIncidentRange();
+  const openLogs = (
+    model: ChartModel,
+    eventsAt: Map<number, TimelineEvent[]>,
+  ) =>
+    rawLogs
+      ? (t: number) => {
+          const target = logsAtMoment(model, eventsAt, t, focusedPod);
+          if (target) rawLogs.open(target);
+        }
+      : undefined;
+  // The two charts share the time axis, the markers, the hover and the
+  // pod in focus (a click on the legend; again to see every pod).
   const shared = {
     events: markers,
     domain,
     width,
     syncId: 'incident-timeline',
     bands,
+    focusedPod,
+    onPodClick: (pod: string) => focusPod(pod === focusedPod ? undefined : pod),
   };
 
   if (!memory.rows.length && !cpu.rows.length) {
@@ -162,6 +180,13 @@ function Charts(props: {
     <Suspense
       fallback={<PanelSkeleton label="Loading the chart" height={460} />}
     >
+      {rawLogs && (
+        <Typography variant="caption" component="p" color="textSecondary">
+          Click a moment for the pod's logs around it (a kill marker: the logs
+          before it); click a pod in the legend to focus it
+          {focusedPod ? ` (now ${focusedPod}; click it again for all)` : ''}.
+        </Typography>
+      )}
       {memory.podsShown < memory.podsTotal && (
         <Typography variant="caption" component="p">
           Showing the {memory.podsShown} of {memory.podsTotal} containers
@@ -173,6 +198,7 @@ function Charts(props: {
           {...shared}
           model={memory}
           eventsAt={memoryEvents}
+          onMomentClick={openLogs(memory, memoryEvents)}
           height={300}
           label={MEMORY_CHART_LABEL}
           describe={formatBytes}
@@ -185,6 +211,7 @@ function Charts(props: {
           {...shared}
           model={cpu}
           eventsAt={cpuEvents}
+          onMomentClick={openLogs(cpu, cpuEvents)}
           height={160}
           label={CPU_CHART_LABEL}
           describe={describeCores}

@@ -45,6 +45,12 @@ export interface TimelineChartProps {
   bands?: AlertBand[];
   /** Whether the bands carry their alert's name. */
   labelBands?: boolean;
+  /** A click on the chart, at the row `t` nearest to it. */
+  onMomentClick?: (t: number) => void;
+  /** The pod in focus: its lines drawn as they are, the others faded. */
+  focusedPod?: string;
+  /** A click on a pod's legend entry. */
+  onPodClick?: (pod: string) => void;
 }
 
 /**
@@ -68,6 +74,17 @@ export default function TimelineChart(props: TimelineChartProps) {
   const axis = { stroke: theme.palette.text.secondary, fontSize: 12 };
   const [start, end] = props.domain;
   const longRange = end - start > 24 * 3600 * 1000;
+  const podOf = new Map(
+    props.model.lines.map(line => [line.key, line.container?.pod]),
+  );
+  const faded = (key: string) => {
+    const pod = podOf.get(key);
+    return (
+      props.focusedPod !== undefined &&
+      pod !== undefined &&
+      pod !== props.focusedPod
+    );
+  };
 
   return (
     <div role="img" aria-label={props.label}>
@@ -76,6 +93,15 @@ export default function TimelineChart(props: TimelineChartProps) {
         height={props.height}
         data={props.model.rows}
         syncId={props.syncId}
+        onClick={state => {
+          // The row under the pointer, as the tooltip shows it.
+          const row = props.model.rows[Number(state?.activeTooltipIndex)];
+          const t = row?.t ?? Number(state?.activeLabel);
+          if (props.onMomentClick && Number.isFinite(t)) {
+            props.onMomentClick(t);
+          }
+        }}
+        style={props.onMomentClick ? { cursor: 'pointer' } : undefined}
         // The chart is an image to assistive technology; the panel lists
         // its events as text for keyboard and screen reader users.
         accessibilityLayer={false}
@@ -153,7 +179,18 @@ export default function TimelineChart(props: TimelineChartProps) {
             }
           />
         ))}
-        <Legend wrapperStyle={{ color: theme.palette.text.primary }} />
+        <Legend
+          wrapperStyle={{
+            color: theme.palette.text.primary,
+            cursor: props.onPodClick ? 'pointer' : undefined,
+          }}
+          onClick={entry => {
+            const pod = podOf.get(String(entry.dataKey));
+            if (pod && props.onPodClick) {
+              props.onPodClick(pod);
+            }
+          }}
+        />
         {props.events.map((event, i) => (
           <ReferenceLine
             key={`${event.time}-${event.pod}-${i}`}
@@ -183,6 +220,7 @@ export default function TimelineChart(props: TimelineChartProps) {
               name={line.label}
               stroke={stroke}
               strokeWidth={line.kind === 'value' ? 2 : 1.5}
+              strokeOpacity={faded(line.key) ? 0.2 : 1}
               strokeDasharray={line.kind === 'value' ? undefined : '6 3'}
               dot={false}
               isAnimationActive={false}

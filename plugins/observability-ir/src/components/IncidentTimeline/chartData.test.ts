@@ -12,6 +12,7 @@ import {
   byteTicks,
   downsample,
   eventsByRow,
+  logsAtMoment,
   markerEvents,
   timeTicks,
 } from './chartData';
@@ -186,5 +187,48 @@ describe('alertBands', () => {
       ],
       ['HighErrorRate', start + 40 * 60_000, end, true, ['cart-0']],
     ]);
+  });
+});
+
+describe('logsAtMoment', () => {
+  const metrics = labMetrics();
+  const chart = () =>
+    buildChart({
+      values: metrics.memory.workingSet,
+      limits: metrics.memory.limit,
+      start: LAB_START,
+      end: LAB_START + 3_600_000,
+      describe: formatBytes,
+    });
+
+  it('opens the logs before the kill marked at the row clicked', () => {
+    const model = chart();
+    const kill = oomEvent(LAB_START + 1_500_000, 'checkout-api-v1-xyz');
+    const at = eventsByRow(model.rows, [kill]);
+    const [row] = [...at.keys()];
+    expect(logsAtMoment(model, at, row)).toEqual({
+      cluster: 'sandbox',
+      pod: 'checkout-api-v1-xyz',
+      container: 'checkout-api',
+      at: kill.time,
+      atLabel: 'OOMKilled',
+    });
+  });
+
+  it('elsewhere opens the container highest at that moment, or the pod in focus', () => {
+    const model = chart();
+    const row = model.rows[Math.floor(model.rows.length / 2)];
+    const values = model.lines.filter(l => l.kind === 'value');
+    const highest = [...values].sort((a, b) => row[b.key] - row[a.key])[0];
+    const other = values.find(l => l !== highest)!;
+
+    expect(logsAtMoment(model, new Map(), row.t)).toEqual({
+      ...highest.container,
+      at: new Date(row.t).toISOString(),
+      atLabel: 'the moment clicked',
+    });
+    expect(
+      logsAtMoment(model, new Map(), row.t, other.container!.pod)?.pod,
+    ).toBe(other.container!.pod);
   });
 });

@@ -71,6 +71,8 @@ export interface ChartLine {
    * so that a pod has the same colour in every chart.
    */
   colour?: number;
+  /** For values: the container drawn. */
+  container?: { cluster: string; pod: string; container?: string };
 }
 
 /** One instant of a chart: `t` in unix ms, then a value per line key. */
@@ -172,6 +174,11 @@ export function buildChart(options: {
         label: seriesLabel(s, clusters),
         kind: 'value' as const,
         colour: byName.indexOf(seriesId(s)),
+        container: {
+          cluster: s.cluster,
+          pod: s.pod,
+          ...(s.container ? { container: s.container } : {}),
+        },
       },
       series: s,
     })),
@@ -397,4 +404,58 @@ export function alertBandColour(
   return band.severity === 'critical'
     ? palette.error.main
     : palette.warning.main;
+}
+
+/** Whose raw logs a click on a chart opens, and around which moment. */
+export interface LogsAtMoment {
+  cluster: string;
+  pod: string;
+  container?: string;
+  /** RFC 3339. */
+  at: string;
+  atLabel: string;
+}
+
+/**
+ * What a click on the chart at row `t` asks for: the logs before the
+ * event marked there (a termination first), else the logs of the focused
+ * pod around that moment, else of the container highest there.
+ */
+export function logsAtMoment(
+  model: ChartModel,
+  eventsAt: Map<number, TimelineEvent[]>,
+  t: number,
+  focusedPod?: string,
+): LogsAtMoment | undefined {
+  const marked = eventsAt.get(t) ?? [];
+  const event =
+    marked.find(e => e.kind === 'termination') ?? (marked[0] as TimelineEvent);
+  if (event) {
+    return {
+      cluster: event.cluster,
+      pod: event.pod,
+      ...(event.container ? { container: event.container } : {}),
+      at: event.time,
+      atLabel: event.reason ?? event.summary,
+    };
+  }
+  const row = model.rows.find(r => r.t === t);
+  const values = model.lines.filter(
+    l => l.kind === 'value' && l.container !== undefined,
+  );
+  const focused = values.find(l => l.container!.pod === focusedPod);
+  const highest = row
+    ? values
+        .filter(l => typeof row[l.key] === 'number')
+        .sort((a, b) => row[b.key] - row[a.key])[0]
+    : undefined;
+  const line = focused ?? highest;
+  if (!line) {
+    return undefined;
+  }
+  return {
+    ...line.container!,
+    at: new Date(t).toISOString(),
+    atLabel: 'the moment clicked',
+  };
 }
