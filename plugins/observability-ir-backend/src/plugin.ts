@@ -166,20 +166,22 @@ export const observabilityIrPlugin = createBackendPlugin({
           }),
         );
         const irConfig = readObservabilityIrConfig(config);
-        const telemetry = new TelemetryService({
+        // The telemetry audit and raw logs read only the entity's pods, as
+        // its evidence lists them.
+        const entityServiceDeps = {
           catalog,
           config: irConfig,
           logger,
           clusterAccess,
           permissions,
-          // The entity's pods as its evidence lists them.
           pods: new DefaultIncidentService({
             catalog,
             config: irConfig,
             logger,
             clusterAccess,
           }),
-        });
+        };
+        const telemetry = new TelemetryService(entityServiceDeps);
         httpRouter.use(
           createTelemetryRouter({ httpAuth, auditor, rateLimiter, telemetry }),
         );
@@ -188,20 +190,7 @@ export const observabilityIrPlugin = createBackendPlugin({
             httpAuth,
             auditor,
             rateLimiter,
-            rawLogs: new RawLogsService({
-              catalog,
-              config: irConfig,
-              logger,
-              clusterAccess,
-              permissions,
-              // The entity's pods as its evidence lists them: only these are read.
-              pods: new DefaultIncidentService({
-                catalog,
-                config: irConfig,
-                logger,
-                clusterAccess,
-              }),
-            }),
+            rawLogs: new RawLogsService(entityServiceDeps),
           }),
         );
         httpRouter.use(

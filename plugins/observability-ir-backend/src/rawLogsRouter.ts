@@ -6,15 +6,8 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod';
-import { readKubernetesRequestAuth } from './clusters/requestAuth';
-import { parseRequest } from './parseRequest';
-import { callerOf } from './rateLimit/callerOf';
-import {
-  TooManyRequestsError,
-  UserRateLimiter,
-} from './rateLimit/UserRateLimiter';
-import type { IncidentRequestOptions } from './service/IncidentService';
+import { createIncidentRead } from './incidentRead';
+import { UserRateLimiter } from './rateLimit/UserRateLimiter';
 import type { RawLogsService } from './service/rawLogs/RawLogsService';
 
 /**
@@ -33,42 +26,7 @@ export function createRawLogsRouter(options: {
   const { httpAuth, auditor, rateLimiter, rawLogs } = options;
   const router = Router();
 
-  function read<Q extends { entityRef: string; pod: string }>(
-    queryType: string,
-    schema: z.ZodType<Q, z.ZodTypeDef, unknown>,
-    load: (query: Q, opts: IncidentRequestOptions) => Promise<unknown>,
-  ): express.RequestHandler {
-    return async (req, res) => {
-      const query = parseRequest(schema, req.query, 'query');
-      const auditorEvent = await auditor.createEvent({
-        eventId: 'incident-read',
-        request: req,
-        meta: { queryType, entityRef: query.entityRef, pod: query.pod },
-      });
-      try {
-        const credentials = await httpAuth.credentials(req, {
-          allow: ['user', 'service'],
-        });
-        try {
-          rateLimiter.take(callerOf(credentials));
-        } catch (error) {
-          if (error instanceof TooManyRequestsError) {
-            res.set('Retry-After', String(error.retryAfterSeconds));
-          }
-          throw error;
-        }
-        const body = await load(query, {
-          credentials,
-          kubernetesAuth: readKubernetesRequestAuth(req.headers),
-        });
-        await auditorEvent.success();
-        res.json(body);
-      } catch (error) {
-        await auditorEvent.fail({ error: error as Error });
-        throw error;
-      }
-    };
-  }
+  const read = createIncidentRead({ httpAuth, auditor, rateLimiter });
 
   router.get(
     RAW_LOGS_PATHS.raw,

@@ -10,16 +10,10 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { parseRequest } from './parseRequest';
-import { callerOf } from './rateLimit/callerOf';
-import { z } from 'zod';
-import { readKubernetesRequestAuth } from './clusters/requestAuth';
+import { createIncidentRead } from './incidentRead';
 import { createForensicsRouter } from './forensicsRouter';
 import { createRunbookRouter } from './runbookRouter';
-import {
-  TooManyRequestsError,
-  UserRateLimiter,
-} from './rateLimit/UserRateLimiter';
+import { UserRateLimiter } from './rateLimit/UserRateLimiter';
 import type { ForensicsService } from './service/forensics/ForensicsService';
 import type { RunbookService } from './service/runbook/RunbookService';
 import {
@@ -39,49 +33,7 @@ export async function createRouter(options: {
     options;
   const router = Router();
 
-  /**
-   * One read of incident data: validated input, the caller's credentials,
-   * the caller's rate limit, and an audit event that names the entity and
-   * the kind of data, never any query text.
-   */
-  function read<Q extends { entityRef: string }>(
-    queryType: string,
-    schema: z.ZodType<Q, z.ZodTypeDef, unknown>,
-    load: (query: Q, options: IncidentRequestOptions) => Promise<unknown>,
-    send: (res: express.Response, body: any) => void = (res, body) =>
-      res.json(body),
-  ): express.RequestHandler {
-    return async (req, res) => {
-      const query = parseRequest(schema, req.query, 'query');
-      const auditorEvent = await auditor.createEvent({
-        eventId: 'incident-read',
-        request: req,
-        meta: { queryType, entityRef: query.entityRef },
-      });
-      try {
-        const credentials = await httpAuth.credentials(req, {
-          allow: ['user', 'service'],
-        });
-        try {
-          rateLimiter.take(callerOf(credentials));
-        } catch (error) {
-          if (error instanceof TooManyRequestsError) {
-            res.set('Retry-After', String(error.retryAfterSeconds));
-          }
-          throw error;
-        }
-        const body = await load(query, {
-          credentials,
-          kubernetesAuth: readKubernetesRequestAuth(req.headers),
-        });
-        await auditorEvent.success();
-        send(res, body);
-      } catch (error) {
-        await auditorEvent.fail({ error: error as Error });
-        throw error;
-      }
-    };
-  }
+  const read = createIncidentRead({ httpAuth, auditor, rateLimiter });
 
   router.get(
     WORKLOAD_PATH,

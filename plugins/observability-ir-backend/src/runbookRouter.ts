@@ -7,9 +7,9 @@ import {
   runbookQuerySchema,
 } from '@observability-ir/plugin-observability-ir-common';
 import express from 'express';
+import type { IncidentRead } from './incidentRead';
 import Router from 'express-promise-router';
 import { parseRequest } from './parseRequest';
-import { z } from 'zod';
 import { readKubernetesRequestAuth } from './clusters/requestAuth';
 import type { RunbookService } from './service/runbook/RunbookService';
 
@@ -28,15 +28,7 @@ export function createRunbookRouter(options: {
   httpAuth: HttpAuthService;
   auditor: AuditorService;
   runbooks: RunbookService;
-  read: <Q extends { entityRef: string }>(
-    queryType: string,
-    schema: z.ZodType<Q, z.ZodTypeDef, unknown>,
-    load: (
-      query: Q,
-      options: Parameters<RunbookService['getRunbook']>[1],
-    ) => Promise<unknown>,
-    send?: (res: express.Response, body: any) => void,
-  ) => express.RequestHandler;
+  read: IncidentRead;
 }): express.Router {
   const { httpAuth, auditor, runbooks, read } = options;
   const router = Router();

@@ -5,13 +5,8 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { readKubernetesRequestAuth } from './clusters/requestAuth';
-import { parseRequest } from './parseRequest';
-import { callerOf } from './rateLimit/callerOf';
-import {
-  TooManyRequestsError,
-  UserRateLimiter,
-} from './rateLimit/UserRateLimiter';
+import { createIncidentRead } from './incidentRead';
+import { UserRateLimiter } from './rateLimit/UserRateLimiter';
 import type { TelemetryService } from './service/telemetry/TelemetryService';
 
 /**
@@ -27,36 +22,13 @@ export function createTelemetryRouter(options: {
   telemetry: Pick<TelemetryService, 'getTelemetry'>;
 }): express.Router {
   const { httpAuth, auditor, rateLimiter, telemetry } = options;
+  const read = createIncidentRead({ httpAuth, auditor, rateLimiter });
   const router = Router();
-  router.get(TELEMETRY_PATH, async (req, res) => {
-    const query = parseRequest(telemetryQuerySchema, req.query, 'query');
-    const auditorEvent = await auditor.createEvent({
-      eventId: 'incident-read',
-      request: req,
-      meta: { queryType: 'telemetry', entityRef: query.entityRef },
-    });
-    try {
-      const credentials = await httpAuth.credentials(req, {
-        allow: ['user', 'service'],
-      });
-      try {
-        rateLimiter.take(callerOf(credentials));
-      } catch (error) {
-        if (error instanceof TooManyRequestsError) {
-          res.set('Retry-After', String(error.retryAfterSeconds));
-        }
-        throw error;
-      }
-      const body = await telemetry.getTelemetry(query.entityRef, {
-        credentials,
-        kubernetesAuth: readKubernetesRequestAuth(req.headers),
-      });
-      await auditorEvent.success();
-      res.json(body);
-    } catch (error) {
-      await auditorEvent.fail({ error: error as Error });
-      throw error;
-    }
-  });
+  router.get(
+    TELEMETRY_PATH,
+    read('telemetry', telemetryQuerySchema, (query, opts) =>
+      telemetry.getTelemetry(query.entityRef, opts),
+    ),
+  );
   return router;
 }

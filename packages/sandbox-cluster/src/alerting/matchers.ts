@@ -1,3 +1,4 @@
+import { matchesAll } from '../prometheus/promql/evaluate';
 import { Labels } from '../prometheus/promql/values';
 
 /**
@@ -90,17 +91,7 @@ export function parseMatcher(text: string): AlertMatcher {
 
 /** Whether a label set satisfies a matcher (a missing label is ""). */
 export function matcherMatches(m: AlertMatcher, labels: Labels): boolean {
-  const v = labels[m.name] ?? '';
-  switch (m.op) {
-    case '=':
-      return v === m.value;
-    case '!=':
-      return v !== m.value;
-    case '=~':
-      return m.regex!.test(v);
-    default:
-      return !m.regex!.test(v);
-  }
+  return matchesAll(labels, [m]);
 }
 
 const FNV_OFFSET = 14695981039346656037n;

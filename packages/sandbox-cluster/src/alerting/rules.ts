@@ -3,7 +3,11 @@ import { AlertRuleGroupSpec, AlertRuleSpec } from '../scenario/schema';
 import { parseDuration } from '../util/quantity';
 import { hashString } from '../util/random';
 import { parsePromQL } from '../prometheus/promql/parse';
-import { Evaluator, matchesAll } from '../prometheus/promql/evaluate';
+import {
+  assertUnique,
+  Evaluator,
+  matchesAll,
+} from '../prometheus/promql/evaluate';
 import {
   LabelMatcher,
   Node,
@@ -17,7 +21,7 @@ import {
   RangeSeries,
   signature,
 } from '../prometheus/promql/values';
-import { metricsStore } from '../prometheus/api';
+import { metricsStore } from '../prometheus/storage';
 import { expandTemplate } from './template';
 import { labelsFingerprint } from './matchers';
 
@@ -203,15 +207,7 @@ export class RuleEngine {
         throw new PromQLExecutionError(
           `rule result is not a vector or scalar: ${v.type}`,
         );
-      const seen = new Set<string>();
-      for (const s of samples) {
-        const sig = signature(s.labels);
-        if (seen.has(sig))
-          throw new PromQLExecutionError(
-            'vector cannot contain metrics with the same labelset',
-          );
-        seen.add(sig);
-      }
+      assertUnique(samples);
     } catch (e) {
       if (e instanceof PromQLExecutionError || e instanceof PromQLParseError) {
         rule.health = 'err';

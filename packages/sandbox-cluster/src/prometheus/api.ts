@@ -9,23 +9,12 @@ import {
   PromQLParseError,
 } from './promql/ast';
 import { parseDuration } from '../util/quantity';
-import { MetricsStore } from './storage';
+import { MetricsStore, metricsStore } from './storage';
+
 import { SampleSource } from './promql/evaluate';
 import { compareLabels } from './promql/values';
 import { RuleAlert, RuleEngine, ruleEngine } from '../alerting/rules';
 import { sortedLabels } from '../alerting/matchers';
-
-const stores = new WeakMap<ClusterWorld, MetricsStore>();
-
-/** The metrics store of a cluster (one per cluster, built lazily). */
-export function metricsStore(cluster: ClusterWorld): MetricsStore {
-  let store = stores.get(cluster);
-  if (!store) {
-    store = new MetricsStore(cluster);
-    stores.set(cluster, store);
-  }
-  return store;
-}
 
 class BadData extends Error {}
 

@@ -5,7 +5,7 @@ import {
   RealPrometheus,
   startRealPrometheus,
 } from '../testing/realPrometheus';
-import { metricsStore } from './api';
+import { metricsStore } from './storage';
 import { parsePromQL } from './promql/parse';
 import { instantQuery, QueryResult, rangeQuery } from './promql/evaluate';
 

@@ -1,5 +1,5 @@
 import { ClusterWorld } from '../world/cluster';
-import { metricsStore } from './api';
+import { metricsStore } from './storage';
 import { MetricsStore } from './storage';
 
 function escapeLabelValue(v: string) {

@@ -108,3 +108,15 @@ export class MetricsStore implements SampleSource {
     return this.targetList;
   }
 }
+
+const stores = new WeakMap<ClusterWorld, MetricsStore>();
+
+/** The metrics store of a cluster (one per cluster, built lazily). */
+export function metricsStore(cluster: ClusterWorld): MetricsStore {
+  let store = stores.get(cluster);
+  if (!store) {
+    store = new MetricsStore(cluster);
+    stores.set(cluster, store);
+  }
+  return store;
+}

@@ -1,6 +1,6 @@
 import { loadScenario } from '../scenario/loader';
 import { exportOpenMetrics } from '../prometheus/openmetrics';
-import { metricsStore } from '../prometheus/api';
+import { metricsStore } from '../prometheus/storage';
 import { parsePromQL } from '../prometheus/promql/parse';
 import { instantQuery } from '../prometheus/promql/evaluate';
 import { startSandbox } from '../sandbox';

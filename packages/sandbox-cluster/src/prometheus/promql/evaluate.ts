@@ -792,7 +792,11 @@ export function instantQuery(
   }
 }
 
-function assertUnique(samples: InstantSample[]) {
+/**
+ * Refuses a vector with two samples of one label set, as Prometheus does
+ * for a query's and a rule's result.
+ */
+export function assertUnique(samples: InstantSample[]) {
   const seen = new Set<string>();
   for (const s of samples) {
     const sig = signature(s.labels);

@@ -31,6 +31,7 @@ import {
 } from '../../rateLimit/UserRateLimiter';
 import type { EntityPods } from '../DefaultIncidentService';
 import type { IncidentRequestOptions } from '../IncidentService';
+import type { EntityPodLister } from '../entityServiceDeps';
 import { normalizeEntityRef } from '../workload/entityRefs';
 import { toApiRun } from './apiRun';
 import { expectedPortsFromPod } from './expectedPorts';
@@ -90,15 +91,6 @@ export interface ForensicsService {
     entityRef: string,
     options: IncidentRequestOptions,
   ): Promise<ForensicsRunsResponse>;
-}
-
-/** The entity's pods in one cluster, as the evidence lists them. */
-export interface EntityPodLister {
-  getEntityPods(
-    entityRef: string,
-    cluster: string,
-    options: IncidentRequestOptions,
-  ): Promise<EntityPods>;
 }
 
 /** How long a request that lost the race to create a Job waits for the run. */

@@ -1,15 +1,10 @@
 import {
-  LoggerService,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
-import {
   InputError,
   isError,
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
 import type { V1Pod } from '@kubernetes/client-node';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   PreviousLogsQuery,
   PreviousLogsResponse,
@@ -22,8 +17,6 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import { UpstreamError } from '../../clients/UpstreamError';
 import { shortenText } from '../../clients/upstreamText';
-import { ClusterAccess } from '../../clusters/ClusterAccess';
-import { ObservabilityIrConfig } from '../../config/readObservabilityIrConfig';
 import { kubectlPreviousLogsCommand, podLogLines } from '../../queries';
 import { authorizeIncidentRead } from '../authorizeIncidentRead';
 import type { EntityPods } from '../DefaultIncidentService';
@@ -33,6 +26,7 @@ import {
 } from '../fanout/ClusterConnections';
 import { failedSource } from '../fanout/sourceStatus';
 import type { IncidentRequestOptions } from '../IncidentService';
+import type { EntityServiceDeps } from '../entityServiceDeps';
 import { normalizeEntityRef } from '../workload/entityRefs';
 import {
   ResolvedWorkload,
@@ -110,24 +104,7 @@ function splitTimestamp(text: string): RawLogLine {
 export class RawLogsService {
   private readonly connections: ClusterConnections;
 
-  constructor(
-    private readonly deps: {
-      catalog: typeof catalogServiceRef.T;
-      config: ObservabilityIrConfig;
-      logger: LoggerService;
-      clusterAccess: ClusterAccess;
-      permissions: PermissionsService;
-      /** Lists an entity's pods as the evidence does, namespace rules included. */
-      pods: {
-        getEntityPods(
-          entityRef: string,
-          cluster: string,
-          options: IncidentRequestOptions,
-        ): Promise<EntityPods>;
-      };
-      now?: () => number;
-    },
-  ) {
+  constructor(private readonly deps: EntityServiceDeps) {
     this.connections = new ClusterConnections({
       access: deps.clusterAccess,
       config: deps.config,

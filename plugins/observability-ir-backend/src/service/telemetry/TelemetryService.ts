@@ -1,18 +1,11 @@
-import {
-  LoggerService,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   SourceStatus,
   TelemetryResponse,
 } from '@observability-ir/plugin-observability-ir-common';
 import { statusOf } from '../../clients/KubernetesClient';
 import { UpstreamError } from '../../clients/UpstreamError';
-import { ClusterAccess } from '../../clusters/ClusterAccess';
-import { ObservabilityIrConfig } from '../../config/readObservabilityIrConfig';
 import {
   anyOfPatterns,
   customSelectorFromAnnotation,
@@ -24,7 +17,6 @@ import {
   withPrefix,
 } from '../../queries';
 import { prometheusScopeMatchers } from '../../queries/scope';
-import type { EntityPods } from '../DefaultIncidentService';
 import {
   ClusterConnection,
   ClusterConnections,
@@ -32,6 +24,7 @@ import {
 import { scopesOfPods } from '../fanout/locatePods';
 import { failedSource } from '../fanout/sourceStatus';
 import type { IncidentRequestOptions } from '../IncidentService';
+import type { EntityServiceDeps } from '../entityServiceDeps';
 import { normalizeEntityRef } from '../workload/entityRefs';
 import {
   ResolvedWorkload,
@@ -65,24 +58,7 @@ function unknownOf(error: unknown): { unknown: string } {
 export class TelemetryService {
   private readonly connections: ClusterConnections;
 
-  constructor(
-    private readonly deps: {
-      catalog: typeof catalogServiceRef.T;
-      config: ObservabilityIrConfig;
-      logger: LoggerService;
-      clusterAccess: ClusterAccess;
-      permissions: PermissionsService;
-      /** Lists an entity's pods as the evidence does, namespace rules included. */
-      pods: {
-        getEntityPods(
-          entityRef: string,
-          cluster: string,
-          options: IncidentRequestOptions,
-        ): Promise<EntityPods>;
-      };
-      now?: () => number;
-    },
-  ) {
+  constructor(private readonly deps: EntityServiceDeps) {
     this.connections = new ClusterConnections({
       access: deps.clusterAccess,
       config: deps.config,

@@ -1,6 +1,6 @@
 import { Replica } from '@observability-ir/plugin-observability-ir-common';
 import Button from '@material-ui/core/Button';
-import { RawLogsContextValue } from './RawLogsContext';
+import type { RawLogsContextValue } from './types';
 
 /**
  * "Logs" of one replica: its container's lines around its last

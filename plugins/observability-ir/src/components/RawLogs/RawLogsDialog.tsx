@@ -28,7 +28,7 @@ import {
   grafanaForCluster,
 } from '../LogErrorGroups/grafana';
 import { formatLineTime, LogLines } from './LogLines';
-import type { RawLogsTarget } from './RawLogsContext';
+import type { RawLogsTarget } from './types';
 
 type Which = 'around' | 'previous';
 

@@ -1,8 +1,4 @@
-export {
-  RawLogsProvider,
-  useRawLogs,
-  type RawLogsContextValue,
-  type RawLogsTarget,
-} from './RawLogsContext';
+export { RawLogsProvider, useRawLogs } from './RawLogsContext';
+export type { RawLogsContextValue, RawLogsTarget } from './types';
 export { RawLogsDialog } from './RawLogsDialog';
 export { RawLogsButton } from './RawLogsButton';
