@@ -537,6 +537,9 @@ export class Evaluator {
     labels: Labels,
     matching: VectorMatching | undefined,
   ): string {
+    if (!matching?.on && !matching?.labels.length) {
+      return namelessSignature(labels);
+    }
     if (matching?.on) {
       const picked: Labels = {};
       for (const l of matching.labels)
@@ -790,6 +793,22 @@ export function instantQuery(
           })),
       };
   }
+}
+
+const namelessSignatures = new WeakMap<Labels, string>();
+
+/**
+ * The signature of a label set without its metric name, what vectors are
+ * matched on by default; kept per label set, as the same series' labels
+ * are matched again and again (label sets are never changed once made).
+ */
+function namelessSignature(labels: Labels): string {
+  let sig = namelessSignatures.get(labels);
+  if (sig === undefined) {
+    sig = signature(dropName(labels));
+    namelessSignatures.set(labels, sig);
+  }
+  return sig;
 }
 
 /**
