@@ -1,4 +1,5 @@
 import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
+import { createHash } from 'crypto';
 import express from 'express';
 import { z } from 'zod';
 import { readKubernetesRequestAuth } from './clusters/requestAuth';
@@ -66,4 +67,39 @@ export function createIncidentRead(deps: {
         throw error;
       }
     };
+}
+
+/**
+ * Sends a JSON answer with a strong validator: `ETag` is a hash of the
+ * exact bytes of the answer. A request whose `If-None-Match` names it (the
+ * browser's previous answer is still the answer) gets `304 Not Modified`
+ * with no body. `Cache-Control: private, no-cache`: no shared cache keeps
+ * it, and the browser asks again before using what it kept.
+ *
+ * The answer is only compared once the read has checked the credentials,
+ * the rate limit and the entity's permission and loaded the evidence, so a
+ * validator never reveals anything the caller could not read.
+ */
+export function sendWithValidator(res: express.Response, body: unknown) {
+  const json = JSON.stringify(body);
+  const etag = `"${createHash('sha256')
+    .update(json)
+    .digest('base64url')
+    .slice(0, 32)}"`;
+  res.set('ETag', etag);
+  res.set('Cache-Control', 'private, no-cache');
+  if (matchesIfNoneMatch(res.req.get('If-None-Match'), etag)) {
+    res.status(304).end();
+    return;
+  }
+  res.type('application/json').send(json);
+}
+
+/** `If-None-Match` names `etag` (weak comparison), or is `*`. */
+function matchesIfNoneMatch(header: string | undefined, etag: string) {
+  if (!header) {
+    return false;
+  }
+  const tags = header.split(',').map(tag => tag.trim());
+  return tags.some(tag => tag === '*' || tag.replace(/^W\//, '') === etag);
 }

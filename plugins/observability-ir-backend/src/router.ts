@@ -10,7 +10,7 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { createIncidentRead } from './incidentRead';
+import { createIncidentRead, sendWithValidator } from './incidentRead';
 import { createForensicsRouter } from './forensicsRouter';
 import { createRunbookRouter } from './runbookRouter';
 import { UserRateLimiter } from './rateLimit/UserRateLimiter';
@@ -61,7 +61,9 @@ export async function createRouter(options: {
   for (const [kind, load] of Object.entries(evidence)) {
     router.get(
       EVIDENCE_PATHS[kind as EvidenceKind],
-      read(kind, evidenceQuerySchema, load),
+      // Auto-refresh sends the validator of its previous answer: 304 when
+      // the answer is still the same, no body sent or drawn again.
+      read(kind, evidenceQuerySchema, load, sendWithValidator),
     );
   }
   router.use(createForensicsRouter({ httpAuth, auditor, forensics }));
