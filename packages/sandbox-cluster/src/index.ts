@@ -15,3 +15,16 @@ export {
 } from './scenario/loader';
 export type { Scenario, ScaleParams } from './scenario/schema';
 export { exportOpenMetrics } from './prometheus/openmetrics';
+export { RequestLog } from './server/requestLog';
+export type {
+  RecordedApi,
+  RecordedFieldRequirement,
+  RecordedKubernetesTarget,
+  RecordedLineFilter,
+  RecordedMatcher,
+  RecordedQuery,
+  RecordedRequest,
+  RecordedSelector,
+  RequestLogOptions,
+} from './server/requestLog';
+export type { LabelRequirement } from './kubernetes/selectors';

@@ -1,7 +1,7 @@
 import { badRequest } from './status';
 
 /** One requirement of a label selector. */
-type Requirement =
+export type LabelRequirement =
   | { key: string; op: '=' | '!='; value: string }
   | { key: string; op: 'in' | 'notin'; values: string[] }
   | { key: string; op: 'exists' | '!' };
@@ -44,11 +44,13 @@ function checkValue(value: string, selector: string) {
   }
 }
 
-/** Parses a label selector (`app=checkout,tier in (backend),!legacy`). */
-export function parseLabelSelector(
-  selector: string,
-): (labels: Record<string, string>) => boolean {
-  const requirements: Requirement[] = [];
+/**
+ * The requirements of a label selector (`app=checkout,tier in
+ * (backend),!legacy`), checked as the API server checks them: a 400 error
+ * otherwise.
+ */
+export function parseLabelRequirements(selector: string): LabelRequirement[] {
+  const requirements: LabelRequirement[] = [];
   for (const part of splitTopLevel(selector)) {
     const set = /^(\S+?)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part);
     const equality = /^([^!=\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
@@ -81,6 +83,14 @@ export function parseLabelSelector(
       );
     }
   }
+  return requirements;
+}
+
+/** Parses a label selector (`app=checkout,tier in (backend),!legacy`). */
+export function parseLabelSelector(
+  selector: string,
+): (labels: Record<string, string>) => boolean {
+  const requirements = parseLabelRequirements(selector);
   return labels =>
     requirements.every(r => {
       const has = Object.prototype.hasOwnProperty.call(labels, r.key);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { World } from '../world/world';
+import { RecordedApi, RequestLog } from './requestLog';
 import { HttpRequest, HttpResponse, json } from './types';
 
 /**
@@ -79,6 +80,47 @@ function advanceClock(world: World, req: HttpRequest): HttpResponse {
   return json(200, state(world));
 }
 
+const RECORDED_APIS: RecordedApi[] = [
+  'k8s',
+  'prometheus',
+  'loki',
+  'alertmanager',
+];
+
+/**
+ * `GET /_sandbox/requests[?since=<seq>][&api=k8s|prometheus|loki|alertmanager]`:
+ * the requests the cluster APIs received, parsed; `DELETE` forgets them.
+ */
+function requests(req: HttpRequest, log: RequestLog): HttpResponse {
+  if (req.method === 'DELETE') {
+    log.clear();
+    return json(200, { requests: [], lastSeq: log.lastSeq, dropped: 0 });
+  }
+  if (req.method !== 'GET') {
+    return json(
+      405,
+      { error: `${req.path} takes GET or DELETE` },
+      { Allow: 'GET, DELETE' },
+    );
+  }
+  const since = req.query.get('since');
+  if (since !== null && !/^\d{1,15}$/.test(since)) {
+    return badRequest('since: must be a sequence number');
+  }
+  const api = req.query.get('api');
+  if (api !== null && !RECORDED_APIS.includes(api as RecordedApi)) {
+    return badRequest(`api: must be one of ${RECORDED_APIS.join(', ')}`);
+  }
+  return json(200, {
+    requests: log.requests({
+      ...(since === null ? {} : { since: Number(since) }),
+      ...(api === null ? {} : { api: api as RecordedApi }),
+    }),
+    lastSeq: log.lastSeq,
+    dropped: log.dropped,
+  });
+}
+
 function reset(world: World, hooks: AdminHooks): HttpResponse {
   world.reset();
   hooks.onReset();
@@ -88,14 +130,19 @@ function reset(world: World, hooks: AdminHooks): HttpResponse {
 /**
  * Answers `POST /_sandbox/clock` (`{ "advanceSeconds": n }`, 0 < n ≤ 86400)
  * and `POST /_sandbox/reset`. Both answer the scenario's name and the
- * simulated time after the change.
+ * simulated time after the change. `GET /_sandbox/requests` answers the
+ * requests recorded (see {@link RequestLog}), `DELETE` clears them.
  */
 export function handleAdmin(
   world: World,
   req: HttpRequest,
   hooks: AdminHooks,
+  requestLog?: RequestLog,
 ): HttpResponse {
   const action = req.path.slice(ADMIN_PREFIX.length);
+  if (action === 'requests' && requestLog) {
+    return requests(req, requestLog);
+  }
   if (action !== 'clock' && action !== 'reset') {
     return json(404, { error: `no sandbox endpoint ${req.path}` });
   }

@@ -7,6 +7,14 @@ import { handlePrometheus } from '../prometheus/api';
 import { handleLoki } from '../loki/api';
 import { handleAlertmanager } from '../alerting/alertmanager';
 import { ADMIN_PREFIX, handleAdmin, isLoopback } from './admin';
+import {
+  applyFaults,
+  FaultRegistry,
+  FAULTS_PATH,
+  handleFaultsAdmin,
+  upstreamOf,
+} from '../faults';
+import { RequestLog } from './requestLog';
 import { HttpRequest, HttpResponse, json } from './types';
 
 /** Options of the sandbox HTTP server. */
@@ -17,6 +25,10 @@ export interface ServerOptions {
   token?: string;
   /** Per cluster name, the token its Kubernetes API requires instead. */
   tokens?: Record<string, string>;
+  /** The faults injected into the cluster APIs; none when not given. */
+  faults?: FaultRegistry;
+  /** Where every API request is recorded; a new log when not given. */
+  requestLog?: RequestLog;
 }
 
 const PROMETHEUS_PATHS =
@@ -131,6 +143,8 @@ function send(
 export interface RunningServer {
   server: http.Server;
   url: string;
+  /** Every request the cluster APIs received. */
+  requestLog: RequestLog;
   close(): Promise<void>;
 }
 
@@ -141,6 +155,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   const sockets = new Set<import('node:net').Socket>();
   const openStreams = new Map<http.ServerResponse, () => void>();
+  const faults = options.faults ?? new FaultRegistry();
+  const requestLog = options.requestLog ?? new RequestLog();
   // After a reset, watches and followed logs would go on reading the old
   // clusters: end them, as a restarted API server does, and clients watch
   // again from the new state.
@@ -156,6 +172,23 @@ export async function startServer(
         send(res, req, index(world, baseUrl));
         return;
       }
+      if (url.pathname === FAULTS_PATH) {
+        send(
+          res,
+          req,
+          isLoopback(req.socket.remoteAddress)
+            ? handleFaultsAdmin(faults, {
+                method: req.method ?? 'GET',
+                path: url.pathname,
+                query: url.searchParams,
+                headers: req.headers,
+                body,
+                baseUrl,
+              })
+            : json(403, { error: 'the sandbox endpoints answer only loopback' }),
+        );
+        return;
+      }
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
         const admin = isLoopback(req.socket.remoteAddress)
           ? handleAdmin(
@@ -169,6 +202,7 @@ export async function startServer(
                 baseUrl,
               },
               adminHooks,
+              requestLog,
             )
           : json(403, { error: 'the sandbox endpoints answer only loopback' });
         send(res, req, admin);
@@ -191,6 +225,17 @@ export async function startServer(
         body,
         baseUrl: `${baseUrl}${route.prefix}`,
       };
+      requestLog.record(route.api, route.cluster.name, request);
+      const fault = await applyFaults(faults, {
+        req,
+        res,
+        request,
+        upstream: upstreamOf(route.api),
+        cluster: route.cluster.name,
+      });
+      if (fault.handled) {
+        return;
+      }
       let response: HttpResponse;
       if (route.api === 'k8s') {
         response = handleKubernetes(route.cluster, request, {
@@ -209,7 +254,9 @@ export async function startServer(
       } else {
         response = handleLoki(route.cluster, request);
       }
-      send(res, req, response, openStreams);
+      if (!fault.send(response)) {
+        send(res, req, response, openStreams);
+      }
     } catch (e) {
       send(res, req, {
         status: 500,
@@ -232,8 +279,10 @@ export async function startServer(
   return {
     server,
     url: baseUrl,
+    requestLog,
     close: () =>
       new Promise<void>(resolve => {
+        faults.clear();
         for (const s of sockets) {
           s.destroy();
         }
