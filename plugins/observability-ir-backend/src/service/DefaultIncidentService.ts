@@ -33,8 +33,14 @@ import {
 import { collectAlerts } from './alerts/collectAlerts';
 import { collectLogs } from './logs/collectLogs';
 import { collectMetrics } from './metrics/collectMetrics';
+import { shapeMetrics } from './metrics/shapeMetrics';
 import { collectReplicas } from './replicas/collectReplicas';
 import { locatePods, LocatedWorkload } from './fanout/locatePods';
+import {
+  SpeculatedWorkload,
+  SpeculationCounters,
+  speculativeScope,
+} from './fanout/speculation';
 import {
   describeRange,
   lookbackRange,
@@ -120,6 +126,8 @@ export class DefaultIncidentService implements IncidentService {
       clusterAccess: ClusterAccess;
       /** Node-forensics runs, whose newest verdict weighs in the diagnosis. */
       forensicsRuns?: Pick<ForensicsRunStore, 'listForEntity'>;
+      /** Counts how the questions asked before the pods were listed fared. */
+      speculation?: SpeculationCounters;
       now?: () => number;
     },
   ) {
@@ -223,7 +231,7 @@ export class DefaultIncidentService implements IncidentService {
       this.metrics(workload, range, clusters),
     ]);
     const { terminationReasons: _, sources, ...series } = metrics;
-    return {
+    const answer: MetricsResponse = {
       entityRef: workload.entityRef,
       range: describeRange(range),
       ...series,
@@ -233,6 +241,10 @@ export class DefaultIncidentService implements IncidentService {
         sources,
       ),
     };
+    // Only what a chart of that width draws; the diagnosis read it all.
+    return query.width
+      ? shapeMetrics(answer, { width: query.width, pod: query.pod })
+      : answer;
   }
 
   async getLogs(
@@ -352,12 +364,13 @@ export class DefaultIncidentService implements IncidentService {
       `lookback:${JSON.stringify(workload)}:${rangeKey(lookback)}:${
         clusters.credentialsKey
       }`,
-      async () =>
-        collectMetrics(await this.located(workload, clusters), lookback, [
-          'workingSet',
-          'memoryLimit',
-          'restarts',
-        ]),
+      () =>
+        collectMetrics(
+          this.speculated(workload, clusters),
+          lookback,
+          ['workingSet', 'memoryLimit', 'restarts'],
+          this.speculationOptions(),
+        ),
     );
     if (collected.sources.some(s => s.status !== 'ok')) return undefined;
     return {
@@ -508,6 +521,35 @@ export class DefaultIncidentService implements IncidentService {
     );
   }
 
+  /**
+   * The entity's workload in each cluster while its pods are listed:
+   * Prometheus and Loki are asked at once about the pods its annotations
+   * point to, and the answers narrowed to the listed pods (see
+   * `speculativeScope`), so evidence waits for one upstream round trip,
+   * not two.
+   */
+  private speculated(
+    workload: ResolvedWorkload,
+    clusters: RequestClusters,
+  ): SpeculatedWorkload[] {
+    const located = this.located(workload, clusters);
+    const speculative = speculativeScope(workload);
+    return clusters.connections.map((connection, i) => ({
+      connection,
+      ...(speculative ? { speculative } : {}),
+      located: located.then(
+        all => all.find(l => l.connection.name === connection.name) ?? all[i],
+      ),
+    }));
+  }
+
+  private speculationOptions() {
+    return {
+      maxSeries: this.deps.config.limits.seriesPerQuery,
+      counters: this.deps.speculation,
+    };
+  }
+
   private replicas(
     workload: ResolvedWorkload,
     range: ResolvedRange,
@@ -535,7 +577,13 @@ export class DefaultIncidentService implements IncidentService {
       `metrics:${JSON.stringify(workload)}:${rangeKey(range)}:${
         clusters.credentialsKey
       }`,
-      async () => collectMetrics(await this.located(workload, clusters), range),
+      () =>
+        collectMetrics(
+          this.speculated(workload, clusters),
+          range,
+          undefined,
+          this.speculationOptions(),
+        ),
     );
   }
 
@@ -548,10 +596,11 @@ export class DefaultIncidentService implements IncidentService {
       `logs:${JSON.stringify(workload)}:${rangeKey(range)}:${
         clusters.credentialsKey
       }`,
-      async () =>
-        collectLogs(await this.located(workload, clusters), range, {
+      () =>
+        collectLogs(this.speculated(workload, clusters), range, {
           lokiSelector: workload.lokiSelector,
           maxLines: this.deps.config.limits.logLines,
+          counters: this.deps.speculation,
         }),
     );
   }
@@ -565,11 +614,12 @@ export class DefaultIncidentService implements IncidentService {
       `alerts:${JSON.stringify(workload)}:${rangeKey(range)}:${
         clusters.credentialsKey
       }`,
-      async () =>
+      () =>
         collectAlerts(
-          await this.located(workload, clusters),
+          this.speculated(workload, clusters),
           range,
           (this.deps.now?.() ?? Date.now()) / 1000,
+          this.speculationOptions(),
         ),
     );
   }

@@ -12,6 +12,38 @@ export interface MetricSeries {
   pod: string;
   container?: string;
   points: Array<[number, number]>;
+  /**
+   * Set in a shaped answer (see {@link MetricsShape}) on a series that
+   * stands for several containers: the `others` line of the containers not
+   * drawn on their own (`of`: their highest value at each instant, their
+   * sum, or their mean), or a limit or request shared by `containers` of
+   * them (`of: 'same'`; `cluster`, `pod` and `container` name the first).
+   */
+  aggregate?: { of: 'max' | 'sum' | 'mean' | 'same'; containers: number };
+}
+
+/**
+ * How a shaped answer (one asked with `width`) was reduced from the
+ * series Prometheus returned: the containers most relevant to the incident
+ * by their own series, the rest as one `others` series per metric, limits
+ * and requests once per distinct value, and every series downsampled to
+ * the chart's width keeping each slice's lowest and highest point.
+ *
+ * @public
+ */
+export interface MetricsShape {
+  /** The width asked for, in pixels; no series has more points. */
+  width: number;
+  /** Whether the series were downsampled (else they are as scraped). */
+  downsampled: boolean;
+  /** Containers with a series in the range. */
+  containersTotal: number;
+  /**
+   * The containers with series of their own, most relevant first: a
+   * peak near its memory or CPU limit, throttling, restarts in the range
+   * and time not ready; the pod asked for with `pod` among them.
+   */
+  shown: Array<{ cluster: string; pod: string; container?: string }>;
 }
 
 /**
@@ -28,7 +60,8 @@ export interface ExecutedQuery {
 }
 
 /**
- * `GET /v1/metrics`: everything the lab's dashboard showed.
+ * `GET /v1/metrics`: everything the lab's dashboard showed; with `width`,
+ * only what a chart of that width draws (see {@link MetricsShape}).
  *
  * @public
  */
@@ -57,4 +90,6 @@ export interface MetricsResponse {
   ready: MetricSeries[];
   queries: ExecutedQuery[];
   sources: SourceStatus[];
+  /** Present when the request gave `width`: how the series were reduced. */
+  shape?: MetricsShape;
 }

@@ -6,6 +6,12 @@ export const MAX_RANGE_SECONDS = 7 * 24 * 60 * 60;
 /** The shortest: one minute. */
 export const MIN_RANGE_SECONDS = 60;
 
+/** The narrowest chart a metrics answer is shaped for, in pixels. */
+export const MIN_CHART_WIDTH = 100;
+
+/** The widest chart a metrics answer is shaped for, in pixels. */
+export const MAX_CHART_WIDTH = 4000;
+
 /**
  * The ranges that end now and can be asked for by name (`range=1h`), with
  * their length in seconds: the presets of the Incident tab's toolbar.
@@ -73,6 +79,18 @@ export const evidenceQuerySchema = z
     start: z.string().datetime({ offset: true }).optional(),
     /** End of the range, RFC 3339; defaults to now. */
     end: z.string().datetime({ offset: true }).optional(),
+    /**
+     * Metrics only: the width of the chart in pixels. The answer then holds
+     * only what it draws (see `MetricsShape`); without it, every series.
+     */
+    width: z.coerce
+      .number()
+      .int()
+      .min(MIN_CHART_WIDTH)
+      .max(MAX_CHART_WIDTH)
+      .optional(),
+    /** Metrics only, with `width`: a pod whose series are drawn too. */
+    pod: z.string().min(1).max(253).optional(),
   })
   .strict()
   .superRefine((query, ctx) => {
