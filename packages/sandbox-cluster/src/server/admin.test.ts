@@ -153,6 +153,56 @@ describe('the sandbox endpoints', () => {
     expect(jobs.items).toEqual([]);
   });
 
+  it('reset with a shipped scenario replays it, and a plain reset goes back', async () => {
+    const switched = await post(
+      '/_sandbox/reset',
+      JSON.stringify({ scenario: 'network-fault' }),
+    );
+    expect(switched.status).toBe(200);
+    expect(switched.body.scenario).toBe('network-fault');
+    expect((await fetch(sandbox.url).then(r => r.json())).scenario).toBe(
+      'network-fault',
+    );
+    // The same pods, now never Ready and never restarting, behind 1Gi.
+    const deployment = await get(
+      '/apis/apps/v1/namespaces/finance/deployments/checkout-api',
+    );
+    expect(memoryLimit(deployment)).toBe('1Gi');
+    const pods = await checkoutPods();
+    expect(pods.map(p => p.metadata.name).sort()).toEqual([
+      'checkout-api-v1-abc',
+      'checkout-api-v1-xyz',
+    ]);
+    for (const pod of pods) {
+      expect(pod.status.containerStatuses[0]).toMatchObject({
+        ready: false,
+        restartCount: 0,
+      });
+    }
+
+    const back = await post('/_sandbox/reset', '{}');
+    expect(back.status).toBe(200);
+    expect(back.body.scenario).toBe('checkout-oom');
+    expect(
+      memoryLimit(
+        await get('/apis/apps/v1/namespaces/finance/deployments/checkout-api'),
+      ),
+    ).toBe('512Mi');
+  });
+
+  it.each([
+    ['a body that is not JSON', 'network-fault'],
+    ['an unknown scenario', '{"scenario":"no-such-scenario"}'],
+    ['a path', '{"scenario":"../scenarios/network-fault.yaml"}'],
+    ['an empty name', '{"scenario":""}'],
+    ['an unknown field', '{"scenario":"healthy","speed":2}'],
+  ])('refuses to reset given %s (400), changing nothing', async (_, body) => {
+    const response = await post('/_sandbox/reset', body);
+    expect(response.status).toBe(400);
+    expect(response.body.error).toEqual(expect.any(String));
+    expect(sandbox.world.scenario.name).toBe('checkout-oom');
+  });
+
   it('ends open watches on reset, so clients watch the new world', async () => {
     const watch = await fetch(
       `${api}/api/v1/namespaces/finance/pods?watch=true`,

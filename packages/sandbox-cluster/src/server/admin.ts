@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { World } from '../world/world';
+import {
+  listScenarioNames,
+  loadScenario,
+  ScenarioError,
+} from '../scenario/loader';
 import { RecordedApi, RequestLog } from './requestLog';
 import { HttpRequest, HttpResponse, json } from './types';
 
@@ -121,15 +126,62 @@ function requests(req: HttpRequest, log: RequestLog): HttpResponse {
   });
 }
 
-function reset(world: World, hooks: AdminHooks): HttpResponse {
-  world.reset();
+const resetBody = z
+  .object({
+    scenario: z.string().min(1, 'must name a shipped scenario').optional(),
+  })
+  .strict();
+
+/**
+ * Starts over, with the start-up scenario or, given `{ "scenario": name }`,
+ * with that shipped scenario (by name only: never a path).
+ */
+function reset(
+  world: World,
+  req: HttpRequest,
+  hooks: AdminHooks,
+): HttpResponse {
+  let name: string | undefined;
+  if (req.body.length) {
+    const parsed = parseJson(req.body);
+    if (parsed.error) {
+      return badRequest(parsed.error);
+    }
+    const result = resetBody.safeParse(parsed.value);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const field = issue.path.join('.');
+      return badRequest(
+        field ? `${field}: ${issue.message}` : `body: ${issue.message}`,
+      );
+    }
+    name = result.data.scenario;
+  }
+  if (name !== undefined && !listScenarioNames().includes(name)) {
+    return badRequest(
+      `scenario: unknown scenario "${name}"; shipped scenarios: ${listScenarioNames().join(
+        ', ',
+      )}`,
+    );
+  }
+  let scenario;
+  try {
+    scenario = name === undefined ? undefined : loadScenario(name);
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      return badRequest(`scenario: ${e.message}`);
+    }
+    throw e;
+  }
+  world.reset(scenario);
   hooks.onReset();
   return json(200, state(world));
 }
 
 /**
  * Answers `POST /_sandbox/clock` (`{ "advanceSeconds": n }`, 0 < n ≤ 86400)
- * and `POST /_sandbox/reset`. Both answer the scenario's name and the
+ * and `POST /_sandbox/reset` (optionally `{ "scenario": "<shipped name>" }`
+ * to replay another scenario from now on). Both answer the scenario's name and the
  * simulated time after the change. `GET /_sandbox/requests` answers the
  * requests recorded (see {@link RequestLog}), `DELETE` clears them.
  */
@@ -149,5 +201,7 @@ export function handleAdmin(
   if (req.method !== 'POST') {
     return json(405, { error: `${req.path} takes POST` }, { Allow: 'POST' });
   }
-  return action === 'clock' ? advanceClock(world, req) : reset(world, hooks);
+  return action === 'clock'
+    ? advanceClock(world, req)
+    : reset(world, req, hooks);
 }

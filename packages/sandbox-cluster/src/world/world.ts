@@ -17,18 +17,26 @@ export interface WorldOptions {
 
 /** All clusters of a running scenario, sharing one clock. */
 export class World {
+  private currentScenario: Scenario;
   private currentClock: ScenarioClock;
   private currentClusters: ClusterWorld[];
 
   constructor(
-    readonly scenario: Scenario,
+    /** The scenario the world started with, which a reset goes back to. */
+    readonly initialScenario: Scenario,
     private readonly options: WorldOptions = {},
   ) {
+    this.currentScenario = initialScenario;
     this.currentClock = new ScenarioClock(
       options.startMs ?? Date.now(),
       options.speed ?? 1,
     );
     this.currentClusters = this.buildClusters();
+  }
+
+  /** The scenario the world replays now. */
+  get scenario(): Scenario {
+    return this.currentScenario;
   }
 
   /** The scenario clock every cluster reads. */
@@ -61,10 +69,13 @@ export class World {
    * Starts the scenario over, as at start-up: the clock starts again at the
    * current wall-clock time (same speed) and every cluster is rebuilt from
    * the scenario, so patched Deployments, their rollouts and Jobs are gone.
+   * Given another scenario, the world replays that one from now on instead
+   * (a later reset without one goes back to the start-up scenario).
    * Whoever holds a cluster of before the reset holds a stale one.
    */
-  reset() {
+  reset(scenario: Scenario = this.initialScenario) {
     this.close();
+    this.currentScenario = scenario;
     this.currentClock = new ScenarioClock(Date.now(), this.options.speed ?? 1);
     this.currentClusters = this.buildClusters();
   }
