@@ -21,6 +21,11 @@ Options:
   --scale-namespaces <n>   scale scenario: namespaces per cluster
   --scale-pods <n>         scale scenario: pods per namespace
   --scale-oom-percent <n>  scale scenario: percentage of OOM-looping workloads
+  --fault <spec>           inject a fault, repeatable: <upstream>[@<cluster>]:<kind>[=<value>][,status=<5xx>][,times=<n>]
+                           upstream: kubernetes, prometheus, loki, alertmanager or * (all)
+                           kind: latency=<500ms>, error=<rate 0-1>, rate-limit=<retry-after>, reset,
+                           unreachable, truncate=<share kept>, oversize=<64MiB>, stall-watch
+                           (changed at run time with PUT/POST/DELETE /_sandbox/faults)
   --list                   list the shipped scenarios and exit
   --help                   show this help
 `;
@@ -49,6 +54,7 @@ export async function main(argv: string[]): Promise<void> {
       'scale-namespaces': { type: 'string' },
       'scale-pods': { type: 'string' },
       'scale-oom-percent': { type: 'string' },
+      fault: { type: 'string', multiple: true },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -81,6 +87,7 @@ export async function main(argv: string[]): Promise<void> {
     token: values.token,
     kubeconfigPath,
     scale,
+    faults: values.fault,
   });
   const lines = [
     `sandbox-cluster: scenario "${sandbox.scenario.name}" - ${sandbox.scenario.description}`,
@@ -94,6 +101,7 @@ export async function main(argv: string[]): Promise<void> {
     ]),
     `  kubeconfig: ${sandbox.kubeconfigPath}`,
     `    export KUBECONFIG=${sandbox.kubeconfigPath}`,
+    ...sandbox.faults.list().map(f => `  fault: ${JSON.stringify(f)}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const stop = () => {

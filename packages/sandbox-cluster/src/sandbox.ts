@@ -3,6 +3,7 @@ import { parseScenario } from './scenario/loader';
 import { ScaleParams, Scenario } from './scenario/schema';
 import { startServer } from './server/server';
 import { writeKubeconfig } from './server/kubeconfig';
+import { FaultRegistry, FaultSpec, parseFault } from './faults';
 import { RequestLog } from './server/requestLog';
 import { World } from './world/world';
 
@@ -40,6 +41,12 @@ export interface SandboxOptions {
    * pull of a real node); default 2 s.
    */
   jobStartDelayMs?: number;
+  /**
+   * Faults injected into the cluster APIs from the start, as objects or in
+   * the `--fault` flag's form (`prometheus:latency=500ms`); changed later
+   * through `sandbox.faults` or `/_sandbox/faults`.
+   */
+  faults?: Array<FaultSpec | string>;
 }
 
 /** Endpoints of one simulated cluster. */
@@ -67,6 +74,8 @@ export interface Sandbox {
   advance(ms: number): void;
   /** The simulation itself, for exporters and tests. */
   world: World;
+  /** The faults injected into the cluster APIs (also at `/_sandbox/faults`). */
+  faults: FaultRegistry;
   /**
    * Every request the clusters' Kubernetes API, Prometheus, Loki and
    * Alertmanager received, with each query's selectors parsed (also at
@@ -103,6 +112,11 @@ export async function startSandbox(
   options: SandboxOptions = {},
 ): Promise<Sandbox> {
   const scenario = resolveScenario(options);
+  const faults = new FaultRegistry(
+    (options.faults ?? []).map(f =>
+      typeof f === 'string' ? parseFault(f) : f,
+    ),
+  );
   const startMs =
     options.now === undefined ? undefined : new Date(options.now).getTime();
   const world = new World(scenario, {
@@ -116,6 +130,7 @@ export async function startSandbox(
     port: options.port ?? 0,
     token: options.token,
     tokens: options.tokens,
+    faults,
   });
   const clusters = world.clusters.map(c => ({
     name: c.name,
@@ -142,6 +157,7 @@ export async function startSandbox(
     now: () => world.clock.now(),
     advance: ms => world.clock.advance(ms),
     world,
+    faults,
     requests: running.requestLog,
     close: () => {
       world.close();

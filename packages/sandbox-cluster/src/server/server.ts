@@ -7,6 +7,13 @@ import { handlePrometheus } from '../prometheus/api';
 import { handleLoki } from '../loki/api';
 import { handleAlertmanager } from '../alerting/alertmanager';
 import { ADMIN_PREFIX, handleAdmin, isLoopback } from './admin';
+import {
+  applyFaults,
+  FaultRegistry,
+  FAULTS_PATH,
+  handleFaultsAdmin,
+  upstreamOf,
+} from '../faults';
 import { RequestLog } from './requestLog';
 import { HttpRequest, HttpResponse, json } from './types';
 
@@ -18,6 +25,8 @@ export interface ServerOptions {
   token?: string;
   /** Per cluster name, the token its Kubernetes API requires instead. */
   tokens?: Record<string, string>;
+  /** The faults injected into the cluster APIs; none when not given. */
+  faults?: FaultRegistry;
   /** Where every API request is recorded; a new log when not given. */
   requestLog?: RequestLog;
 }
@@ -146,6 +155,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const sockets = new Set<import('node:net').Socket>();
   const openStreams = new Map<http.ServerResponse, () => void>();
+  const faults = options.faults ?? new FaultRegistry();
   const requestLog = options.requestLog ?? new RequestLog();
   // After a reset, watches and followed logs would go on reading the old
   // clusters: end them, as a restarted API server does, and clients watch
@@ -160,6 +170,25 @@ export async function startServer(
       const body = await readBody(req);
       if (url.pathname === '/' || url.pathname === '/clusters') {
         send(res, req, index(world, baseUrl));
+        return;
+      }
+      if (url.pathname === FAULTS_PATH) {
+        send(
+          res,
+          req,
+          isLoopback(req.socket.remoteAddress)
+            ? handleFaultsAdmin(faults, {
+                method: req.method ?? 'GET',
+                path: url.pathname,
+                query: url.searchParams,
+                headers: req.headers,
+                body,
+                baseUrl,
+              })
+            : json(403, {
+                error: 'the sandbox endpoints answer only loopback',
+              }),
+        );
         return;
       }
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
@@ -199,6 +228,16 @@ export async function startServer(
         baseUrl: `${baseUrl}${route.prefix}`,
       };
       requestLog.record(route.api, route.cluster.name, request);
+      const fault = await applyFaults(faults, {
+        req,
+        res,
+        request,
+        upstream: upstreamOf(route.api),
+        cluster: route.cluster.name,
+      });
+      if (fault.handled) {
+        return;
+      }
       let response: HttpResponse;
       if (route.api === 'k8s') {
         response = handleKubernetes(route.cluster, request, {
@@ -217,7 +256,9 @@ export async function startServer(
       } else {
         response = handleLoki(route.cluster, request);
       }
-      send(res, req, response, openStreams);
+      if (!fault.send(response)) {
+        send(res, req, response, openStreams);
+      }
     } catch (e) {
       send(res, req, {
         status: 500,
@@ -243,6 +284,7 @@ export async function startServer(
     requestLog,
     close: () =>
       new Promise<void>(resolve => {
+        faults.clear();
         for (const s of sockets) {
           s.destroy();
         }

@@ -42,9 +42,7 @@ export type EvidenceState<T> = AsyncStateRetry<T>;
 /**
  * Fetches one evidence endpoint for the entity of the page and the shared
  * range of the Incident tab, again whenever the range changes or is
- * refreshed: `useEvidence('getLogs')`. A refresh whose answer has not
- * changed (the backend answers 304 to the client's conditional request)
- * keeps the very same `value`.
+ * refreshed: `useEvidence('getLogs')`.
  *
  * @public
  */
@@ -62,15 +60,13 @@ export function useEvidence<M extends EvidenceMethod>(
     [api, method, entityRef, query, refreshCount],
   );
 
-  // Each settled request marks the tab updated, also one answered "not
-  // modified": then `value` is the previous answer, the same object, and
-  // the panel draws nothing again. A stale answer never reaches the state.
-  const { value, loading } = state;
+  // Each answer is a new object; a stale one never reaches the state.
+  const { value } = state;
   useEffect(() => {
-    if (value && !loading) {
+    if (value) {
       markUpdated((value as { range?: TimeRange }).range);
     }
-  }, [value, loading, markUpdated]);
+  }, [value, markUpdated]);
 
   return state;
 }
