@@ -35,6 +35,7 @@ import {
 } from '@observability-ir/plugin-observability-ir-common';
 import { KubernetesCredentialHeaders } from './kubernetesAuth';
 import { ForensicsRequestError } from './ForensicsRequestError';
+import { ValidatedAnswers } from './ValidatedAnswers';
 import {
   ForensicsStart,
   ObservabilityIrApi,
@@ -48,6 +49,8 @@ import {
  */
 export class ObservabilityIrClient implements ObservabilityIrApi {
   private readonly credentialHeaders?: KubernetesCredentialHeaders;
+  /** The evidence answers a refresh asks about with their `ETag`. */
+  private readonly evidenceAnswers = new ValidatedAnswers();
 
   constructor(
     private readonly deps: {
@@ -309,13 +312,47 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
   private async get<T>(path: string, query: WorkloadQuery | EvidenceQuery) {
     // Evidence and the telemetry audit read the clusters' APIs: with the
     // user's credentials there.
+    const evidence = Object.values<string>(EVIDENCE_PATHS).includes(path);
     const headers =
-      this.credentialHeaders &&
-      (path === TELEMETRY_PATH ||
-        Object.values<string>(EVIDENCE_PATHS).includes(path))
+      this.credentialHeaders && (path === TELEMETRY_PATH || evidence)
         ? await this.credentialHeaders.forEntity(query.entityRef)
         : {};
-    return this.fetchJson<T>(path, query, headers);
+    return evidence
+      ? this.fetchEvidence<T>(path, query, headers)
+      : this.fetchJson<T>(path, query, headers);
+  }
+
+  /**
+   * An evidence `GET` that sends the validator of the previous answer to
+   * the same request: on `304 Not Modified` that answer, the same object,
+   * is the answer again, and nothing is parsed or drawn anew.
+   */
+  private async fetchEvidence<T>(
+    path: string,
+    query: Record<string, string | undefined>,
+    headers: Record<string, string>,
+  ): Promise<T> {
+    const search = queryString(query);
+    const url = `plugin://observability-ir${path}${search ? `?${search}` : ''}`;
+    const kept = this.evidenceAnswers.get(url);
+    const response = await this.deps.fetchApi.fetch(url, {
+      headers: kept ? { ...headers, 'If-None-Match': kept.etag } : headers,
+    });
+    if (response.status === 304 && kept) {
+      return kept.body as T;
+    }
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    const etag = response.headers.get('ETag');
+    // Two panels asking the same at once share one answer object too.
+    const current = this.evidenceAnswers.get(url);
+    if (etag && current?.etag === etag) {
+      return current.body as T;
+    }
+    const body = (await response.json()) as T;
+    this.evidenceAnswers.set(url, etag, body);
+    return body;
   }
 
   /** A `GET` of the backend; throws a `ResponseError` unless it is ok. */

@@ -42,7 +42,9 @@ export type EvidenceState<T> = AsyncStateRetry<T>;
 /**
  * Fetches one evidence endpoint for the entity of the page and the shared
  * range of the Incident tab, again whenever the range changes or is
- * refreshed: `useEvidence('getLogs')`.
+ * refreshed: `useEvidence('getLogs')`. A refresh whose answer has not
+ * changed (the backend answers 304 to the client's conditional request)
+ * keeps the very same `value`.
  *
  * @public
  */
@@ -60,13 +62,15 @@ export function useEvidence<M extends EvidenceMethod>(
     [api, method, entityRef, query, refreshCount],
   );
 
-  // Each answer is a new object; a stale one never reaches the state.
-  const { value } = state;
+  // Each settled request marks the tab updated, also one answered "not
+  // modified": then `value` is the previous answer, the same object, and
+  // the panel draws nothing again. A stale answer never reaches the state.
+  const { value, loading } = state;
   useEffect(() => {
-    if (value) {
+    if (value && !loading) {
       markUpdated((value as { range?: TimeRange }).range);
     }
-  }, [value, markUpdated]);
+  }, [value, loading, markUpdated]);
 
   return state;
 }
