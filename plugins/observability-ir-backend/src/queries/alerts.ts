@@ -1,7 +1,13 @@
 import { InputError } from '@backstage/errors';
 import { describeValue } from './describe';
 import { assertLabelName } from './escaping';
-import { LabelMatcher, renderMatchers } from './matchers';
+import {
+  anyOfExactly,
+  anyOfPatterns,
+  LabelMatcher,
+  renderMatchers,
+  withPrefix,
+} from './matchers';
 import { assertNarrowingMatcher } from './narrowing';
 import { hasPodNameShape, PodOwner, PodScope, scopeMatchers } from './scope';
 
@@ -23,6 +29,23 @@ const FIRING: LabelMatcher = { name: 'alertstate', op: '=', value: 'firing' };
 
 function ownersOf(scope: PodScope): PodOwner[] {
   return 'owners' in scope.pods ? scope.pods.owners : [];
+}
+
+/**
+ * The workload names a scope by name prefix reaches: the prefix itself and
+ * every name that extends it with `-…`.
+ */
+function workloadNamesOf(scope: PodScope): LabelMatcher | undefined {
+  if (!('namePrefix' in scope.pods)) return undefined;
+  const { namePrefix } = scope.pods;
+  return {
+    name: '',
+    op: '=~',
+    value: anyOfPatterns([
+      anyOfExactly([namePrefix]),
+      withPrefix(`${namePrefix}-`),
+    ]),
+  };
 }
 
 function extraMatchersOf(scope: PodScope): readonly LabelMatcher[] {
@@ -52,6 +75,20 @@ export function firingAlerts(scope: PodScope): string {
           FIRING,
           namespace,
           { name: label, op: '=', value: owner.name },
+          ...extra,
+        ])}`,
+      );
+    }
+  }
+  const named = workloadNamesOf(scope);
+  if (named) {
+    const labels = new Set(Object.values(WORKLOAD_ALERT_LABELS).flat());
+    for (const label of labels) {
+      selectors.push(
+        `ALERTS${renderMatchers([
+          FIRING,
+          namespace,
+          { ...named, name: label },
           ...extra,
         ])}`,
       );
@@ -94,6 +131,14 @@ export function alertConcernsScope(
   if (!extraMatchersOf(scope).every(m => satisfies(labels, m))) return false;
   const pod = labels.pod;
   const owners = ownersOf(scope);
+  const named = workloadNamesOf(scope);
+  if (named) {
+    return pod !== undefined && pod !== ''
+      ? satisfies(labels, scopeMatchers({ ...scope, container: undefined })[1])
+      : Object.values(WORKLOAD_ALERT_LABELS)
+          .flat()
+          .some(label => satisfies(labels, { ...named, name: label }));
+  }
   if (pod !== undefined && pod !== '') {
     return (
       (scope.pods.names ?? []).includes(pod) ||

@@ -24,6 +24,7 @@ export {
   isNamespaceName,
   MAX_PODS,
   MAX_VALUE_LENGTH,
+  podPatternOf,
   scopeMatchers,
 } from './scope';
 export { formatDuration, MAX_DURATION_SECONDS } from './duration';

@@ -7,6 +7,7 @@ import {
   podsOfDeployment,
   podsOfStatefulSet,
   RegexPattern,
+  withPrefix,
 } from './matchers';
 import { assertNarrowingMatcher } from './narrowing';
 import { isDnsLabel } from './kubernetesNames';
@@ -20,11 +21,17 @@ export type PodOwner = { kind: 'Deployment' | 'StatefulSet'; name: string };
 
 /**
  * The pods a query is about: a namespace plus pod names, the workloads that
- * own them, or both; optionally one container.
+ * own them, or both; or, to ask before the pods are listed, every pod whose
+ * name is `<namePrefix>-…` (the pods of the workload named `namePrefix` and
+ * of any workload whose name extends it, to be narrowed down to the listed
+ * ones afterwards); optionally one container.
  */
 export type PodScope = {
   namespace: string;
-  pods: { names: string[] } | { owners: PodOwner[]; names?: string[] };
+  pods:
+    | { names: string[] }
+    | { owners: PodOwner[]; names?: string[] }
+    | { namePrefix: string; names?: undefined };
   container?: string;
   /**
    * Matchers added to every Prometheus selector, usually from
@@ -82,6 +89,10 @@ export function hasPodNameShape(owner: PodOwner, podName: string): boolean {
 }
 
 function podPattern(pods: PodScope['pods']): RegexPattern {
+  if ('namePrefix' in pods) {
+    assertValue('workload name', pods.namePrefix);
+    return withPrefix(`${pods.namePrefix}-`);
+  }
   const owners = 'owners' in pods ? pods.owners : [];
   const names = pods.names ?? [];
   if (names.length > MAX_PODS || names.length + owners.length === 0) {
@@ -129,6 +140,16 @@ export function scopeMatchers(scope: PodScope): LabelMatcher[] {
     matchers.push({ name: 'container', op: '=', value: scope.container });
   }
   return matchers;
+}
+
+/**
+ * The pattern a scope's `pod` matcher holds, e.g. to tell which of the
+ * series a wider query answered the scope selects.
+ *
+ * @throws InputError if the scope is invalid or empty.
+ */
+export function podPatternOf(scope: PodScope): RegexPattern {
+  return podPattern(scope.pods);
 }
 
 /**

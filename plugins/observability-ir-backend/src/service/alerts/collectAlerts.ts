@@ -9,6 +9,7 @@ import { AlertmanagerAlert } from '../../clients/AlertmanagerClient';
 import {
   PrometheusAlert,
   PrometheusMatrixSeries,
+  PrometheusResult,
 } from '../../clients/PrometheusClient';
 import { redactSecrets, shortenText } from '../../clients/upstreamText';
 import {
@@ -17,8 +18,15 @@ import {
   firingAlerts,
   PodScope,
 } from '../../queries';
+import { ClusterConnection } from '../fanout/ClusterConnections';
 import { LocatedWorkload } from '../fanout/locatePods';
 import { askSource } from '../fanout/sourceStatus';
+import {
+  asSpeculated,
+  reconcile,
+  SpeculatedWorkload,
+  SpeculationCounters,
+} from '../fanout/speculation';
 import { ResolvedRange } from '../fanout/timeRange';
 
 /** The most labels an alert carries in the answer. */
@@ -282,12 +290,16 @@ export function compareAlerts(a: IncidentAlert, b: IncidentAlert): number {
  * series over the range, and, when the range reaches now, the alerts
  * Prometheus holds pending or firing and those the cluster's Alertmanager
  * holds. Each source of each cluster answers on its own: a failing one is
- * a status, the others' alerts stand.
+ * a status, the others' alerts stand. Where the pods are still being
+ * listed, every source is asked at once about the speculative scope (its
+ * namespace, for Alertmanager), and the answers are narrowed to the listed
+ * pods' scopes when the list arrives.
  */
 export async function collectAlerts(
-  located: LocatedWorkload[],
+  located: Array<LocatedWorkload | SpeculatedWorkload>,
   range: ResolvedRange,
   nowSeconds: number,
+  options: { maxSeries?: number; counters?: SpeculationCounters } = {},
 ): Promise<CollectedAlerts> {
   const queries: ExecutedQuery[] = [];
   // Live sources say what holds now: only a range that reaches now asks them.
@@ -296,62 +308,71 @@ export async function collectAlerts(
     Math.min(range.endSeconds, nowSeconds) - range.stepSeconds * 1.5;
 
   const perCluster = await Promise.all(
-    located.map(async ({ connection, scopes }) => {
-      const prometheus = await askSource(connection, 'prometheus', async () => {
-        const promql = scopes.map(firingAlerts);
-        queries.push(
-          ...promql.map(query => ({
-            name: 'firing alerts',
-            cluster: connection.name,
-            query,
-          })),
-        );
-        const [history, current] = await Promise.all([
-          Promise.all(
-            promql.map(query =>
-              connection.prometheus!.queryRange(query, range),
+    located.map(asSpeculated).map(async workload => {
+      const { connection, speculative } = workload;
+      const listed = workload.located.then(l => l.scopes);
+      const prometheusAnswer = askSource(connection, 'prometheus', async () => {
+        const early =
+          live && speculative
+            ? settle(connection.prometheus!.alerts())
+            : undefined;
+        const { located: found, answers } = await reconcile<
+          PrometheusResult<PrometheusMatrixSeries[]>
+        >({
+          workload,
+          counters: options.counters,
+          ask: scope =>
+            connection.prometheus!.queryRange(firingAlerts(scope), range),
+          narrow: (answer, exact) => {
+            if (
+              options.maxSeries !== undefined &&
+              answer.data.length >= options.maxSeries
+            ) {
+              return undefined;
+            }
+            const data = answer.data.filter(s =>
+              alertConcernsScope(s.metric, exact),
+            );
+            return { answer: { ...answer, data }, kept: data.length };
+          },
+          size: answer => answer.data.length,
+          onLocated: ({ scopes }) =>
+            queries.push(
+              ...scopes.map(scope => ({
+                name: 'firing alerts',
+                cluster: connection.name,
+                query: firingAlerts(scope),
+              })),
             ),
-          ),
+        });
+        const { scopes } = found;
+        const current =
           live && scopes.length > 0
-            ? connection.prometheus!.alerts()
-            : Promise.resolve({ data: [], warnings: [] }),
-        ]);
+            ? await (early
+                ? early.then(unsettle)
+                : connection.prometheus!.alerts())
+            : { data: [], warnings: [] };
         return {
           value: {
-            history: history
-              .flatMap(h => h.data)
+            history: answers
+              .flatMap(({ answer }) => answer.data)
               .filter(s => concernsAny(s.metric, scopes)),
             live: current.data.filter(a => concernsAny(a.labels, scopes)),
           },
-          warnings: [...history.flatMap(h => h.warnings), ...current.warnings],
+          warnings: [
+            ...answers.flatMap(({ answer }) => answer.warnings),
+            ...current.warnings,
+          ],
         };
       });
-      const alertmanager =
-        connection.alertmanager && live && scopes.length > 0
-          ? await askSource(connection, 'alertmanager', async () => {
-              const filters = [
-                ...new Set(
-                  scopes.map(s => JSON.stringify(alertmanagerFilter(s))),
-                ),
-              ].map(f => JSON.parse(f) as string[]);
-              queries.push(
-                ...filters.map(filter => ({
-                  name: 'Alertmanager filter',
-                  cluster: connection.name,
-                  query: filter.join(', '),
-                })),
-              );
-              const answers = await Promise.all(
-                filters.map(f => connection.alertmanager!.alerts(f)),
-              );
-              return {
-                value: answers
-                  .flatMap(a => a.alerts)
-                  .filter(a => concernsAny(a.labels, scopes)),
-                warnings: answers.flatMap(a => a.warnings),
-              };
-            })
+      const alertmanagerAnswer =
+        connection.alertmanager && live
+          ? askAlertmanager(connection, speculative, listed, queries)
           : undefined;
+      const [prometheus, alertmanager] = await Promise.all([
+        prometheusAnswer,
+        alertmanagerAnswer,
+      ]);
       const drafts = mergeClusterAlerts({
         history: prometheus.value?.history ?? [],
         live: prometheus.value?.live ?? [],
@@ -376,4 +397,75 @@ export async function collectAlerts(
     queries,
     sources: perCluster.flatMap(c => c.sources),
   };
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    value => ({ ok: true as const, value }),
+    error => ({ ok: false as const, error }),
+  );
+}
+
+function unsettle<T>(settled: Settled<T>): T {
+  if (!settled.ok) throw settled.error;
+  return settled.value;
+}
+
+function filtersOf(scopes: PodScope[]): string[][] {
+  return [
+    ...new Set(scopes.map(s => JSON.stringify(alertmanagerFilter(s)))),
+  ].map(f => JSON.parse(f) as string[]);
+}
+
+/**
+ * The cluster's Alertmanager alerts about the listed scopes, by namespace:
+ * asked at once about the speculative scope's namespace, and again only
+ * for namespaces of the listed pods it is not.
+ */
+async function askAlertmanager(
+  connection: ClusterConnection,
+  speculative: PodScope | undefined,
+  listed: Promise<PodScope[]>,
+  queries: ExecutedQuery[],
+): Promise<{ value?: AlertmanagerAlert[]; status: SourceStatus } | undefined> {
+  const early = new Map<
+    string,
+    Promise<Settled<{ alerts: AlertmanagerAlert[]; warnings: string[] }>>
+  >();
+  if (speculative) {
+    for (const filter of filtersOf([speculative])) {
+      early.set(
+        JSON.stringify(filter),
+        settle(connection.alertmanager!.alerts(filter)),
+      );
+    }
+  }
+  const scopes = await listed;
+  if (scopes.length === 0) return undefined;
+  return askSource(connection, 'alertmanager', async () => {
+    const filters = filtersOf(scopes);
+    queries.push(
+      ...filters.map(filter => ({
+        name: 'Alertmanager filter',
+        cluster: connection.name,
+        query: filter.join(', '),
+      })),
+    );
+    const answers = await Promise.all(
+      filters.map(f => {
+        const asked = early.get(JSON.stringify(f));
+        return asked
+          ? asked.then(unsettle)
+          : connection.alertmanager!.alerts(f);
+      }),
+    );
+    return {
+      value: answers
+        .flatMap(a => a.alerts)
+        .filter(a => concernsAny(a.labels, scopes)),
+      warnings: answers.flatMap(a => a.warnings),
+    };
+  });
 }

@@ -4,7 +4,10 @@ import {
   MetricsResponse,
   SourceStatus,
 } from '@observability-ir/plugin-observability-ir-common';
-import { PrometheusMatrixSeries } from '../../clients/PrometheusClient';
+import {
+  PrometheusMatrixSeries,
+  PrometheusResult,
+} from '../../clients/PrometheusClient';
 import {
   cpuLimit,
   cpuThrottledShare,
@@ -19,6 +22,13 @@ import {
 } from '../../queries';
 import { LocatedWorkload } from '../fanout/locatePods';
 import { askSource } from '../fanout/sourceStatus';
+import {
+  asSpeculated,
+  podSelector,
+  reconcile,
+  SpeculatedWorkload,
+  SpeculationCounters,
+} from '../fanout/speculation';
 import { ResolvedRange } from '../fanout/timeRange';
 
 /** The series of {@link MetricsResponse}, plus the termination reasons. */
@@ -81,14 +91,27 @@ function toSeries(
   };
 }
 
+type Answers = Array<
+  readonly [SeriesName, PrometheusResult<PrometheusMatrixSeries[]>]
+>;
+
 /**
  * Runs every metric query for every scope of every cluster in parallel, and
- * reports each cluster's Prometheus on its own.
+ * reports each cluster's Prometheus on its own. Where the pods are still
+ * being listed, the queries ask about the speculative scope at once and
+ * their series are narrowed to the listed pods' scopes when the list
+ * arrives; a scope the speculation missed, or whose answer the series
+ * limit cut, is asked again on its own.
  */
 export async function collectMetrics(
-  located: LocatedWorkload[],
+  located: Array<LocatedWorkload | SpeculatedWorkload>,
   range: ResolvedRange,
   only: readonly SeriesName[] = SERIES,
+  options: {
+    /** The series limit of one query (`observabilityIr.limits.seriesPerQuery`). */
+    maxSeries?: number;
+    counters?: SpeculationCounters;
+  } = {},
 ): Promise<CollectedMetrics> {
   const wanted = SERIES.filter(key => only.includes(key));
   // A rate needs several scrapes in its window; 4 × 15 s at least.
@@ -104,12 +127,15 @@ export async function collectMetrics(
   };
 
   const perCluster = await Promise.all(
-    located.map(({ connection, scopes }) =>
-      askSource(connection, 'prometheus', async () => {
-        const results = await Promise.all(
-          scopes.map(async scope => {
+    located.map(asSpeculated).map(workload => {
+      const { connection } = workload;
+      return askSource(connection, 'prometheus', async () => {
+        const { answers: results } = await reconcile<Answers>({
+          workload,
+          counters: options.counters,
+          ask: async scope => {
             const queries = queriesFor(scope, rateWindowSeconds);
-            const answers = await Promise.all(
+            return Promise.all(
               wanted.map(async key => {
                 const answer = await connection.prometheus!.queryRange(
                   queries[key].query,
@@ -118,19 +144,47 @@ export async function collectMetrics(
                 return [key, answer] as const;
               }),
             );
-            return { queries, answers };
-          }),
-        );
+          },
+          narrow: (answers, exact, { askedNamespace }) => {
+            // A cut answer may lack series of the exact scope's pods.
+            if (
+              options.maxSeries !== undefined &&
+              answers.some(([, a]) => a.data.length >= options.maxSeries!)
+            ) {
+              return undefined;
+            }
+            const selects = podSelector(exact, askedNamespace);
+            const narrowed = answers.map(
+              ([key, answer]) =>
+                [
+                  key,
+                  {
+                    ...answer,
+                    data: answer.data.filter(s => selects(s.metric)),
+                  },
+                ] as const,
+            );
+            return {
+              answer: narrowed,
+              kept: narrowed.reduce((n, [, a]) => n + a.data.length, 0),
+            };
+          },
+          size: answers => answers.reduce((n, [, a]) => n + a.data.length, 0),
+        });
+        const value = results.map(({ scope, answer }) => ({
+          queries: queriesFor(scope, rateWindowSeconds),
+          answers: answer,
+        }));
         return {
-          value: results,
+          value,
           warnings: [
             ...new Set(
-              results.flatMap(r => r.answers.flatMap(([, a]) => a.warnings)),
+              value.flatMap(r => r.answers.flatMap(([, a]) => a.warnings)),
             ),
           ],
         };
-      }).then(result => ({ cluster: connection.name, ...result })),
-    ),
+      }).then(result => ({ cluster: connection.name, ...result }));
+    }),
   );
 
   for (const { cluster, value, status } of perCluster) {
