@@ -14,6 +14,14 @@ export class MetricsStore implements SampleSource {
   private series: SeriesDef[] = [];
   private byName = new Map<string, SeriesDef[]>();
   private targetList: TargetDef[] = [];
+  /**
+   * Recent selections, by matchers and window: the queries of one page or
+   * one sweep select the same series at the same moment again and again.
+   * A window is only kept once it lies wholly before the clock, where the
+   * simulation's samples no longer change; emptied when objects change.
+   */
+  private selections = new Map<string, RangeSeries[]>();
+  private selectedSeries = 0;
 
   constructor(private readonly cluster: ClusterWorld) {}
 
@@ -29,6 +37,8 @@ export class MetricsStore implements SampleSource {
       this.byName.set(s.labels.__name__, list);
     }
     this.version = this.cluster.structureVersion;
+    this.selections.clear();
+    this.selectedSeries = 0;
   }
 
   /** Series definitions matching the matchers (no samples). */
@@ -70,18 +80,25 @@ export class MetricsStore implements SampleSource {
         s.offsetMs;
       if (marker > minMs && marker <= upTo) out.staleAt = marker;
     }
-    const times = MetricsStore.scrapeTimes(s, minMs, upTo);
     if (latestOnly) {
-      for (let i = times.length - 1; i >= 0; i--) {
-        const v = s.value(times[i]);
+      // The last scrape in the window with a value, walking back from its
+      // end without listing the scrapes.
+      const lo = Math.max(minMs + 1, s.fromMs);
+      const hi = Math.min(upTo, s.toMs !== undefined ? s.toMs - 1 : upTo);
+      let t =
+        Math.floor((hi - s.offsetMs) / s.intervalMs) * s.intervalMs +
+        s.offsetMs;
+      for (; t >= lo; t -= s.intervalMs) {
+        const v = s.value(t);
         if (v !== undefined) {
-          out.t.push(times[i]);
+          out.t.push(t);
           out.v.push(v);
           break;
         }
       }
       return out;
     }
+    const times = MetricsStore.scrapeTimes(s, minMs, upTo);
     for (const t of times) {
       const v = s.value(t);
       if (v !== undefined) {
@@ -98,15 +115,52 @@ export class MetricsStore implements SampleSource {
     maxMs: number,
     options: { latestOnly?: boolean } = {},
   ): RangeSeries[] {
-    return this.matching(matchers)
+    this.refresh();
+    const settled = maxMs < this.cluster.clock.now();
+    const key = settled
+      ? `${options.latestOnly ? 1 : 0}|${minMs}|${maxMs}|${matchersKey(
+          matchers,
+        )}`
+      : undefined;
+    const kept = key === undefined ? undefined : this.selections.get(key);
+    if (kept) return kept;
+    const selected = this.matching(matchers)
       .map(s => this.samples(s, minMs, maxMs, options.latestOnly))
       .filter(s => s.t.length > 0);
+    if (key !== undefined) this.keep(key, selected);
+    return selected;
+  }
+
+  private keep(key: string, selected: RangeSeries[]) {
+    if (selected.length > MAX_KEPT_SERIES) return;
+    while (
+      this.selections.size >= MAX_KEPT_SELECTIONS ||
+      this.selectedSeries + selected.length > MAX_KEPT_SERIES
+    ) {
+      const [oldestKey, oldest] = this.selections.entries().next().value!;
+      this.selections.delete(oldestKey);
+      this.selectedSeries -= oldest.length;
+    }
+    this.selections.set(key, selected);
+    this.selectedSeries += selected.length;
   }
 
   targets(): TargetDef[] {
     this.refresh();
     return this.targetList;
   }
+}
+
+/** At most this many recent selections are kept a store... */
+const MAX_KEPT_SELECTIONS = 16;
+/** ...holding at most this many series together. */
+const MAX_KEPT_SERIES = 100_000;
+
+function matchersKey(matchers: LabelMatcher[]): string {
+  return matchers
+    .map(m => `${m.name}\u0000${m.op}\u0000${m.value}`)
+    .sort()
+    .join('\u0001');
 }
 
 const stores = new WeakMap<ClusterWorld, MetricsStore>();

@@ -426,28 +426,11 @@ export class Evaluator {
       'aggregation expression',
     );
     const param = node.param ? this.eval(node.param, ts) : undefined;
-    const groups = new Map<
-      string,
-      { labels: Labels; items: InstantSample[] }
-    >();
-    for (const s of samples) {
-      let labels: Labels;
-      if (node.without) {
-        labels = dropName(s.labels);
-        for (const l of node.grouping) delete labels[l];
-      } else {
-        labels = {};
-        for (const l of node.grouping)
-          if (s.labels[l] !== undefined && s.labels[l] !== '')
-            labels[l] = s.labels[l];
-      }
-      const key = signature(labels);
-      const group = groups.get(key) ?? { labels, items: [] };
-      group.items.push(s);
-      groups.set(key, group);
-    }
+    const groups = node.without
+      ? groupWithout(samples, node.grouping)
+      : groupBy(samples, sortedGrouping(node.grouping));
     const out: InstantSample[] = [];
-    for (const { labels, items } of groups.values()) {
+    for (const { labels, items } of groups) {
       const values = items.map(i => i.value);
       switch (node.op) {
         case 'sum': {
@@ -534,11 +517,12 @@ export class Evaluator {
   }
 
   private matchSignature(
-    labels: Labels,
+    sample: InstantSample,
     matching: VectorMatching | undefined,
   ): string {
+    const labels = sample.labels;
     if (!matching?.on && !matching?.labels.length) {
-      return namelessSignature(labels);
+      return sample.namelessSignature ?? namelessSignature(labels);
     }
     if (matching?.on) {
       const picked: Labels = {};
@@ -621,33 +605,27 @@ export class Evaluator {
     rhs: InstantSample[],
     matching: VectorMatching | undefined,
   ): Value {
-    const rightSigs = new Set(
-      rhs.map(s => this.matchSignature(s.labels, matching)),
-    );
+    const rightSigs = new Set(rhs.map(s => this.matchSignature(s, matching)));
     if (op === 'and')
       return {
         type: 'vector',
         samples: lhs.filter(s =>
-          rightSigs.has(this.matchSignature(s.labels, matching)),
+          rightSigs.has(this.matchSignature(s, matching)),
         ),
       };
     if (op === 'unless')
       return {
         type: 'vector',
         samples: lhs.filter(
-          s => !rightSigs.has(this.matchSignature(s.labels, matching)),
+          s => !rightSigs.has(this.matchSignature(s, matching)),
         ),
       };
-    const leftSigs = new Set(
-      lhs.map(s => this.matchSignature(s.labels, matching)),
-    );
+    const leftSigs = new Set(lhs.map(s => this.matchSignature(s, matching)));
     return {
       type: 'vector',
       samples: [
         ...lhs,
-        ...rhs.filter(
-          s => !leftSigs.has(this.matchSignature(s.labels, matching)),
-        ),
+        ...rhs.filter(s => !leftSigs.has(this.matchSignature(s, matching))),
       ],
     };
   }
@@ -664,10 +642,13 @@ export class Evaluator {
     // The "one" side must have unique signatures.
     const [manySide, oneSide, swapped] =
       card === 'one-to-many' ? [rhs, lhs, true] : [lhs, rhs, false];
-    const one = new Map<string, InstantSample>();
+    // One-to-one: a matched sample's entry becomes MATCHED, so a second
+    // match of the same signature is found without another set.
+    const one = new Map<string, InstantSample | typeof MATCHED>();
     for (const s of oneSide) {
-      const sig = this.matchSignature(s.labels, matching);
-      if (one.has(sig)) {
+      const sig = this.matchSignature(s, matching);
+      const before = one.get(sig) as InstantSample | undefined;
+      if (before) {
         throw new PromQLExecutionError(
           `found duplicate series for the match group ${sig
             .split('\u0000')
@@ -676,7 +657,7 @@ export class Evaluator {
             .join(', ')} on the ${
             swapped ? 'left' : 'right'
           } hand-side of the operation: [${JSON.stringify(
-            one.get(sig)!.labels,
+            before.labels,
           )}, ${JSON.stringify(
             s.labels,
           )}];many-to-many matching not allowed: matching labels must be unique on one side`,
@@ -684,22 +665,20 @@ export class Evaluator {
       }
       one.set(sig, s);
     }
-    const seen = new Set<string>();
     const out: InstantSample[] = [];
     const outSigs = new Set<string>();
     for (const s of manySide) {
-      const sig = this.matchSignature(s.labels, matching);
+      const sig = this.matchSignature(s, matching);
       const other = one.get(sig);
       if (!other) continue;
-      if (card === 'one-to-one') {
-        if (seen.has(sig)) {
-          throw new PromQLExecutionError(
-            'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
-          );
-        }
-        seen.add(sig);
+      if (other === MATCHED) {
+        throw new PromQLExecutionError(
+          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+        );
       }
-      const [l, r] = swapped ? [other, s] : [s, other];
+      if (card === 'one-to-one') one.set(sig, MATCHED);
+      const l = swapped ? other : s;
+      const r = swapped ? s : other;
       let value: number;
       let keep = true;
       if (comparison) {
@@ -710,8 +689,8 @@ export class Evaluator {
         value = arithmetic(op, l.value, r.value);
       }
       if (!keep) continue;
-      let labels: Labels = { ...s.labels };
-      if (!comparison || returnBool) labels = dropName(labels);
+      let labels: Labels =
+        !comparison || returnBool ? dropName(s.labels) : { ...s.labels };
       if (card === 'one-to-one') {
         if (matching?.on) {
           const kept: Labels = {};
@@ -728,14 +707,22 @@ export class Evaluator {
           else delete labels[k];
         }
       }
-      const outSig = signature(labels);
-      if (card !== 'one-to-one' && outSigs.has(outSig)) {
-        throw new PromQLExecutionError(
-          'multiple matches for labels: grouping labels must ensure unique matches',
-        );
+      if (card !== 'one-to-one') {
+        const outSig = signature(labels);
+        if (outSigs.has(outSig)) {
+          throw new PromQLExecutionError(
+            'multiple matches for labels: grouping labels must ensure unique matches',
+          );
+        }
+        outSigs.add(outSig);
+        out.push({ labels, value });
+      } else if (!matching?.on && !matching?.labels.length) {
+        // Matched on every label but the name, which the result holds:
+        // its own default signature is the one just matched on.
+        out.push({ labels, value, namelessSignature: sig });
+      } else {
+        out.push({ labels, value });
       }
-      outSigs.add(outSig);
-      out.push({ labels, value });
     }
     return { type: 'vector', samples: out };
   }
@@ -793,6 +780,83 @@ export function instantQuery(
           })),
       };
   }
+}
+
+/** The mark of a one-to-one match's right-hand sample, once matched. */
+const MATCHED = Symbol('matched');
+
+/** The samples an aggregation reduces to one output sample. */
+type Group = { labels: Labels; items: InstantSample[] };
+
+/** Groups samples by their labels less the name and the `without` labels. */
+function groupWithout(samples: InstantSample[], without: string[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const s of samples) {
+    const labels = dropName(s.labels);
+    for (const l of without) delete labels[l];
+    const key = signature(labels);
+    let group = groups.get(key);
+    if (!group) {
+      group = { labels, items: [] };
+      groups.set(key, group);
+    }
+    group.items.push(s);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Groups samples by the values of the (sorted) `by` labels, missing and
+ * empty alike, through one map a label: no key is built a sample, and a
+ * label set is only made for a new group. Groups come in order of their
+ * first sample.
+ */
+function groupBy(samples: InstantSample[], by: string[]): Group[] {
+  const groups: Group[] = [];
+  if (by.length === 0) {
+    if (samples.length) groups.push({ labels: {}, items: [...samples] });
+    return groups;
+  }
+  const root = new Map<string, any>();
+  const last = by.length - 1;
+  for (const s of samples) {
+    let level = root;
+    for (let i = 0; i < last; i++) {
+      const v = s.labels[by[i]] ?? '';
+      let next = level.get(v);
+      if (!next) {
+        next = new Map<string, any>();
+        level.set(v, next);
+      }
+      level = next;
+    }
+    const v = s.labels[by[last]] ?? '';
+    let group: Group | undefined = level.get(v);
+    if (!group) {
+      const labels: Labels = {};
+      for (const l of by) {
+        const value = s.labels[l];
+        if (value !== undefined && value !== '') labels[l] = value;
+      }
+      group = { labels, items: [] };
+      level.set(v, group);
+      groups.push(group);
+    }
+    group.items.push(s);
+  }
+  return groups;
+}
+
+const sortedGroupings = new WeakMap<string[], string[]>();
+
+/** An aggregation's `by` labels, sorted and without repeats (kept per node). */
+function sortedGrouping(grouping: string[]): string[] {
+  let sorted = sortedGroupings.get(grouping);
+  if (!sorted) {
+    sorted = [...new Set(grouping)].sort();
+    sortedGroupings.set(grouping, sorted);
+  }
+  return sorted;
 }
 
 const namelessSignatures = new WeakMap<Labels, string>();

@@ -6,6 +6,11 @@ export type Labels = Record<string, string>;
 export interface InstantSample {
   labels: Labels;
   value: number;
+  /**
+   * The signature of `labels` without the metric name, when already known
+   * (vectors are matched on it by default).
+   */
+  namelessSignature?: string;
 }
 
 /** A series with raw samples (a range vector element). */
@@ -42,7 +47,8 @@ export function signature(labels: Labels): string {
 
 /** Labels without the metric name. */
 export function dropName(labels: Labels): Labels {
-  const { __name__, ...rest } = labels;
+  const rest: Labels = {};
+  for (const k in labels) if (k !== '__name__') rest[k] = labels[k];
   return rest;
 }
 
