@@ -46,6 +46,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { ConfigReader } from '@backstage/config';
 import { startSandbox } from '@observability-ir/sandbox-cluster';
+import { reportBenchResult } from '../../scripts/lib/benchResult';
 import { fleetSources } from '../../plugins/observability-ir-backend/src/service/fleet/createFleet';
 import { FLEET_RANGES } from '../../plugins/observability-ir-backend/src/service/fleet/FleetService';
 import { readFleetConfig } from '../../plugins/observability-ir-backend/src/service/fleet/readFleetConfig';
@@ -562,6 +563,36 @@ async function main() {
         sweep.rssGrowthBytes / lab.kubectlRss
       ).toFixed(2)} x kubectl's`,
     );
+    reportBenchResult({
+      benchmark: 'sweep',
+      figures: [
+        {
+          name: 'sweep / kubectl|jq time',
+          value: overLab,
+          goal: { max: GOALS.sweepOverPipeline },
+        },
+        {
+          name: 'sweep / floor time',
+          value: overFloor,
+          goal: { max: GOALS.sweepOverFloor },
+        },
+        {
+          name: 'sweep peak RSS growth',
+          value: sweepMb,
+          unit: 'MB',
+          goal: { max: GOALS.sweepRssMb },
+        },
+        { name: 'sweep', value: sweep.ms / 1000, unit: 's' },
+        { name: 'kubectl | jq', value: lab.ms / 1000, unit: 's' },
+        { name: 'floor (GET + JSON.parse)', value: floor.ms / 1000, unit: 's' },
+      ],
+      settings: {
+        pods: info.pods,
+        clusters: info.clusters.length,
+        namespaces: NAMESPACES,
+        podsPerNamespace: PODS_PER_NAMESPACE,
+      },
+    });
   } finally {
     stop(sandbox);
     fs.rmSync(dir, { recursive: true, force: true });

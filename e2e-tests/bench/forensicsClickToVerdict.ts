@@ -25,6 +25,7 @@
  */
 import { loadScenario, startSandbox } from '@observability-ir/sandbox-cluster';
 import { Page } from '@playwright/test';
+import { reportBenchResult } from '../../scripts/lib/benchResult';
 import { Demo, keepFailedPage, median, startDemo } from './demo';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -316,6 +317,27 @@ async function main() {
         ratio <= GOAL ? 'met' : 'not met'
       })`,
     );
+    reportBenchResult({
+      benchmark: 'forensics',
+      figures: [
+        {
+          name: 'click→verdict / Job (median)',
+          value: ratio,
+          goal: { max: GOAL },
+        },
+        {
+          name: 'click→verdict (median)',
+          value: median(rounds.map(r => r.clickToVerdictMs)),
+          unit: 'ms',
+        },
+        {
+          name: 'Job: delay + script (median)',
+          value: median(rounds.map(r => r.jobMs)),
+          unit: 'ms',
+        },
+      ],
+      settings: { rounds: ROUNDS, pod: POD },
+    });
   } catch (error) {
     if (demo) await keepFailedPage(demo, 'observability-ir-bench-forensics');
     throw error;

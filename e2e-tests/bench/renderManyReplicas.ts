@@ -11,6 +11,7 @@
  */
 import { loadScenario, startSandbox } from '@observability-ir/sandbox-cluster';
 import { Page } from '@playwright/test';
+import { reportBenchResult } from '../../scripts/lib/benchResult';
 import { Demo, keepFailedPage, median, startDemo } from './demo';
 
 const REPLICAS = Number(process.env.REPLICAS ?? 200);
@@ -103,6 +104,15 @@ async function main() {
         .join(', ')}]`,
     );
     console.log(`ratio Incident / Kubernetes: ${(i / k).toFixed(2)}`);
+    reportBenchResult({
+      benchmark: 'render',
+      figures: [
+        { name: 'Incident / Kubernetes tab (median)', value: i / k },
+        { name: 'Incident tab (median)', value: i, unit: 'ms' },
+        { name: 'stock Kubernetes tab (median)', value: k, unit: 'ms' },
+      ],
+      settings: { replicas: REPLICAS, rounds: ROUNDS },
+    });
   } catch (error) {
     if (demo) await keepFailedPage(demo, 'observability-ir-bench');
     throw error;
