@@ -15,6 +15,7 @@ import { ConfigReader } from '@backstage/config';
 import { startSandbox } from '@observability-ir/sandbox-cluster';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { reportBenchResult } from '../../../scripts/lib/benchResult';
 import { ClusterAccess } from '../src/clusters/ClusterAccess';
 import { readObservabilityIrConfig } from '../src/config/readObservabilityIrConfig';
 import { DefaultIncidentService } from '../src/service/DefaultIncidentService';
@@ -117,11 +118,13 @@ async function main() {
   console.log(
     'endpoint   latency   ratio to delay   upstream calls (k8s/prom/loki)   calls if sequential',
   );
+  const latencyRatios: { name: string; value: number }[] = [];
   for (const [name, call] of Object.entries(endpoints)) {
     proxy.reset();
     const started = performance.now();
     await call(fresh());
     const latency = performance.now() - started;
+    latencyRatios.push({ name, value: latency / DELAY_MS });
     const { kubernetes, prometheus, loki } = proxy.calls;
     const total = kubernetes + prometheus + loki;
     console.log(
@@ -161,6 +164,28 @@ async function main() {
       concurrentMs / DELAY_MS
     ).toFixed(2)}x the delay)`,
   );
+
+  // The endpoints' own run comes first in latencyRatios.
+  const endpointRatios = latencyRatios.slice(0, Object.keys(endpoints).length);
+  reportBenchResult({
+    benchmark: 'evidence-latency',
+    figures: [
+      {
+        name: 'slowest endpoint / upstream delay',
+        value: Math.max(...endpointRatios.map(r => r.value)),
+      },
+      ...endpointRatios.map(r => ({
+        name: `${r.name} / upstream delay`,
+        value: r.value,
+      })),
+      {
+        name: `upstream calls of ${CONCURRENT} identical requests / of one`,
+        value: sum(concurrentCalls) / sum(singleCalls),
+        goal: { max: 1 },
+      },
+    ],
+    settings: { delayMs: DELAY_MS, concurrent: CONCURRENT },
+  });
 
   await proxy.close();
   await sandbox.close();
