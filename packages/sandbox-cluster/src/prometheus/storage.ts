@@ -4,6 +4,18 @@ import { matchesAll, SampleSource } from './promql/evaluate';
 import { RangeSeries } from './promql/values';
 import { buildCatalog, SeriesDef, TargetDef } from './series';
 
+/** At most this many recent selections are kept a store... */
+const MAX_KEPT_SELECTIONS = 16;
+/** ...holding at most this many series together. */
+const MAX_KEPT_SERIES = 100_000;
+
+function matchersKey(matchers: LabelMatcher[]): string {
+  return matchers
+    .map(m => `${m.name}\u0000${m.op}\u0000${m.value}`)
+    .sort()
+    .join('\u0001');
+}
+
 /**
  * The time series database of one cluster's Prometheus: series are
  * computed from the simulation on demand, sampled on their scrape grid and
@@ -149,18 +161,6 @@ export class MetricsStore implements SampleSource {
     this.refresh();
     return this.targetList;
   }
-}
-
-/** At most this many recent selections are kept a store... */
-const MAX_KEPT_SELECTIONS = 16;
-/** ...holding at most this many series together. */
-const MAX_KEPT_SERIES = 100_000;
-
-function matchersKey(matchers: LabelMatcher[]): string {
-  return matchers
-    .map(m => `${m.name}\u0000${m.op}\u0000${m.value}`)
-    .sort()
-    .join('\u0001');
 }
 
 const stores = new WeakMap<ClusterWorld, MetricsStore>();

@@ -125,6 +125,9 @@ function lastIndexAtOrBefore(t: number[], ms: number): number {
   return found;
 }
 
+/** The mark of a one-to-one match's right-hand sample, once matched. */
+const MATCHED = Symbol('matched');
+
 function describe(v: Value): string {
   if (v.type === 'vector') return 'instant vector';
   return v.type === 'matrix' ? 'range vector' : v.type;
@@ -781,9 +784,6 @@ export function instantQuery(
       };
   }
 }
-
-/** The mark of a one-to-one match's right-hand sample, once matched. */
-const MATCHED = Symbol('matched');
 
 /** The samples an aggregation reduces to one output sample. */
 type Group = { labels: Labels; items: InstantSample[] };
