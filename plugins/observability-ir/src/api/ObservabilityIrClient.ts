@@ -329,7 +329,7 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
    */
   private async fetchEvidence<T>(
     path: string,
-    query: Record<string, string | undefined>,
+    query: Record<string, string | number | undefined>,
     headers: Record<string, string>,
   ): Promise<T> {
     const search = queryString(query);
@@ -358,7 +358,7 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
   /** A `GET` of the backend; throws a `ResponseError` unless it is ok. */
   private async fetchJson<T>(
     path: string,
-    query: Record<string, string | undefined>,
+    query: Record<string, string | number | undefined>,
     headers: Record<string, string> = {},
   ): Promise<T> {
     const search = queryString(query);
@@ -374,11 +374,13 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
 }
 
 /** The query string of a request, without the parameters left out. */
-function queryString(query: Record<string, string | undefined>): string {
+function queryString(
+  query: Record<string, string | number | undefined>,
+): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
     if (value !== undefined) {
-      params.set(name, value);
+      params.set(name, String(value));
     }
   }
   return params.toString();

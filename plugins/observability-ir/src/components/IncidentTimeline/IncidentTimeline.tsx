@@ -10,10 +10,10 @@ import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
-import { lazy, Suspense, useMemo } from 'react';
-import { useContainerWidth, useEvidence, useIncidentRange } from '../../hooks';
+import React, { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { useEvidence, useIncidentRange } from '../../hooks';
 import { useRawLogs } from '../RawLogs';
-import { formatBytes, formatDateTime } from '../../format';
+import { formatBytes, formatDateTime, formatPercent } from '../../format';
 import {
   EvidenceError,
   PanelSkeleton,
@@ -34,6 +34,7 @@ import {
   markerEvents,
 } from './chartData';
 import { TimelineEvents } from './TimelineEvents';
+import { useChartMetrics, useMeasuredWidth } from './useChartMetrics';
 
 // recharts is only loaded by users who open the tab.
 const TimelineChart = lazy(() => import('./TimelineChart'));
@@ -42,6 +43,20 @@ const TimelineChart = lazy(() => import('./TimelineChart'));
 export const MEMORY_CHART_LABEL = 'Memory working set and limit over time';
 /** The accessible name of the CPU chart. */
 export const CPU_CHART_LABEL = 'CPU usage and limit over time';
+/** The accessible name of the CPU throttling chart. */
+export const THROTTLING_CHART_LABEL = 'CPU throttling over time';
+/** The accessible name of the restarts chart. */
+export const RESTARTS_CHART_LABEL = 'Restarts over time';
+/** The accessible name of the readiness chart. */
+export const READINESS_CHART_LABEL = 'Readiness over time';
+
+/**
+ * `useDeferredValue` where React has it (18): the charts are drawn after
+ * the panels that answered at the same time have been painted.
+ */
+const useDeferred: <T>(value: T) => T =
+  (React as { useDeferredValue?: <T>(value: T) => T }).useDeferredValue ??
+  (<T,>(value: T) => value);
 /** The accessible name of the legend of the alert bands. */
 export const ALERT_BANDS_LABEL = 'Alerts on the timeline';
 
@@ -86,6 +101,18 @@ function AlertBandsLegend(props: { bands: AlertBand[] }) {
 }
 
 const coreTicks = (v: number) => String(Number(v.toFixed(2)));
+const countTicks = (v: number) => String(Math.round(v));
+const describeRestarts = (v: number) =>
+  `${Math.round(v)} restart${Math.round(v) === 1 ? '' : 's'}`;
+const describeReadiness = (v: number) => {
+  if (v >= 1) return 'ready';
+  if (v <= 0) return 'not ready';
+  return `${formatPercent(v)} ready`;
+};
+const readinessTicks = (v: number) => {
+  if (v >= 1) return 'ready';
+  return v <= 0 ? 'not ready' : formatPercent(v);
+};
 
 function Charts(props: {
   metrics: MetricsResponse;
@@ -98,6 +125,7 @@ function Charts(props: {
     Date.parse(metrics.range.start),
     Date.parse(metrics.range.end),
   ];
+  const shaped = metrics.shape !== undefined;
   const memory = useMemo(
     () =>
       buildChart({
@@ -107,6 +135,7 @@ function Charts(props: {
         start: domain[0],
         end: domain[1],
         describe: formatBytes,
+        shaped,
       }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [metrics],
@@ -119,10 +148,32 @@ function Charts(props: {
         start: domain[0],
         end: domain[1],
         describe: describeCores,
+        shaped,
       }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [metrics],
   );
+  // The other series on the same time axis, for the same containers.
+  const more = useMemo(() => {
+    const build = (
+      values: typeof metrics.restarts,
+      describe: typeof formatPercent,
+    ) =>
+      buildChart({
+        values,
+        limits: [],
+        start: domain[0],
+        end: domain[1],
+        describe,
+        shaped,
+      });
+    return {
+      throttling: build(metrics.cpu.throttledShare, formatPercent),
+      restarts: build(metrics.restarts, describeRestarts),
+      readiness: build(metrics.ready, describeReadiness),
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [metrics]);
   // Markers only for the containers drawn, so the two charts agree.
   const markers = useMemo(
     () => markerEvents(events, memory.shown, domain[0], domain[1]),
@@ -136,6 +187,14 @@ function Charts(props: {
   const cpuEvents = useMemo(
     () => eventsByRow(cpu.rows, markers),
     [cpu, markers],
+  );
+  const moreEvents = useMemo(
+    () => ({
+      throttling: eventsByRow(more.throttling.rows, markers),
+      restarts: eventsByRow(more.restarts.rows, markers),
+      readiness: eventsByRow(more.readiness.rows, markers),
+    }),
+    [more, markers],
   );
   const memoryTicks = useMemo(() => byteTicks(chartMax(memory)), [memory]);
   const bands = useMemo(
@@ -187,7 +246,16 @@ function Charts(props: {
           {focusedPod ? ` (now ${focusedPod}; click it again for all)` : ''}.
         </Typography>
       )}
-      {memory.podsShown < memory.podsTotal && (
+      {metrics.shape &&
+        metrics.shape.shown.length < metrics.shape.containersTotal && (
+          <Typography variant="caption" component="p">
+            Showing the {metrics.shape.shown.length} of{' '}
+            {metrics.shape.containersTotal} containers most relevant to the
+            incident (near a limit, throttled, restarted or not ready), the
+            others as one line.
+          </Typography>
+        )}
+      {!metrics.shape && memory.podsShown < memory.podsTotal && (
         <Typography variant="caption" component="p">
           Showing the {memory.podsShown} of {memory.podsTotal} containers
           closest to their memory limit.
@@ -219,6 +287,45 @@ function Charts(props: {
           unit="cores"
         />
       )}
+      {more.throttling.rows.length > 0 && (
+        <TimelineChart
+          {...shared}
+          model={more.throttling}
+          eventsAt={moreEvents.throttling}
+          onMomentClick={openLogs(more.throttling, moreEvents.throttling)}
+          height={140}
+          label={THROTTLING_CHART_LABEL}
+          describe={formatPercent}
+          yTicks={[0, 0.25, 0.5, 0.75, 1]}
+          unit="throttled"
+        />
+      )}
+      {more.restarts.rows.length > 0 && (
+        <TimelineChart
+          {...shared}
+          model={more.restarts}
+          eventsAt={moreEvents.restarts}
+          onMomentClick={openLogs(more.restarts, moreEvents.restarts)}
+          height={140}
+          label={RESTARTS_CHART_LABEL}
+          describe={describeRestarts}
+          tickFormat={countTicks}
+          unit="restarts"
+        />
+      )}
+      {more.readiness.rows.length > 0 && (
+        <TimelineChart
+          {...shared}
+          model={more.readiness}
+          eventsAt={moreEvents.readiness}
+          onMomentClick={openLogs(more.readiness, moreEvents.readiness)}
+          height={120}
+          label={READINESS_CHART_LABEL}
+          describe={describeReadiness}
+          tickFormat={readinessTicks}
+          yTicks={[0, 1]}
+        />
+      )}
       <AlertBandsLegend bands={bands} />
     </Suspense>
   );
@@ -248,24 +355,38 @@ function Correlation(props: { timeline: TimelineResponse }) {
  * @public
  */
 export function IncidentTimeline() {
-  const metrics = useEvidence('getMetrics');
+  const { ref, width } = useMeasuredWidth();
+  const { focusedPod } = useIncidentRange();
+  // A pod in focus that the answer does not draw (from a link) is asked
+  // for; the answer then keeps it while it stays in focus.
+  const [extraPod, setExtraPod] = useState(focusedPod);
+  const metrics = useChartMetrics(width, extraPod);
   const timeline = useEvidence('getTimeline');
   // Bands only: the Alerts panel shows the alerts' own problems.
   const alerts = useEvidence('getAlerts');
-  const { ref, width } = useContainerWidth();
   const events = timeline.value?.events ?? [];
+  useEffect(() => {
+    const shape = metrics.value?.shape;
+    if (!focusedPod) {
+      if (extraPod) setExtraPod(undefined);
+    } else if (shape && !shape.shown.some(c => c.pod === focusedPod)) {
+      setExtraPod(focusedPod);
+    }
+  }, [focusedPod, extraPod, metrics.value]);
+  // The charts are drawn once the rest of the tab has been painted.
+  const drawn = useDeferred(metrics.value);
 
   let charts;
   if (metrics.error) {
     charts = <EvidenceError error={metrics.error} />;
-  } else if (!metrics.value) {
+  } else if (!drawn || width === undefined) {
     charts = <PanelSkeleton label="Loading metrics" height={460} />;
-  } else if (sourceUnavailable(metrics.value.sources, 'prometheus')) {
+  } else if (sourceUnavailable(drawn.sources, 'prometheus')) {
     charts = null; // The source problems say why there is no chart.
   } else {
     charts = (
       <Charts
-        metrics={metrics.value}
+        metrics={drawn}
         events={events}
         alerts={alerts.value?.alerts ?? []}
         width={width}

@@ -13,7 +13,13 @@ import {
 } from 'recharts';
 import { formatClock, formatDateTime } from '../../format';
 import { ChartTooltip } from './ChartTooltip';
-import { AlertBand, alertBandColour, ChartModel, timeTicks } from './chartData';
+import {
+  AlertBand,
+  alertBandColour,
+  ChartLine,
+  ChartModel,
+  timeTicks,
+} from './chartData';
 
 /**
  * Props of {@link TimelineChart}.
@@ -52,6 +58,14 @@ export interface TimelineChartProps {
   /** A click on a pod's legend entry. */
   onPodClick?: (pod: string) => void;
 }
+
+/** Values solid, the others dotted, bounds dashed. */
+const dashes: Record<ChartLine['kind'], string | undefined> = {
+  value: undefined,
+  others: '2 2',
+  limit: '6 3',
+  request: '6 3',
+};
 
 /**
  * One chart of the Incident timeline, drawn with recharts: the values of
@@ -210,6 +224,8 @@ export default function TimelineChart(props: TimelineChartProps) {
             stroke = theme.palette.error.main;
           } else if (line.kind === 'request') {
             stroke = theme.palette.text.secondary;
+          } else if (line.kind === 'others') {
+            stroke = theme.palette.grey[500];
           } else {
             stroke = colours[(line.colour ?? 0) % colours.length];
           }
@@ -221,10 +237,10 @@ export default function TimelineChart(props: TimelineChartProps) {
               stroke={stroke}
               strokeWidth={line.kind === 'value' ? 2 : 1.5}
               strokeOpacity={faded(line.key) ? 0.2 : 1}
-              strokeDasharray={line.kind === 'value' ? undefined : '6 3'}
+              strokeDasharray={dashes[line.kind]}
               dot={false}
               isAnimationActive={false}
-              connectNulls={line.kind !== 'value'}
+              connectNulls={line.kind === 'limit' || line.kind === 'request'}
             />
           );
         })}

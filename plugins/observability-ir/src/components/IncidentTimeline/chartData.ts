@@ -65,7 +65,11 @@ export interface ChartLine {
   /** The row key of its values. */
   key: string;
   label: string;
-  kind: 'value' | 'limit' | 'request';
+  /**
+   * A container's values, a bound, or the aggregate of the containers not
+   * drawn on their own (in a shaped answer).
+   */
+  kind: 'value' | 'limit' | 'request' | 'others';
   /**
    * For values: the container's place among all of the chart's, by name,
    * so that a pod has the same colour in every chart.
@@ -94,6 +98,36 @@ function seriesLabel(s: MetricSeries, clusters: number): string {
 
 function isConstant(s: MetricSeries): boolean {
   return s.points.every(p => p[1] === s.points[0]?.[1]);
+}
+
+const AGGREGATE_WORDS: Record<string, string> = {
+  max: 'highest',
+  sum: 'total',
+  mean: 'mean',
+};
+
+/**
+ * The bounds of a shaped answer, which sends each distinct one once: a
+ * line each, named by its value when it holds one.
+ */
+function sharedBoundLines(
+  kind: 'limit' | 'request',
+  series: MetricSeries[],
+  clusters: number,
+  describe: (value: number) => string,
+): Array<{ line: ChartLine; series: MetricSeries }> {
+  return series
+    .filter(s => s.points.length)
+    .map((s, i) => ({
+      line: {
+        key: series.length === 1 ? kind : `${kind}:${i}`,
+        label: isConstant(s)
+          ? `${kind} ${describe(s.points[0][1])}`
+          : `${kind} ${seriesLabel(s, clusters)}`,
+        kind,
+      },
+      series: s,
+    }));
 }
 
 /**
@@ -135,15 +169,18 @@ function boundLines(
 }
 
 /** The highest value of a series relative to the limit of its container. */
-function peakShare(s: MetricSeries, limits: MetricSeries[]): number {
-  const limit = limits.find(l => seriesId(l) === seriesId(s))?.points[0]?.[1];
-  const peak = Math.max(0, ...s.points.map(p => p[1]));
+function peakShare(s: MetricSeries, limits: Map<string, number>): number {
+  const limit = limits.get(seriesId(s));
+  let peak = 0;
+  for (const p of s.points) if (p[1] > peak) peak = p[1];
   return limit ? peak / limit : peak;
 }
 
 /**
  * Merges series into the rows of one chart, downsampling all of them on one
- * grid when any has more than {@link MAX_POINTS} points.
+ * grid when any has more than {@link MAX_POINTS} points. A shaped answer
+ * (`shaped`) is drawn as sent: its containers already chosen and ordered,
+ * an `others` series for the rest, each distinct bound once.
  */
 export function buildChart(options: {
   values: MetricSeries[];
@@ -153,19 +190,45 @@ export function buildChart(options: {
   end: number;
   describe: (value: number) => string;
   maxPods?: number;
+  /** The answer was shaped by the backend (it has a `shape`). */
+  shaped?: boolean;
+  /** What the `others` line says it is, e.g. `highest`; by its aggregate. */
+  othersWord?: string;
 }): ChartModel & {
   podsShown: number;
   podsTotal: number;
   /** The containers drawn, as `cluster/pod/container`. */
   shown: Set<string>;
 } {
-  const { values, limits, requests = [], start, end, describe } = options;
+  const { limits, requests = [], start, end, describe, shaped } = options;
+  const values = options.values.filter(s => !s.aggregate);
+  const others = shaped ? options.values.filter(s => s.aggregate) : [];
   const clusters = new Set(values.map(s => s.cluster)).size;
-  const shownSeries = [...values]
-    .sort((a, b) => peakShare(b, limits) - peakShare(a, limits))
-    .slice(0, options.maxPods ?? MAX_PODS);
+  let shownSeries: MetricSeries[];
+  if (shaped) {
+    shownSeries = values;
+  } else {
+    const limitOf = new Map<string, number>();
+    for (const l of limits) {
+      const first = l.points[0]?.[1];
+      if (first !== undefined && !limitOf.has(seriesId(l))) {
+        limitOf.set(seriesId(l), first);
+      }
+    }
+    shownSeries = values
+      .map(s => ({ s, share: peakShare(s, limitOf) }))
+      .sort((a, b) => b.share - a.share)
+      .slice(0, options.maxPods ?? MAX_PODS)
+      .map(({ s }) => s);
+  }
   const shown = new Set(shownSeries.map(seriesId));
-  const byName = values.map(seriesId).sort();
+  // A pod keeps its colour in every chart: its place among all, by name.
+  const colourOf = new Map(
+    values
+      .map(seriesId)
+      .sort()
+      .map((id, i) => [id, i]),
+  );
 
   const drawn: Array<{ line: ChartLine; series: MetricSeries }> = [
     ...shownSeries.map(s => ({
@@ -173,7 +236,7 @@ export function buildChart(options: {
         key: `value:${seriesId(s)}`,
         label: seriesLabel(s, clusters),
         kind: 'value' as const,
-        colour: byName.indexOf(seriesId(s)),
+        colour: colourOf.get(seriesId(s)),
         container: {
           cluster: s.cluster,
           pod: s.pod,
@@ -182,11 +245,30 @@ export function buildChart(options: {
       },
       series: s,
     })),
-    ...boundLines('limit', limits, shown, clusters, describe),
-    ...boundLines('request', requests, shown, clusters, describe),
+    ...others.map((s, i) => ({
+      line: {
+        key: `others:${i}`,
+        label: `others (${s.aggregate!.containers}, ${
+          options.othersWord ?? AGGREGATE_WORDS[s.aggregate!.of] ?? ''
+        })`,
+        kind: 'others' as const,
+      },
+      series: s,
+    })),
+    ...(shaped
+      ? [
+          ...sharedBoundLines('limit', limits, clusters, describe),
+          ...sharedBoundLines('request', requests, clusters, describe),
+        ]
+      : [
+          ...boundLines('limit', limits, shown, clusters, describe),
+          ...boundLines('request', requests, shown, clusters, describe),
+        ]),
   ];
 
-  const tooMany = drawn.some(d => d.series.points.length > MAX_POINTS);
+  // A shaped answer is already downsampled to the chart's width.
+  const tooMany =
+    !shaped && drawn.some(d => d.series.points.length > MAX_POINTS);
   const byTime = new Map<number, ChartRow>();
   for (const { line, series } of drawn) {
     const points = tooMany
@@ -205,7 +287,9 @@ export function buildChart(options: {
     rows: [...byTime.values()].sort((a, b) => a.t - b.t),
     lines: drawn.map(d => d.line),
     podsShown: shownSeries.length,
-    podsTotal: values.length,
+    podsTotal:
+      values.length +
+      others.reduce((n, s) => Math.max(n, s.aggregate!.containers), 0),
     shown,
   };
 }
@@ -268,7 +352,9 @@ export function eventsByRow(
     const nearest =
       lo > 0 && time - rows[lo - 1].t < rows[lo].t - time ? lo - 1 : lo;
     const t = rows[nearest].t;
-    result.set(t, [...(result.get(t) ?? []), event]);
+    const known = result.get(t);
+    if (known) known.push(event);
+    else result.set(t, [event]);
   }
   return result;
 }
@@ -359,6 +445,7 @@ export function alertBands(
   end: number,
 ): AlertBand[] {
   const byName = new Map<string, AlertBand[]>();
+  const subjectsOf = new Map<AlertBand, Set<string>>();
   const intervals = alerts
     .filter(a => a.state !== 'pending')
     .map(a => ({
@@ -377,10 +464,14 @@ export function alertBands(
     if (last && x1 <= last.x2) {
       last.x2 = Math.max(last.x2, x2);
       last.open = last.open || open;
-      if (!last.subjects.includes(subject)) last.subjects.push(subject);
+      const seen = subjectsOf.get(last)!;
+      if (!seen.has(subject)) {
+        seen.add(subject);
+        last.subjects.push(subject);
+      }
       continue;
     }
-    bands.push({
+    const band: AlertBand = {
       key: `${alert.name}-${x1}`,
       name: alert.name,
       ...(alert.severity ? { severity: alert.severity } : {}),
@@ -388,7 +479,9 @@ export function alertBands(
       x2,
       open,
       subjects: [subject],
-    });
+    };
+    subjectsOf.set(band, new Set([subject]));
+    bands.push(band);
   }
   return [...byName.values()]
     .flat()
