@@ -13,9 +13,9 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { startSandbox } from '@observability-ir/sandbox-cluster';
+import fs from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { reportBenchResult } from '../../../scripts/lib/benchResult';
 import { ClusterAccess } from '../src/clusters/ClusterAccess';
 import { readObservabilityIrConfig } from '../src/config/readObservabilityIrConfig';
 import { DefaultIncidentService } from '../src/service/DefaultIncidentService';
@@ -167,7 +167,9 @@ async function main() {
 
   // The endpoints' own run comes first in latencyRatios.
   const endpointRatios = latencyRatios.slice(0, Object.keys(endpoints).length);
-  reportBenchResult({
+  // For yarn bench, in the format of scripts/lib/benchResult.js.
+  const resultFile = process.env.BENCH_RESULT_FILE;
+  const result = {
     benchmark: 'evidence-latency',
     figures: [
       {
@@ -185,7 +187,10 @@ async function main() {
       },
     ],
     settings: { delayMs: DELAY_MS, concurrent: CONCURRENT },
-  });
+  };
+  if (resultFile) {
+    fs.writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
+  }
 
   await proxy.close();
   await sandbox.close();
