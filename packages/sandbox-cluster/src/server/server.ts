@@ -267,6 +267,10 @@ export async function startServer(
       });
     }
   });
+  // Idle kept-alive connections stay open 90 s, as the Kubernetes API
+  // server's do (Node closes them after 5 s: a client reusing one just
+  // then would see its request reset).
+  server.keepAliveTimeout = 90_000;
   server.on('connection', socket => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
