@@ -15,7 +15,7 @@ export {
 } from './scenario/loader';
 export type { Scenario, ScaleParams } from './scenario/schema';
 export { exportOpenMetrics } from './prometheus/openmetrics';
-export { RequestLog } from './server/requestLog';
+export { matcherMatches, RequestLog } from './server/requestLog';
 export type {
   RecordedApi,
   RecordedFieldRequirement,

@@ -1,5 +1,5 @@
 import { startSandbox, Sandbox } from '../sandbox';
-import { RequestLog } from './requestLog';
+import { matcherMatches, RequestLog } from './requestLog';
 
 jest.setTimeout(60_000);
 
@@ -219,6 +219,24 @@ describe('the request log', () => {
     });
     expect(cleared.status).toBe(200);
     expect(sandbox.requests.requests()).toEqual([]);
+  });
+
+  it('decides whether a recorded matcher accepts a value as Prometheus does: regexes anchored', () => {
+    const pod = (op: '=' | '!=' | '=~' | '!~', value: string) => ({
+      name: 'pod',
+      op,
+      value,
+    });
+    expect(
+      matcherMatches(pod('=~', 'checkout-api-.+'), 'checkout-api-v1-abc'),
+    ).toBe(true);
+    expect(
+      matcherMatches(pod('=~', 'checkout-api-.+'), 'xcheckout-api-v1'),
+    ).toBe(false);
+    expect(matcherMatches(pod('=~', '(?:a|b)'), 'ab')).toBe(false);
+    expect(matcherMatches(pod('!~', '.*'), '')).toBe(false);
+    expect(matcherMatches(pod('=', 'a'), 'a')).toBe(true);
+    expect(matcherMatches(pod('!=', 'a'), '')).toBe(true);
   });
 
   it('keeps only the newest requests past its capacity, and counts those let go', () => {

@@ -1,5 +1,5 @@
 import { LabelMatcher, MatchOp, Node } from '../prometheus/promql/ast';
-import { parsePromQL } from '../prometheus/promql/parse';
+import { compileAnchoredRegex, parsePromQL } from '../prometheus/promql/parse';
 import { LogSelector, MetricExpr, parseLogQL } from '../loki/logql';
 import {
   LabelRequirement,
@@ -94,6 +94,24 @@ export interface RecordedRequest {
   body?: string;
   /** Set when a parameter or the body was longer than what is kept. */
   truncated?: true;
+}
+
+/**
+ * Whether a recorded matcher accepts a label value, as the sandbox's
+ * Prometheus and Loki decide it (`=~` and `!~` fully anchored, RE2 syntax).
+ * A value absent from a series is the empty string.
+ */
+export function matcherMatches(m: RecordedMatcher, value: string): boolean {
+  switch (m.op) {
+    case '=':
+      return value === m.value;
+    case '!=':
+      return value !== m.value;
+    case '=~':
+      return compileAnchoredRegex(m.value).test(value);
+    default:
+      return !compileAnchoredRegex(m.value).test(value);
+  }
 }
 
 /** Options of a {@link RequestLog}. */
