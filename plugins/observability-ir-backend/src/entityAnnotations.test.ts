@@ -80,8 +80,11 @@ describe("an entity's query annotations", () => {
       lokiSelector: '{app="checkout"}',
     });
 
+    const answers: Record<string, any> = {};
     for (const route of ['replicas', 'metrics', 'logs']) {
-      expect((await get(route)).status).toBe(200);
+      const response = await get(route);
+      expect(response.status).toBe(200);
+      answers[route] = response.body;
     }
     const promql = upstreams.requests
       .filter(r => r.path.startsWith('/api/v1/'))
@@ -107,7 +110,18 @@ describe("an entity's query annotations", () => {
       op: '=',
       value: 'checkout',
     });
-    const pod = selector.matchers[1].value;
+    // Asked before the pods were listed, the pod matcher is wider; the
+    // lines kept and the query shown are those of the pods found.
+    expect(
+      fullyMatches(selector.matchers[1].value, 'checkout-api-v1-abc'),
+    ).toBe(true);
+    const [shown] = readQuery(answers.logs.queries[0].query, 'logql').selectors;
+    expect(shown.matchers.map(m => m.name)).toEqual([
+      'namespace',
+      'pod',
+      'app',
+    ]);
+    const pod = shown.matchers[1].value;
     expect(fullyMatches(pod, 'checkout-api-v1-abc')).toBe(true);
     expect(fullyMatches(pod, 'checkout-api-worker-5d8f7c9b4-w4zkq')).toBe(
       false,
