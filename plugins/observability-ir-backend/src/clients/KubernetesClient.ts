@@ -242,6 +242,8 @@ export class KubernetesClient {
         attempts: 4,
         baseDelayMs: this.options.retryDelayMs ?? 250,
         maxDelayMs: 5_000,
+        // Retries end with the time a single read may take.
+        budgetMs: this.options.timeoutMs,
         classify: error => {
           const status = statusOf(error);
           return {

@@ -91,3 +91,33 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(undefined)).toBeUndefined();
   });
 });
+
+describe('withRetries within a budget', () => {
+  it('gives up rather than wait past the budget', async () => {
+    const sleeps: number[] = [];
+    let clock = 0;
+    let calls = 0;
+    await expect(
+      withRetries(
+        async () => {
+          calls += 1;
+          throw new HttpError(429, '3');
+        },
+        {
+          ...options(sleeps),
+          maxDelayMs: 5000,
+          budgetMs: 7000,
+          now: () => clock,
+          sleep: async ms => {
+            sleeps.push(ms);
+            clock += ms;
+          },
+        },
+      ),
+    ).rejects.toThrow('status 429');
+
+    // 3 s and 3 s fit in 7 s; a third wait would end at 9 s.
+    expect(sleeps).toEqual([3000, 3000]);
+    expect(calls).toBe(3);
+  });
+});

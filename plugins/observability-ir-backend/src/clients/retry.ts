@@ -13,10 +13,16 @@ export interface RetryOptions {
   baseDelayMs: number;
   /** No wait is longer, whatever the server asks. */
   maxDelayMs: number;
+  /**
+   * No retry is waited for past this many milliseconds from the first
+   * attempt: the last error is thrown instead.
+   */
+  budgetMs?: number;
   classify(error: unknown): RetryDecision;
   /** Injected by tests. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  now?: () => number;
 }
 
 const defaultSleep = (ms: number) =>
@@ -33,6 +39,8 @@ export async function withRetries<T>(
 ): Promise<T> {
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const deadline = now() + (options.budgetMs ?? Number.POSITIVE_INFINITY);
   for (let attempt = 1; ; attempt++) {
     try {
       return await read();
@@ -42,9 +50,14 @@ export async function withRetries<T>(
         throw error;
       }
       const backoff = options.baseDelayMs * 2 ** (attempt - 1) * random();
-      await sleep(
-        Math.min(decision.retryAfterMs ?? backoff, options.maxDelayMs),
+      const wait = Math.min(
+        decision.retryAfterMs ?? backoff,
+        options.maxDelayMs,
       );
+      if (now() + wait > deadline) {
+        throw error;
+      }
+      await sleep(wait);
     }
   }
 }
