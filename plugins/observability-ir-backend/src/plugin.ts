@@ -31,6 +31,7 @@ import { TelemetryService } from './service/telemetry/TelemetryService';
 import { createFleetRouter } from './fleetRouter';
 import { createFleet } from './service/fleet/createFleet';
 import { createFleetTelemetry } from './service/fleet/createFleetTelemetry';
+import { DatabaseResultCache } from './service/fleet/DatabaseResultCache';
 import { MemoryLimitFixer } from './service/fixes/MemoryLimitFixer';
 import { DatabaseIncidentStore } from './service/incidents/DatabaseIncidentStore';
 import { RunbookService } from './service/runbook/RunbookService';
@@ -81,7 +82,6 @@ export const observabilityIrPlugin = createBackendPlugin({
         database: coreServices.database,
         actionsRegistry: actionsRegistryServiceRef,
         auth: coreServices.auth,
-        cache: coreServices.cache,
         notifications: notificationService,
       },
       async init({
@@ -101,7 +101,6 @@ export const observabilityIrPlugin = createBackendPlugin({
         database,
         actionsRegistry,
         auth,
-        cache,
         notifications,
       }) {
         permissionsRegistry.addPermissions(observabilityIrPermissions);
@@ -193,6 +192,11 @@ export const observabilityIrPlugin = createBackendPlugin({
             rawLogs: new RawLogsService(entityServiceDeps),
           }),
         );
+        // The fleet's scheduled work runs on one instance at a time; its
+        // results are kept in the database, so every instance answers them.
+        const scheduledResults = await DatabaseResultCache.create({
+          database,
+        });
         httpRouter.use(
           createFleetRouter({
             httpAuth,
@@ -204,7 +208,7 @@ export const observabilityIrPlugin = createBackendPlugin({
               catalog,
               auth,
               scheduler,
-              cache,
+              cache: scheduledResults,
               logger,
               database,
               notifications,
@@ -214,7 +218,7 @@ export const observabilityIrPlugin = createBackendPlugin({
               catalog,
               auth,
               scheduler,
-              cache,
+              cache: scheduledResults,
               logger,
               telemetry,
             }),
