@@ -9,6 +9,8 @@ const backendDir = resolvePackagePath('backend');
 export interface BackendProcess {
   /** Where it listens, on 127.0.0.1. */
   baseUrl: string;
+  /** Its process id. */
+  pid: number;
   /** Everything it has written to stdout and stderr so far. */
   output(): string;
   /** Stops it and waits for it to exit. */
@@ -79,6 +81,7 @@ export async function startBackendProcess(options: {
 
   const backend: BackendProcess = {
     baseUrl,
+    pid: child.pid!,
     output: () => output,
     stop: () => stopProcess(child),
   };
