@@ -34,6 +34,8 @@ export const RAW_LOGS_LIMITS = {
   maxBytes: 256 * 1024,
   /** The longest `search` text. */
   maxSearchLength: 256,
+  /** How far `at` may lie in the future, in seconds (clocks drift). */
+  maxFutureSeconds: 60,
 } as const;
 
 const seconds = z
@@ -60,10 +62,11 @@ const podFields = {
 
 /**
  * The query of `GET /v1/logs/raw`: the log lines of one of the entity's
- * pods in Loki, in a window around a moment. `at` (RFC 3339, default now)
- * is the moment; `before` and `after` are seconds either side (defaults in
- * {@link RAW_LOGS_LIMITS}, together at most an hour); `search` keeps only
- * lines containing the text (a LogQL `|=` line filter, case-sensitive).
+ * pods in Loki, in a window around a moment. `at` (RFC 3339, default now,
+ * at most a minute ahead) is the moment; `before` and `after` are seconds
+ * either side (defaults in {@link RAW_LOGS_LIMITS}, together at most an
+ * hour); `search` keeps only lines containing the text (a LogQL `|=` line
+ * filter, case-sensitive).
  *
  * @public
  */
@@ -77,6 +80,17 @@ export const rawLogsQuerySchema = z
   })
   .strict()
   .superRefine((query, ctx) => {
+    if (
+      query.at &&
+      Date.parse(query.at) >
+        Date.now() + RAW_LOGS_LIMITS.maxFutureSeconds * 1000
+    ) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['at'],
+        message: `must not be more than ${RAW_LOGS_LIMITS.maxFutureSeconds} seconds in the future`,
+      });
+    }
     const before = query.before ?? RAW_LOGS_LIMITS.defaultBeforeSeconds;
     const after = query.after ?? RAW_LOGS_LIMITS.defaultAfterSeconds;
     if (before + after > RAW_LOGS_LIMITS.maxWindowSeconds) {
