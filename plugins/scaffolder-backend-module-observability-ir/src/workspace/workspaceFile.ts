@@ -31,6 +31,16 @@ export async function readWorkspaceFile(
   workspacePath: string,
   path: string,
 ): Promise<WorkspaceFile> {
+  // No file name of a repository holds one, and a NUL makes the file
+  // system calls throw rather than answer.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(path)) {
+    throw new InputError(
+      `path ${JSON.stringify(
+        path.slice(0, 200),
+      )} holds a control character; give a file of the workspace`,
+    );
+  }
   if (isAbsolute(path) || win32.isAbsolute(path)) {
     throw new NotAllowedError(
       `path ${path} is absolute; give a path relative to the workspace`,
