@@ -26,7 +26,6 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  BENCHMARKS,
   DEFAULT_RESULTS_PATH,
   formatSummary,
   machineInfo,
@@ -169,9 +168,6 @@ main().then(
   },
   error => {
     process.stderr.write(`[bench] ${error.message}\n`);
-    process.stderr.write(
-      `[bench] benchmarks: ${BENCHMARKS.map(b => b.name).join(', ')}\n`,
-    );
     process.exitCode = 1;
   },
 );
