@@ -98,14 +98,17 @@ interface LogLine {
 }
 
 function logLines(backend: BackendProcess): LogLine[] {
-  return backend
-    .output()
-    .replace(/\x1b\[[0-9;]*m/g, '')
-    .split('\n')
-    .flatMap(line => {
-      const match = line.match(/^(\d{4}-\d\d-\d\dT[\d:.]+Z)\s+(.*)$/);
-      return match ? [{ atMs: Date.parse(match[1]), text: match[2] }] : [];
-    });
+  return (
+    backend
+      .output()
+      // Colours, which the development log format adds.
+      .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
+      .split('\n')
+      .flatMap(line => {
+        const match = line.match(/^(\d{4}-\d\d-\d\dT[\d:.]+Z)\s+(.*)$/);
+        return match ? [{ atMs: Date.parse(match[1]), text: match[2] }] : [];
+      })
+  );
 }
 
 describeWithPostgres('two backend replicas on one PostgreSQL', () => {
