@@ -990,6 +990,40 @@ function cases(): Case[] {
     }),
   );
 
+  // The fleet pages read every namespace by design, and take no more than
+  // a preset: anything else is refused before a cluster is asked.
+  const fleet: Array<[string, string, Record<string, unknown>]> = [
+    ['an unknown preset', '/v1/fleet/silent-outages', { range: '2h' }],
+    [
+      'a preset with a PromQL tail',
+      '/v1/fleet/silent-outages',
+      { range: '1h) or vector(1' },
+    ],
+    ['a namespace', '/v1/fleet/silent-outages', { namespace: 'kube-system' }],
+    ['a query', '/v1/fleet/silent-outages', { query: 'up' }],
+    ['two presets', '/v1/fleet/silent-outages', { range: ['1h', '24h'] }],
+    ['a selector', '/v1/fleet/telemetry', { labelSelector: 'app!=x' }],
+    ['an entity', '/v1/fleet/telemetry', { entityRef: CHECKOUT }],
+  ];
+  fleet.forEach(([name, route, query]) =>
+    add({
+      group: 'fleet',
+      name: `${name} on ${route}`,
+      send: get(route, query),
+      expect: 'refused',
+    }),
+  );
+
+  // The postmortem export: markdown only.
+  for (const format of ['html', '../../etc/passwd', 'markdown\r\nX: 1']) {
+    add({
+      group: 'runbook export',
+      name: `a format of ${JSON.stringify(format)}`,
+      send: get('/v1/runbook/export', { entityRef: CHECKOUT, format }),
+      expect: 'refused',
+    });
+  }
+
   // Runbook actions a person records.
   const action = { entityRef: CHECKOUT, kind: 'note', message: 'looked' };
   const actions: Array<[string, Record<string, unknown>]> = [
