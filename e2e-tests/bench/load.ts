@@ -368,27 +368,33 @@ async function main() {
       backendProcess,
       300_000,
     );
-    const signIn = await fetch(`${base}/api/auth/guest/refresh`, {
-      headers: { 'X-Requested-With': 'XMLHttpRequest' },
-    });
-    if (signIn.status !== 200) {
-      throw new Error(`Guest sign-in: ${signIn.status} ${await signIn.text()}`);
-    }
-    const token = (await signIn.json()).backstageIdentity.token as string;
+    // The guest's token carries the groups the catalog knows at sign-in:
+    // signed in again until the catalog has related the guest to the team
+    // that owns checkout-api.
+    const query = `entityRef=${encodeURIComponent(ENTITY_REF)}`;
     const catalogUrl = `${base}/api/catalog/entities/by-name/component/default/checkout-api`;
+    let token = '';
     await waitFor(
-      'The demo catalog',
-      async () =>
-        (
-          await fetch(catalogUrl, {
-            headers: { Authorization: `Bearer ${token}` },
-          })
-        ).status === 200,
+      'The guest as an owner of checkout-api',
+      async () => {
+        const signIn = await fetch(`${base}/api/auth/guest/refresh`, {
+          headers: { 'X-Requested-With': 'XMLHttpRequest' },
+        });
+        if (signIn.status !== 200) return false;
+        token = (await signIn.json()).backstageIdentity.token;
+        const headers = { Authorization: `Bearer ${token}` };
+        const [entity, workload] = await Promise.all([
+          fetch(catalogUrl, { headers }),
+          fetch(`${base}/api/observability-ir/v1/workload?${query}`, {
+            headers,
+          }),
+        ]);
+        return entity.status === 200 && workload.status === 200;
+      },
       backendProcess,
-      120_000,
+      180_000,
     );
 
-    const query = `entityRef=${encodeURIComponent(ENTITY_REF)}`;
     const ours = [
       `/v1/workload?${query}`,
       `/v1/clusters?${query}`,
