@@ -239,6 +239,34 @@ describe('the request log', () => {
     expect(matcherMatches(pod('!=', 'a'), '')).toBe(true);
   });
 
+  it('lets the oldest requests go once they hold more characters than it keeps in all', () => {
+    const log = new RequestLog({ maxTotalLength: 100 });
+    for (let i = 0; i < 4; i++) {
+      log.record('loki', 'c', {
+        method: 'GET',
+        path: '/loki/api/v1/query',
+        query: new URLSearchParams({ query: `{a="${'x'.repeat(20)}"}` }),
+        headers: {},
+        body: Buffer.alloc(0),
+        baseUrl: '',
+      });
+    }
+    // Each holds 19 + 5 + 26 = 50 characters: two fit.
+    expect(log.requests().map(r => r.seq)).toEqual([3, 4]);
+    expect(log.dropped).toBe(2);
+    log.clear();
+    log.record('loki', 'c', {
+      method: 'GET',
+      path: '/loki/api/v1/query',
+      query: new URLSearchParams({ query: 'x'.repeat(500) }),
+      headers: {},
+      body: Buffer.alloc(0),
+      baseUrl: '',
+    });
+    // The newest is kept even alone past the budget.
+    expect(log.requests()).toHaveLength(1);
+  });
+
   it('keeps only the newest requests past its capacity, and counts those let go', () => {
     const log = new RequestLog({ capacity: 3, maxValueLength: 14 });
     for (let i = 0; i < 5; i++) {

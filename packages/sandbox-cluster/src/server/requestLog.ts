@@ -120,6 +120,12 @@ export interface RequestLogOptions {
   capacity?: number;
   /** The longest parameter value or body kept, in characters. Default 64 Ki. */
   maxValueLength?: number;
+  /**
+   * The most characters kept over every request (paths, parameters and
+   * bodies); the oldest go first. Default 16 Mi, so a sandbox serving a
+   * fleet sweep for hours holds a bounded log.
+   */
+  maxTotalLength?: number;
 }
 
 interface Entry {
@@ -132,6 +138,8 @@ interface Entry {
   params: Array<[string, string]>;
   body?: string;
   truncated: boolean;
+  /** Characters of path, parameters and body. */
+  length: number;
   parsed?: RecordedRequest;
 }
 
@@ -289,7 +297,8 @@ function kubernetesTarget(
 
 /**
  * Every request the sandbox's Kubernetes, Prometheus, Loki and Alertmanager
- * APIs received, oldest first, at most `capacity` of them: its method,
+ * APIs received, oldest first, at most `capacity` of them and
+ * `maxTotalLength` characters in all: its method,
  * path and parameters, and what each query selects, parsed with the
  * sandbox's own PromQL, LogQL and label selector grammars, so a test can
  * check the selectors that reached a data source rather than the text
@@ -298,6 +307,8 @@ function kubernetesTarget(
 export class RequestLog {
   private readonly capacity: number;
   private readonly maxValueLength: number;
+  private readonly maxTotalLength: number;
+  private totalLength = 0;
   private entries: Entry[] = [];
   private next = 1;
   private droppedCount = 0;
@@ -305,6 +316,10 @@ export class RequestLog {
   constructor(options: RequestLogOptions = {}) {
     this.capacity = Math.max(1, options.capacity ?? 10_000);
     this.maxValueLength = Math.max(1, options.maxValueLength ?? 64 * 1024);
+    this.maxTotalLength = Math.max(
+      1,
+      options.maxTotalLength ?? 16 * 1024 * 1024,
+    );
   }
 
   /** Records a request as an API handler receives it. */
@@ -333,19 +348,34 @@ export class RequestLog {
       !form && req.method !== 'GET' && req.body.length > 0
         ? cut(req.body.toString('utf8'))
         : undefined;
+    const path = cut(req.path);
+    const length =
+      path.length +
+      (body?.length ?? 0) +
+      params.reduce((n, [k, v]) => n + k.length + v.length, 0);
     this.entries.push({
       seq: this.next++,
       receivedAt: new Date().toISOString(),
       api,
       cluster,
       method: req.method,
-      path: cut(req.path),
+      path,
       params,
       ...(body === undefined ? {} : { body }),
       truncated,
+      length,
     });
-    if (this.entries.length > this.capacity) {
-      const excess = this.entries.length - this.capacity;
+    this.totalLength += length;
+    let excess = 0;
+    while (
+      excess < this.entries.length - 1 &&
+      (this.entries.length - excess > this.capacity ||
+        this.totalLength > this.maxTotalLength)
+    ) {
+      this.totalLength -= this.entries[excess].length;
+      excess += 1;
+    }
+    if (excess > 0) {
       this.entries.splice(0, excess);
       this.droppedCount += excess;
     }
@@ -375,6 +405,7 @@ export class RequestLog {
   /** Forgets every request recorded so far. */
   clear(): void {
     this.droppedCount = 0;
+    this.totalLength = 0;
     this.entries = [];
   }
 
