@@ -98,6 +98,27 @@ describe('KubernetesClient', () => {
     expect(written).toBeLessThan(8 * 1024 * 1024);
   }, 30_000);
 
+  it('says a page was cut short when the connection drops mid-answer, without waiting for the timeout', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': '5000',
+      });
+      res.write('{"kind":"PodList","metadata":{},"items":[', () =>
+        res.destroy(),
+      );
+    };
+
+    const started = Date.now();
+    await expect(
+      client({}).listPods({ namespace: 'finance', labelSelector: 'app=x' }),
+    ).rejects.toThrow(
+      'Kubernetes API of cluster sandbox: answer cut short: the connection closed before the whole answer came',
+    );
+    // The client's timeout is 500 ms.
+    expect(Date.now() - started).toBeLessThan(450);
+  });
+
   it('keeps the token out of an error the API server echoes', async () => {
     handler = (_req, res) =>
       json(res, 403, {

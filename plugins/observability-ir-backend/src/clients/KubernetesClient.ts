@@ -15,6 +15,7 @@ import { describeBytes } from '@observability-ir/plugin-observability-ir-common'
 import type { Limit } from 'p-limit';
 import {
   boundedCallOptions,
+  ResponseCutShortError,
   ResponseTooLargeError,
 } from './kubernetesHttpLibrary';
 import { kubeConfigFor } from './kubeConfig';
@@ -268,6 +269,9 @@ export class KubernetesClient {
     }
     if (e.name === 'AbortError' || e.name === 'TimeoutError') {
       return this.error(`no answer within ${this.options.timeoutMs / 1000} s`);
+    }
+    if (e instanceof ResponseCutShortError) {
+      return this.error(`answer cut short: ${e.message}`);
     }
     const status = statusOf(error);
     return this.error(

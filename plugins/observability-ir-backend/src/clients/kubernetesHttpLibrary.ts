@@ -4,6 +4,7 @@ import type {
   RequestContext,
   ResponseContext,
 } from '@kubernetes/client-node';
+import type http from 'node:http';
 import fetch from 'node-fetch';
 
 type KubernetesModule = typeof import('@kubernetes/client-node');
@@ -14,6 +15,41 @@ export class ResponseTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
     super(`answer larger than ${maxBytes} bytes`);
   }
+}
+
+/**
+ * Thrown when the connection closed before the whole answer came (less
+ * body than its `Content-Length`), which `node-fetch` alone would wait on
+ * until the call's timeout.
+ */
+export class ResponseCutShortError extends Error {
+  readonly name = 'ResponseCutShortError';
+  constructor() {
+    super('the connection closed before the whole answer came');
+  }
+}
+
+/**
+ * Calls `onCutShort` when an answer sent through `agent` ends before it is
+ * complete. The client makes an agent for each call, so its request is
+ * the one watched.
+ */
+function watchForCutShort(agent: unknown, onCutShort: () => void) {
+  const target = agent as {
+    addRequest?: (req: http.ClientRequest, options: unknown) => void;
+  };
+  const addRequest = target?.addRequest;
+  if (typeof addRequest !== 'function') {
+    return;
+  }
+  target.addRequest = function watched(req, options) {
+    req.once('response', (res: http.IncomingMessage) => {
+      res.once('close', () => {
+        if (!res.complete) onCutShort();
+      });
+    });
+    return addRequest.call(this, req, options);
+  };
 }
 
 /**
@@ -28,6 +64,12 @@ export function cappedHttpLibrary(
 ): HttpLibrary {
   return {
     send(request: RequestContext) {
+      let cutShort = false;
+      let body: { destroy?: (error?: Error) => void } | undefined;
+      watchForCutShort(request.getAgent(), () => {
+        cutShort = true;
+        body?.destroy?.(new ResponseCutShortError());
+      });
       const answer = fetch(request.getUrl(), {
         method: request.getHttpMethod().toString(),
         body: request.getBody() as any,
@@ -36,6 +78,10 @@ export function cappedHttpLibrary(
         agent: request.getAgent(),
         size: maxBodyBytes,
       }).then((response): ResponseContext => {
+        body = response.body as typeof body;
+        if (cutShort) {
+          body?.destroy?.(new ResponseCutShortError());
+        }
         const headers: Record<string, string> = {};
         response.headers.forEach((value, name) => {
           headers[name] = value;
@@ -45,6 +91,9 @@ export function cappedHttpLibrary(
             if ((error as { type?: string }).type === 'max-size') {
               (response.body as { destroy?: () => void }).destroy?.();
               throw new ResponseTooLargeError(maxBodyBytes);
+            }
+            if (cutShort && (error as Error).name !== 'AbortError') {
+              throw new ResponseCutShortError();
             }
             throw error;
           });
