@@ -32,6 +32,7 @@ const {
   parseBenchResultText,
   planBenchmarks,
   resultsDocument,
+  stringifyResults,
 } = require('./lib/benchRun');
 
 const root = path.resolve(__dirname, '..');
@@ -152,7 +153,7 @@ async function main() {
   const document = resultsDocument({ date, machine, runs });
   const outputPath = path.resolve(root, output);
   fs.mkdirSync(path.dirname(outputPath), { recursive: true });
-  fs.writeFileSync(outputPath, `${JSON.stringify(document, null, 2)}\n`);
+  fs.writeFileSync(outputPath, stringifyResults(document));
   process.stdout.write(`\n${formatSummary(document)}\n`);
   process.stdout.write(`\nResults: ${path.relative(root, outputPath)}\n`);
   return document.benchmarks.some(b =>

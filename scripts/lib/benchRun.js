@@ -180,6 +180,52 @@ function resultsDocument({ date, machine, runs }) {
   };
 }
 
+/**
+ * The results document as its file holds it: two-space JSON, a list of
+ * numbers, strings or booleans on one line when it fits in 80 columns, as
+ * the repository's Prettier writes it, so the committed file stays as
+ * written.
+ */
+function stringifyResults(document) {
+  const json = JSON.stringify(document, null, 2);
+  const primitive = String.raw`(?:-?\d[\d.eE+-]*|"(?:[^"\\]|\\.)*"|true|false|null)`;
+  const list = new RegExp(
+    String.raw`\[\n(\s*)(${primitive}(?:,\n\s*${primitive})*)\n\s*\]`,
+    'g',
+  );
+  const collapsed = json.replace(list, (whole, indent, items, offset, text) => {
+    // JSON strings hold no raw line breaks: these are the separators.
+    const one = `[${items.split(/,\n\s*/).join(', ')}]`;
+    const lineStart = text.lastIndexOf('\n', offset) + 1;
+    const before = text.slice(lineStart, offset);
+    const after = text.slice(offset + whole.length).split('\n')[0];
+    if (before.length + one.length + after.length <= 80) {
+      return one;
+    }
+    // Numbers that do not fit are packed as many a line as fit.
+    const values = items.split(/,\n\s*/);
+    if (!values.every(v => /^-?\d/.test(v))) {
+      return whole;
+    }
+    const lines = [];
+    let current = '';
+    values.forEach((v, i) => {
+      const item = i < values.length - 1 ? `${v},` : v;
+      const next = current ? `${current} ${item}` : item;
+      if (current && indent.length + next.length > 80) {
+        lines.push(current);
+        current = item;
+      } else {
+        current = next;
+      }
+    });
+    lines.push(current);
+    const closing = ' '.repeat(Math.max(0, indent.length - 2));
+    return `[\n${lines.map(l => indent + l).join('\n')}\n${closing}]`;
+  });
+  return `${collapsed}\n`;
+}
+
 /** A number as the summary shows it: up to 3 significant decimals. */
 function formatValue(value, unit) {
   const abs = Math.abs(value);
@@ -267,4 +313,5 @@ module.exports = {
   planBenchmarks,
   resultsDocument,
   statusOf,
+  stringifyResults,
 };

@@ -12,6 +12,7 @@ const {
   planBenchmarks,
   resultsDocument,
   statusOf,
+  stringifyResults,
 } = require('./benchRun');
 const { tempDir } = require('./testing/tempDir');
 
@@ -247,6 +248,45 @@ test('writes a stable document and a summary table of every figure and goal', ()
       'forensics  click→verdict / Job (median)     1.24  <= 1.30  met',
       '           click→verdict (median)        3193 ms',
       'load                                                       not present',
+    ].join('\n'),
+  );
+});
+
+test('writes the results file as the repository formats JSON, and reads back the same', () => {
+  const document = {
+    format: 1,
+    machine: { loadAverageAtStart: [0.5, 0.25, 0.13], names: ['a', 'b, "c"'] },
+    benchmarks: [
+      {
+        figures: [],
+        settings: { sizes: Array.from({ length: 16 }, (_, i) => i * 10000) },
+      },
+    ],
+  };
+  const text = stringifyResults(document);
+  assert.deepEqual(JSON.parse(text), document);
+  assert.equal(
+    text,
+    [
+      '{',
+      '  "format": 1,',
+      '  "machine": {',
+      '    "loadAverageAtStart": [0.5, 0.25, 0.13],',
+      '    "names": ["a", "b, \\"c\\""]',
+      '  },',
+      '  "benchmarks": [',
+      '    {',
+      '      "figures": [],',
+      '      "settings": {',
+      '        "sizes": [',
+      '          0, 10000, 20000, 30000, 40000, 50000, 60000, 70000, 80000, 90000,',
+      '          100000, 110000, 120000, 130000, 140000, 150000',
+      '        ]',
+      '      }',
+      '    }',
+      '  ]',
+      '}',
+      '',
     ].join('\n'),
   );
 });
