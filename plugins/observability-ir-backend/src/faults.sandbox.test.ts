@@ -203,6 +203,9 @@ async function startSandboxProcess(token: string, kubeconfig: string) {
       token,
       '--kubeconfig',
       kubeconfig,
+      // A fault from the command line, checked and cleared by the first test.
+      '--fault',
+      'prometheus@staging:latency=1ms',
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -356,10 +359,21 @@ describe('evidence while the sandbox injects faults', () => {
     );
   }
 
-  it('answers fully with no fault', async () => {
+  it('answers fully with no fault but a 1 ms latency set by flag', async () => {
     const answers = await getAll();
     expect([...erroredOf(answers)]).toEqual([]);
     expect(healthy(answers)).toBe(true);
+
+    const [flagged, ...others] = await setFaults('GET');
+    expect(others).toEqual([]);
+    expect(flagged).toMatchObject({
+      upstream: 'prometheus',
+      cluster: 'staging',
+      kind: 'latency',
+      latencyMs: 1,
+    });
+    expect(flagged.hits).toBeGreaterThan(0);
+    expect(await setFaults('DELETE')).toEqual([]);
   });
 
   it.each(CASES)(
