@@ -68,8 +68,7 @@ describe('faults injected into the sandbox APIs', () => {
   };
   const pods = (c = production) =>
     `${c.kubernetesUrl}/api/v1/namespaces/finance/pods`;
-  const query = (c = production) =>
-    `${c.prometheusUrl}/api/v1/query?query=up`;
+  const query = (c = production) => `${c.prometheusUrl}/api/v1/query?query=up`;
   const logs = (c = production) =>
     `${c.lokiUrl}/loki/api/v1/query_range?query=${encodeURIComponent(
       '{namespace="finance"}',
@@ -100,6 +99,13 @@ describe('faults injected into the sandbox APIs', () => {
     const bad = await setFaults(['prometheus:explode']);
     expect(bad.status).toBe(400);
     expect(bad.body.error).toContain('kind');
+    expect(sandbox.faults.list()).toHaveLength(2);
+
+    // Under a cluster's prefix the path is the cluster API's, not the control.
+    const proxied = await fetch(`${production.kubernetesUrl}/_sandbox/faults`, {
+      method: 'DELETE',
+    });
+    expect(proxied.status).toBe(404);
     expect(sandbox.faults.list()).toHaveLength(2);
 
     const cleared = await fetch(`${sandbox.url}/_sandbox/faults`, {
