@@ -52,4 +52,26 @@ describe('evidenceQuerySchema', () => {
       'start: Invalid datetime',
     ]);
   });
+
+  it("takes a chart's width in whole pixels from the query string, and a pod", () => {
+    expect(
+      evidenceQuerySchema.parse({
+        entityRef: ENTITY,
+        range: '1h',
+        width: '1200',
+        pod: 'checkout-api-v1-abc',
+      }),
+    ).toEqual({
+      entityRef: ENTITY,
+      range: '1h',
+      width: 1200,
+      pod: 'checkout-api-v1-abc',
+    });
+    expect(problems({ entityRef: ENTITY, width: '1200.5' })).toEqual([
+      expect.stringMatching(/^width: Expected integer/),
+    ]);
+    expect(problems({ entityRef: ENTITY, width: '99' })).toHaveLength(1);
+    expect(problems({ entityRef: ENTITY, width: '4001' })).toHaveLength(1);
+    expect(problems({ entityRef: ENTITY, width: 'wide' })).toHaveLength(1);
+  });
 });

@@ -10,7 +10,14 @@ import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
-import React, { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import {
+  lazy,
+  Suspense,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useState,
+} from 'react';
 import { useEvidence, useIncidentRange } from '../../hooks';
 import { useRawLogs } from '../RawLogs';
 import { formatBytes, formatDateTime, formatPercent } from '../../format';
@@ -55,7 +62,7 @@ export const READINESS_CHART_LABEL = 'Readiness over time';
  * the panels that answered at the same time have been painted.
  */
 const useDeferred: <T>(value: T) => T =
-  (React as { useDeferredValue?: <T>(value: T) => T }).useDeferredValue ??
+  (useDeferredValue as typeof useDeferredValue | undefined) ??
   (<T,>(value: T) => value);
 /** The accessible name of the legend of the alert bands. */
 export const ALERT_BANDS_LABEL = 'Alerts on the timeline';
@@ -349,8 +356,9 @@ function Correlation(props: { timeline: TimelineResponse }) {
 }
 
 /**
- * Memory and CPU of the entity's pods over the shared range, with markers
- * for terminations and error bursts.
+ * Memory, CPU, CPU throttling, restarts and readiness of the entity's most
+ * relevant pods (the others as one line) over the shared range, with
+ * markers for terminations and error bursts.
  *
  * @public
  */
@@ -373,7 +381,7 @@ export function IncidentTimeline() {
       setExtraPod(focusedPod);
     }
   }, [focusedPod, extraPod, metrics.value]);
-  // The charts are drawn once the rest of the tab has been painted.
+  // The charts are drawn at a lower priority than the rest of the tab.
   const drawn = useDeferred(metrics.value);
 
   let charts;
