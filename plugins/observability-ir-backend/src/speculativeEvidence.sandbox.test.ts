@@ -225,7 +225,7 @@ describe('evidence asked together with the pod list', () => {
     await sandbox?.close();
   });
 
-  function service() {
+  function service(options: { cacheTtlMs?: number } = {}) {
     const entities: Record<string, unknown> = {
       'component:default/checkout-api': checkoutApiEntity,
       'component:default/payments': paymentsEntity,
@@ -237,7 +237,7 @@ describe('evidence asked together with the pod list', () => {
     const counters = new SpeculationCounters();
     const incidents = new DefaultIncidentService({
       catalog,
-      config: readObservabilityIrConfig(rootConfig),
+      config: { ...readObservabilityIrConfig(rootConfig), ...options },
       logger,
       clusterAccess: new ClusterAccess({
         config: rootConfig,
@@ -325,5 +325,28 @@ describe('evidence asked together with the pod list', () => {
       .map((e, i) => (e.upstream === 'prometheus' ? i : -1))
       .reduce((a, b) => Math.max(a, b));
     expect(lastPrometheus).toBeGreaterThan(podListAnswered);
+  });
+
+  it('asks at once about the pods a workload had when last listed, so a miss is not repeated', async () => {
+    // Nothing shared between the two requests but what was listed.
+    const { incidents, counters } = service({ cacheTtlMs: 0 });
+    const payments = { entityRef: 'component:default/payments' };
+    await incidents.getMetrics(payments, options);
+    expect(counters.reasked).toBe(1);
+    proxy.reset();
+
+    const metrics = await incidents.getMetrics(payments, options);
+
+    expect(pods(metrics.memory.workingSet)).toEqual(BILLING_PODS);
+    expect(counters.reasked).toBe(1);
+    const podListAnswered = proxy.log.findIndex(
+      e => e.upstream === 'kubernetes' && e.event === 'answered',
+    );
+    expect(podListAnswered).toBeGreaterThan(-1);
+    expect(
+      proxy.log.findIndex(
+        e => e.upstream === 'prometheus' && e.event === 'asked',
+      ),
+    ).toBeLessThan(podListAnswered);
   });
 });

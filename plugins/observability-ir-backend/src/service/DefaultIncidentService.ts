@@ -37,6 +37,7 @@ import { shapeMetrics } from './metrics/shapeMetrics';
 import { collectReplicas } from './replicas/collectReplicas';
 import { locatePods, LocatedWorkload } from './fanout/locatePods';
 import {
+  ListedScopes,
   SpeculatedWorkload,
   SpeculationCounters,
   speculativeScope,
@@ -116,6 +117,11 @@ export class DefaultIncidentService implements IncidentService {
   private readonly connections: ClusterConnections;
   private readonly cache: EvidenceCache;
   private readonly namespaces: NamespaceOwnership;
+  /** The scopes of the pods each workload had when last listed. */
+  private readonly listedScopes = new ListedScopes({
+    maxEntries: 1000,
+    ttlMs: 60 * 60_000,
+  });
 
   constructor(
     private readonly deps: {
@@ -523,24 +529,36 @@ export class DefaultIncidentService implements IncidentService {
 
   /**
    * The entity's workload in each cluster while its pods are listed:
-   * Prometheus and Loki are asked at once about the pods its annotations
-   * point to, and the answers narrowed to the listed pods (see
-   * `speculativeScope`), so evidence waits for one upstream round trip,
-   * not two.
+   * Prometheus and Loki are asked at once about the scopes of the pods it
+   * had when last listed, else about the pods its annotations point to
+   * (see `speculativeScope`), and the answers narrowed to the listed pods,
+   * so evidence waits for one upstream round trip, not two.
    */
   private speculated(
     workload: ResolvedWorkload,
     clusters: RequestClusters,
   ): SpeculatedWorkload[] {
     const located = this.located(workload, clusters);
-    const speculative = speculativeScope(workload);
-    return clusters.connections.map((connection, i) => ({
-      connection,
-      ...(speculative ? { speculative } : {}),
-      located: located.then(
-        all => all.find(l => l.connection.name === connection.name) ?? all[i],
-      ),
-    }));
+    const guess = speculativeScope(workload);
+    return clusters.connections.map((connection, i) => {
+      const key = `${JSON.stringify(workload)}:${connection.name}:${
+        clusters.credentialsKey
+      }`;
+      const speculative =
+        this.listedScopes.recall(key) ?? (guess ? [guess] : undefined);
+      return {
+        connection,
+        ...(speculative ? { speculative } : {}),
+        located: located.then(all => {
+          const found =
+            all.find(l => l.connection.name === connection.name) ?? all[i];
+          if (found?.kubernetes.status === 'ok') {
+            this.listedScopes.remember(key, found.scopes);
+          }
+          return found;
+        }),
+      };
+    });
   }
 
   private speculationOptions() {

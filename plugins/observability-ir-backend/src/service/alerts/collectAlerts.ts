@@ -291,8 +291,8 @@ export function compareAlerts(a: IncidentAlert, b: IncidentAlert): number {
  * Prometheus holds pending or firing and those the cluster's Alertmanager
  * holds. Each source of each cluster answers on its own: a failing one is
  * a status, the others' alerts stand. Where the pods are still being
- * listed, every source is asked at once about the speculative scope (its
- * namespace, for Alertmanager), and the answers are narrowed to the listed
+ * listed, every source is asked at once about the speculative scopes (their
+ * namespaces, for Alertmanager), and the answers are narrowed to the listed
  * pods' scopes when the list arrives.
  */
 export async function collectAlerts(
@@ -313,7 +313,7 @@ export async function collectAlerts(
       const listed = workload.located.then(l => l.scopes);
       const prometheusAnswer = askSource(connection, 'prometheus', async () => {
         const early =
-          live && speculative
+          live && speculative?.length
             ? settle(connection.prometheus!.alerts())
             : undefined;
         const { located: found, answers } = await reconcile<
@@ -421,12 +421,12 @@ function filtersOf(scopes: PodScope[]): string[][] {
 
 /**
  * The cluster's Alertmanager alerts about the listed scopes, by namespace:
- * asked at once about the speculative scope's namespace, and again only
+ * asked at once about the speculative scopes' namespaces, and again only
  * for namespaces of the listed pods it is not.
  */
 async function askAlertmanager(
   connection: ClusterConnection,
-  speculative: PodScope | undefined,
+  speculative: PodScope[] | undefined,
   listed: Promise<PodScope[]>,
   queries: ExecutedQuery[],
 ): Promise<{ value?: AlertmanagerAlert[]; status: SourceStatus } | undefined> {
@@ -434,8 +434,8 @@ async function askAlertmanager(
     string,
     Promise<Settled<{ alerts: AlertmanagerAlert[]; warnings: string[] }>>
   >();
-  if (speculative) {
-    for (const filter of filtersOf([speculative])) {
+  if (speculative?.length) {
+    for (const filter of filtersOf(speculative)) {
       early.set(
         JSON.stringify(filter),
         settle(connection.alertmanager!.alerts(filter)),

@@ -6,6 +6,7 @@ import { ClusterConnection } from './ClusterConnections';
 import { LocatedWorkload } from './locatePods';
 import {
   covers,
+  ListedScopes,
   podSelector,
   reconcile,
   SpeculationCounters,
@@ -160,6 +161,7 @@ describe('reconcile', () => {
     options: {
       answer?: (scope: PodScope) => Promise<Answer>;
       counters?: SpeculationCounters;
+      speculative?: PodScope[];
     } = {},
   ) {
     const { located, list } = locatedWith(scopes);
@@ -168,7 +170,7 @@ describe('reconcile', () => {
     const result = reconcile<Answer>({
       workload: {
         connection,
-        speculative: speculativeScope(workload),
+        speculative: options.speculative ?? [speculativeScope(workload)!],
         located,
       },
       ask: async scope => {
@@ -271,5 +273,51 @@ describe('reconcile', () => {
     down.list();
     await expect(down.result).rejects.toThrow('unreachable');
     expect(down.asked).toHaveLength(1);
+  });
+
+  it('uses the answer to the very scopes listed last time as it is, and asks again about a new one', async () => {
+    const { result, list, asked, counters } = run(
+      [deployment('billing-api'), deployment('checkout-api')],
+      { speculative: [deployment('billing-api')] },
+    );
+    await new Promise(r => setImmediate(r));
+    expect(asked).toEqual([deployment('billing-api')]);
+
+    list();
+    const { answers } = await result;
+
+    expect(answers.map(a => a.answer.pods)).toEqual([
+      pods['billing-api'],
+      pods['checkout-api'],
+    ]);
+    expect(asked).toEqual([
+      deployment('billing-api'),
+      deployment('checkout-api'),
+    ]);
+    expect(counters).toMatchObject({ answered: 1, reasked: 1, dropped: 0 });
+  });
+});
+
+describe('ListedScopes', () => {
+  it('recalls the scopes last listed until they expire, and keeps the newest entries only', () => {
+    let now = 0;
+    const listed = new ListedScopes({
+      maxEntries: 2,
+      ttlMs: 1000,
+      now: () => now,
+    });
+    listed.remember('a', [deployment('checkout-api')]);
+    listed.remember('a', [deployment('billing-api')]);
+    expect(listed.recall('a')).toEqual([deployment('billing-api')]);
+
+    listed.remember('b', [deployment('b')]);
+    listed.remember('c', [deployment('c')]);
+    expect(listed.recall('a')).toBe(undefined);
+    expect(listed.recall('c')).toEqual([deployment('c')]);
+
+    now = 1000;
+    expect(listed.recall('c')).toBe(undefined);
+    listed.remember('d', []);
+    expect(listed.recall('d')).toBe(undefined);
   });
 });

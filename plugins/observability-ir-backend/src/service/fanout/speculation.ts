@@ -12,10 +12,11 @@ import { LocatedWorkload } from './locatePods';
 export interface SpeculatedWorkload {
   connection: ClusterConnection;
   /**
-   * What Prometheus and Loki may be asked before the pods are listed; none
-   * when the entity's annotations give no safe guess.
+   * What Prometheus and Loki may be asked before the pods are listed: the
+   * scopes of the pods listed last time, else the guess of
+   * {@link speculativeScope}; none when there is neither.
    */
-  speculative?: PodScope;
+  speculative?: PodScope[];
   located: Promise<LocatedWorkload>;
 }
 
@@ -70,6 +71,58 @@ export function asSpeculated(
     : entry;
 }
 
+function sameScope(a: PodScope, b: PodScope): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The scopes of the pods each workload had when last listed, per cluster
+ * and credentials, for the next request to ask about at once: pods keep
+ * the shape of their names across restarts and rollouts, so a workload
+ * whose names the guess misses (its kubernetes id is not its Deployment's
+ * name, or it has only a label selector) is asked in one round trip too
+ * from its second request on. Bounded; a stale entry costs a scope asked
+ * again, never a wrong answer (every answer is narrowed to the new list).
+ */
+export class ListedScopes {
+  private readonly entries = new Map<
+    string,
+    { scopes: PodScope[]; at: number }
+  >();
+
+  constructor(
+    private readonly options: {
+      maxEntries: number;
+      ttlMs: number;
+      now?: () => number;
+    },
+  ) {}
+
+  recall(key: string): PodScope[] | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.at + this.options.ttlMs <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.scopes;
+  }
+
+  remember(key: string, scopes: PodScope[]) {
+    this.entries.delete(key);
+    if (scopes.length === 0) return;
+    this.entries.set(key, { scopes, at: this.now() });
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.options.maxEntries) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  private now() {
+    return this.options.now?.() ?? Date.now();
+  }
+}
+
 /** Kubernetes cuts a generated pod name's base to this many characters. */
 const MAX_GENERATED_BASE = 58;
 
@@ -86,6 +139,7 @@ function sameMatchers(a: PodScope, b: PodScope) {
  * the speculative answer, narrowed, is the answer `exact` would get.
  */
 export function covers(speculative: PodScope, exact: PodScope): boolean {
+  if (sameScope(speculative, exact)) return true;
   if (
     !('namePrefix' in speculative.pods) ||
     speculative.namespace !== exact.namespace ||
@@ -172,48 +226,53 @@ export async function reconcile<A>(input: {
   answers: Array<{ scope: PodScope; answer: A }>;
 }> {
   const { workload, ask, narrow, size, onLocated, counters } = input;
-  const { speculative } = workload;
-  let early: Promise<Settled<A>> | undefined;
-  if (speculative) {
+  const speculative = workload.speculative ?? [];
+  const early = speculative.map(scope => {
     if (counters) counters.asked++;
-    early = (async () => ask(speculative))().then(
-      value => ({ ok: true as const, value }),
-      error => ({ ok: false as const, error }),
+    return (async () => ask(scope))().then(
+      (value): Settled<A> => ({ ok: true, value }),
+      (error): Settled<A> => ({ ok: false, error }),
     );
-  }
+  });
   const located = await workload.located;
   onLocated?.(located);
-  const covered = speculative
-    ? located.scopes.filter(scope => covers(speculative, scope))
-    : [];
+  // Each listed scope is cut from the first speculative answer covering it.
+  const coveredBy = located.scopes.map(scope =>
+    speculative.findIndex(guess => covers(guess, scope)),
+  );
   let kept = 0;
   const answers = await Promise.all(
-    located.scopes.map(async scope => {
-      if (early && speculative && covered.includes(scope)) {
-        const settled = await early;
+    located.scopes.map(async (scope, i) => {
+      const k = coveredBy[i];
+      if (k >= 0) {
+        const settled = await early[k];
         if (!settled.ok && !worthAskingAgain(settled.error)) {
           throw settled.error;
         }
-        const narrowed = settled.ok
-          ? narrow(settled.value, scope, {
-              askedNamespace: speculative.namespace,
-              shared: covered.length > 1,
-            })
-          : undefined;
+        // The very question: its answer stands as it is.
+        const narrowed = !settled.ok
+          ? undefined
+          : sameScope(speculative[k], scope)
+          ? { answer: settled.value, kept: size(settled.value) }
+          : narrow(settled.value, scope, {
+              askedNamespace: speculative[k].namespace,
+              shared: coveredBy.filter(c => c === k).length > 1,
+            });
         if (narrowed) {
           if (counters) counters.answered++;
           kept += narrowed.kept;
           return { scope, answer: narrowed.answer };
         }
       }
-      if (counters && speculative) counters.reasked++;
+      if (counters && speculative.length > 0) counters.reasked++;
       return { scope, answer: await ask(scope) };
     }),
   );
-  const settled = await early;
-  if (counters && settled?.ok) {
+  const settled = await Promise.all(early);
+  if (counters) {
     // What no listed scope kept was about other workloads' pods.
-    counters.dropped += Math.max(0, size(settled.value) - kept);
+    const total = settled.reduce((n, a) => n + (a.ok ? size(a.value) : 0), 0);
+    counters.dropped += Math.max(0, total - kept);
   }
   return { located, answers };
 }
