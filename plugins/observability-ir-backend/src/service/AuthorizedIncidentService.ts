@@ -1,6 +1,6 @@
 import { PermissionsService } from '@backstage/backend-plugin-api';
 import { EvidenceQuery } from '@observability-ir/plugin-observability-ir-common';
-import { authorizeIncidentRead } from './authorizeIncidentRead';
+import { IncidentReadAuthorizer } from './authorizeIncidentRead';
 import type {
   IncidentRequestOptions,
   IncidentService,
@@ -9,12 +9,21 @@ import type {
 /**
  * Authorizes every read of an entity's incident data with
  * `observability-ir.incident.read` before handing it to the wrapped service.
+ * A decision is reused for the same caller and entity for a few seconds
+ * (see {@link IncidentReadAuthorizer}).
  */
 export class AuthorizedIncidentService implements IncidentService {
+  private readonly authorizer: IncidentReadAuthorizer;
+
   constructor(
     private readonly inner: IncidentService,
-    private readonly permissions: PermissionsService,
-  ) {}
+    permissions: PermissionsService,
+    options: { authorizationTtlMs?: number } = {},
+  ) {
+    this.authorizer = new IncidentReadAuthorizer(permissions, {
+      ttlMs: options.authorizationTtlMs,
+    });
+  }
 
   async getWorkload(entityRef: string, options: IncidentRequestOptions) {
     return this.inner.getWorkload(
@@ -80,6 +89,6 @@ export class AuthorizedIncidentService implements IncidentService {
     entityRef: string,
     options: IncidentRequestOptions,
   ): Promise<IncidentRequestOptions> {
-    return authorizeIncidentRead(this.permissions, entityRef, options);
+    return this.authorizer.authorize(entityRef, options);
   }
 }

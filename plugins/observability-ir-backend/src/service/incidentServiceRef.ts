@@ -8,6 +8,7 @@ import { clusterAccessServiceRef } from '../clusters/clusterAccessServiceRef';
 import { readForensicsConfig } from '../config/readForensicsConfig';
 import { readObservabilityIrConfig } from '../config/readObservabilityIrConfig';
 import { AuthorizedIncidentService } from './AuthorizedIncidentService';
+import { cacheEntityReadsPerCaller } from './callerCache';
 import { DefaultIncidentService } from './DefaultIncidentService';
 import { forensicsRunStoreServiceRef } from './forensics/forensicsRunStoreServiceRef';
 import type { IncidentService } from './IncidentService';
@@ -51,7 +52,9 @@ export const incidentServiceRef = createServiceRef<IncidentService>({
         }
         return new AuthorizedIncidentService(
           new DefaultIncidentService({
-            catalog,
+            // Each read reads the entity on the caller's behalf; the
+            // Incident tab's reads of one entity share that read.
+            catalog: cacheEntityReadsPerCaller(catalog),
             config: readObservabilityIrConfig(config),
             logger,
             clusterAccess,
