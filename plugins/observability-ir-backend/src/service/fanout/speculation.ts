@@ -249,15 +249,16 @@ export async function reconcile<A>(input: {
         if (!settled.ok && !worthAskingAgain(settled.error)) {
           throw settled.error;
         }
-        // The very question: its answer stands as it is.
-        const narrowed = !settled.ok
-          ? undefined
-          : sameScope(speculative[k], scope)
-          ? { answer: settled.value, kept: size(settled.value) }
-          : narrow(settled.value, scope, {
-              askedNamespace: speculative[k].namespace,
-              shared: coveredBy.filter(c => c === k).length > 1,
-            });
+        let narrowed: { answer: A; kept: number } | undefined;
+        if (settled.ok && sameScope(speculative[k], scope)) {
+          // The very question: its answer stands as it is.
+          narrowed = { answer: settled.value, kept: size(settled.value) };
+        } else if (settled.ok) {
+          narrowed = narrow(settled.value, scope, {
+            askedNamespace: speculative[k].namespace,
+            shared: coveredBy.filter(c => c === k).length > 1,
+          });
+        }
         if (narrowed) {
           if (counters) counters.answered++;
           kept += narrowed.kept;
