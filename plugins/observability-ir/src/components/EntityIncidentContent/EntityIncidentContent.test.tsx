@@ -195,6 +195,21 @@ describe('the Incident tab', () => {
     }
   });
 
+  it('shows the diagnosis and the replicas while the metrics and the timeline are on their way', async () => {
+    server.use(hang('metrics'), hang('timeline'), ...labHandlers());
+    renderIncidentTab(checkoutApiEntity);
+
+    const diagnosis = await screen.findByRole('region', { name: 'Diagnosis' });
+    expect(
+      await within(diagnosis).findByText(/512Mi → 1Gi/),
+    ).toBeInTheDocument();
+    const table = await screen.findByRole('table', { name: 'Replicas' });
+    expect(within(table).getByText('checkout-api-v1-abc')).toBeInTheDocument();
+    expect(
+      screen.getByRole('progressbar', { name: 'Loading metrics' }),
+    ).toBeInTheDocument();
+  });
+
   it('fetches again with the 6h preset when 6h is chosen', async () => {
     server.use(...labHandlers());
     const ranges = recordMetricsRanges();
