@@ -141,6 +141,68 @@ describe('markerEvents', () => {
   });
 });
 
+describe('buildChart of a shaped answer', () => {
+  const metrics = labMetrics();
+  const [abc, xyz] = metrics.memory.workingSet;
+  const others = {
+    ...abc,
+    pod: 'others',
+    container: undefined,
+    aggregate: { of: 'max' as const, containers: 198 },
+  };
+  const shared = {
+    ...metrics.memory.limit[0],
+    aggregate: { of: 'same' as const, containers: 200 },
+  };
+
+  it('draws the containers in the order sent, the others once, and each bound sent', () => {
+    const chart = buildChart({
+      // xyz first: the backend found it the more relevant.
+      values: [xyz, abc, others],
+      limits: [shared],
+      start: LAB_START,
+      end: LAB_START + 3_600_000,
+      describe: formatBytes,
+      shaped: true,
+    });
+    expect(chart.lines.map(l => [l.kind, l.label])).toEqual([
+      ['value', 'checkout-api-v1-xyz'],
+      ['value', 'checkout-api-v1-abc'],
+      ['others', 'others (198, highest)'],
+      ['limit', `limit ${formatBytes(LIMIT_BYTES)}`],
+    ]);
+    expect(chart.podsShown).toBe(2);
+    expect(chart.podsTotal).toBe(200);
+    // The others are not a pod to open logs of or to focus.
+    expect(chart.lines[2].container).toBeUndefined();
+    expect(chart.shown).toEqual(
+      new Set([
+        'sandbox/checkout-api-v1-xyz/checkout-api',
+        'sandbox/checkout-api-v1-abc/checkout-api',
+      ]),
+    );
+  });
+
+  it('keeps every point the backend sent, already fitted to the width', () => {
+    const long = {
+      ...abc,
+      points: Array.from({ length: 1600 }, (_, i): [number, number] => [
+        LAB_START + i * 2000,
+        i % 97,
+      ]),
+    };
+    const chart = buildChart({
+      values: [long],
+      limits: [],
+      start: LAB_START,
+      end: LAB_START + 3_200_000,
+      describe: formatBytes,
+      shaped: true,
+    });
+    expect(chart.rows).toHaveLength(1600);
+  });
+});
+
 describe('alertBands', () => {
   const start = Date.parse('2026-11-25T13:00:00Z');
   const end = start + 3600_000;
