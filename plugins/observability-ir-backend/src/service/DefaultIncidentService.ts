@@ -122,6 +122,11 @@ export class DefaultIncidentService implements IncidentService {
     maxEntries: 1000,
     ttlMs: 60 * 60_000,
   });
+  /** The nodes each workload's pods ran on when last listed. */
+  private readonly listedNodes = new ListedScopes<string>({
+    maxEntries: 1000,
+    ttlMs: 60 * 60_000,
+  });
 
   constructor(
     private readonly deps: {
@@ -577,12 +582,33 @@ export class DefaultIncidentService implements IncidentService {
       `replicas:${JSON.stringify(workload)}:${range.endSeconds}:${
         clusters.credentialsKey
       }`,
-      async () =>
-        collectReplicas(
-          await this.located(workload, clusters),
+      () => {
+        // Events and nodes are asked for with the pods, as Prometheus is.
+        const nodesKey = (cluster: string) =>
+          `${JSON.stringify(workload)}:${cluster}:${clusters.credentialsKey}`;
+        return collectReplicas(
+          this.speculated(workload, clusters),
           workload,
           range.endSeconds,
-        ),
+          {
+            ...this.speculationOptions(),
+            speculation: cluster => ({
+              namespace: workload.namespace,
+              nodes: this.listedNodes.recall(nodesKey(cluster)),
+            }),
+            onLocated: located => {
+              if (located.kubernetes.status !== 'ok') return;
+              this.listedNodes.remember(nodesKey(located.connection.name), [
+                ...new Set(
+                  located.pods.flatMap(pod =>
+                    pod.spec?.nodeName ? [pod.spec.nodeName] : [],
+                  ),
+                ),
+              ]);
+            },
+          },
+        );
+      },
     );
   }
 

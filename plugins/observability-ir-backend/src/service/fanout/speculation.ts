@@ -83,12 +83,10 @@ function sameScope(a: PodScope, b: PodScope): boolean {
  * name, or it has only a label selector) is asked in one round trip too
  * from its second request on. Bounded; a stale entry costs a scope asked
  * again, never a wrong answer (every answer is narrowed to the new list).
+ * The same for other things listed with the pods, such as their nodes.
  */
-export class ListedScopes {
-  private readonly entries = new Map<
-    string,
-    { scopes: PodScope[]; at: number }
-  >();
+export class ListedScopes<T = PodScope> {
+  private readonly entries = new Map<string, { scopes: T[]; at: number }>();
 
   constructor(
     private readonly options: {
@@ -98,7 +96,7 @@ export class ListedScopes {
     },
   ) {}
 
-  recall(key: string): PodScope[] | undefined {
+  recall(key: string): T[] | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.at + this.options.ttlMs <= this.now()) {
@@ -108,7 +106,7 @@ export class ListedScopes {
     return entry.scopes;
   }
 
-  remember(key: string, scopes: PodScope[]) {
+  remember(key: string, scopes: T[]) {
     this.entries.delete(key);
     if (scopes.length === 0) return;
     this.entries.set(key, { scopes, at: this.now() });

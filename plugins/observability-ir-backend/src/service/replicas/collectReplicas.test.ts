@@ -385,6 +385,89 @@ describe('collectReplicas', () => {
     expect(readNode.mock.calls).toEqual([['worker-1']]);
   });
 
+  it('asks for the events, the nodes seen last time and the working sets while the pods are listed, and keeps only what is about the listed pods', async () => {
+    const sibling = deploymentPod('finance', 'checkout-api-canary', 'qwert', {
+      node: 'worker-9',
+    });
+    const calls: string[] = [];
+    let listPods: (pods: V1Pod[]) => void = () => {};
+    const connection = cluster('eu', [], {
+      listPods: () => {
+        calls.push('pods');
+        return new Promise(resolve => {
+          listPods = resolve;
+        });
+      },
+      listEvents: async namespace => {
+        calls.push(`events of ${namespace}`);
+        return [
+          podEvent(
+            'finance',
+            abc.metadata!.name!,
+            'OOMKilling',
+            '2026-11-25T14:03:20Z',
+          ),
+          podEvent(
+            'finance',
+            sibling.metadata!.name!,
+            'BackOff',
+            '2026-11-25T14:04:00Z',
+          ),
+        ];
+      },
+      readNode: async name => {
+        calls.push(`node ${name}`);
+        return kubernetesNode(name);
+      },
+    });
+    answer = (_cluster, request) => {
+      calls.push('working sets');
+      return answerFromSeries(
+        [workingSet(abc, 300 * MI), workingSet(sibling, 700 * MI)],
+        request,
+      );
+    };
+
+    const collecting = collectReplicas(
+      [
+        {
+          connection,
+          speculative: [
+            { namespace: 'finance', pods: { namePrefix: 'checkout-api' } },
+          ],
+          located: locatePods(connection, workload, 20),
+        },
+      ],
+      workload,
+      NOW_SECONDS,
+      {
+        speculation: () => ({ namespace: 'finance', nodes: ['worker-1'] }),
+      },
+    );
+    await new Promise(resolve => setTimeout(resolve, 50));
+    // Everything asked before the pod list has answered.
+    expect([...calls].sort()).toEqual(
+      ['events of finance', 'node worker-1', 'pods', 'working sets'].sort(),
+    );
+
+    listPods([abc, xyz]);
+    const collected = await collecting;
+
+    // worker-2 was not known: read once the pods named it.
+    expect(calls.slice(4)).toEqual(['node worker-2']);
+    expect(
+      collected.replicas.map(r => [r.pod, r.memoryWorkingSetBytes]),
+    ).toEqual([
+      [abc.metadata!.name, 300 * MI],
+      [xyz.metadata!.name, undefined],
+    ]);
+    expect(collected.events.map(e => e.pod)).toEqual([abc.metadata!.name]);
+    expect(collected.nodes.map(n => n.name).sort()).toEqual([
+      'worker-1',
+      'worker-2',
+    ]);
+  });
+
   it('shows the clusters that answer when one Kubernetes is down, and says which', async () => {
     const down = cluster('eu', [], {
       listPods: async () => {
