@@ -427,7 +427,8 @@ describe('evidence while the sandbox injects faults', () => {
       // The process holds at most a few capped answers at once.
       expect(heapGrowth).toBeLessThan(256 * MI);
 
-      // Cleared: the next answers after the cache's TTL are whole again.
+      // Cleared: the next answers are whole again (one with a failed
+      // source is never kept for the cache's TTL).
       expect(cleared).toEqual([]);
       const clearedAt = Date.now();
       let after = await getAll();
@@ -471,7 +472,9 @@ function renderTable(rows: Row[]): string {
     'and the endpoints asked until every source answers again.',
     `Upstream timeout ${UPSTREAM_TIMEOUT_MS / 1000} s, evidence cache ${
       CACHE_TTL_MS / 1000
-    } s (15 s by default), body cap ${RESPONSE_BYTES / MI} MiB per source.`,
+    } s (15 s by default; an answer with a failed source is not kept), body cap ${
+      RESPONSE_BYTES / MI
+    } MiB per source.`,
     'Times and memory (heap and buffers of the backend process above the',
     'start of the fault) vary from run to run.',
     '',

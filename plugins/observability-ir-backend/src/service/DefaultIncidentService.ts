@@ -26,6 +26,7 @@ import type { ForensicsRunStore } from './forensics/store';
 import { normalizeEntityRef } from './workload/entityRefs';
 import { approximateSize } from './fanout/approximateSize';
 import { EvidenceCache } from './fanout/EvidenceCache';
+import { holdsFailedSource } from './fanout/sourceStatus';
 import {
   ClusterConnections,
   RequestClusters,
@@ -150,6 +151,9 @@ export class DefaultIncidentService implements IncidentService {
     this.cache = new EvidenceCache({
       ttlMs: deps.config.cacheTtlMs,
       maxBytes: deps.config.limits.cacheBytes,
+      // A failed source is asked again at the next request, not after the
+      // TTL: a recovered upstream shows at once.
+      keep: value => !holdsFailedSource(value),
     });
     this.namespaces = new NamespaceOwnership(deps.config.namespaceOwners);
   }

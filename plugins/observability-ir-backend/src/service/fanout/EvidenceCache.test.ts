@@ -25,6 +25,29 @@ describe('EvidenceCache', () => {
     expect(load).toHaveBeenCalledTimes(1);
   });
 
+  it('shares an answer it may not keep while in flight, and loads it again afterwards', async () => {
+    const cache = new EvidenceCache({
+      ttlMs: 60_000,
+      maxBytes: 1e6,
+      keep: value => value !== 'partial',
+    });
+    const upstream = deferred<string>();
+    const load = jest.fn(() => upstream.promise);
+
+    const first = Promise.all([
+      cache.get('metrics:checkout', load),
+      cache.get('metrics:checkout', load),
+    ]);
+    upstream.resolve('partial');
+    expect(await first).toEqual(['partial', 'partial']);
+    expect(load).toHaveBeenCalledTimes(1);
+
+    const whole = jest.fn(async () => 'whole');
+    expect(await cache.get('metrics:checkout', whole)).toBe('whole');
+    expect(await cache.get('metrics:checkout', whole)).toBe('whole');
+    expect(whole).toHaveBeenCalledTimes(1);
+  });
+
   it('reuses an answer until it is older than the TTL', async () => {
     let now = 0;
     const cache = new EvidenceCache({

@@ -10,7 +10,8 @@ interface Entry {
 /**
  * Shares upstream answers between identical requests: concurrent callers of
  * the same key wait for one load, and its result is reused for `ttlMs`.
- * Failures are shared by the callers waiting for them but never kept.
+ * Failures, and answers `keep` refuses, are shared by the callers waiting
+ * for them but never kept.
  *
  * Bounded in bytes: settled answers are weighed, the oldest go first when
  * the total passes `maxBytes`, an answer larger than that is not kept, and
@@ -26,6 +27,11 @@ export class EvidenceCache {
       ttlMs: number;
       /** Bytes of settled answers kept at most. */
       maxBytes: number;
+      /**
+       * Whether a settled answer may be kept for the TTL; one that may not
+       * (e.g. a source failed) is shared while in flight only.
+       */
+      keep?: (value: unknown) => boolean;
       now?: () => number;
     },
   ) {}
@@ -65,6 +71,10 @@ export class EvidenceCache {
     value.then(
       settled => {
         if (this.entries.get(key) !== entry) return;
+        if (this.options.keep && !this.options.keep(settled)) {
+          this.remove(key, entry);
+          return;
+        }
         entry.expiresAt = this.now() + this.options.ttlMs;
         entry.bytes = sizeOf(settled);
         this.bytes += entry.bytes;

@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { UpstreamError } from '../../clients/UpstreamError';
 import { ClusterConnection } from './ClusterConnections';
-import { askSource } from './sourceStatus';
+import { askSource, holdsFailedSource } from './sourceStatus';
 
 function connection(withLoki: boolean) {
   const logger = mockServices.logger.mock();
@@ -55,5 +55,21 @@ describe('askSource', () => {
       status: 'not-configured',
       error: 'No loki is configured for cluster eu (observabilityIr.clusters)',
     });
+  });
+});
+
+describe('holdsFailedSource', () => {
+  const ok = { cluster: 'eu', source: 'prometheus', status: 'ok' };
+  const failed = { ...ok, status: 'error', error: 'no answer within 10 s' };
+  const notConfigured = { ...ok, status: 'not-configured' };
+
+  it('finds a failed source in an answer, a located workload or a list of them', () => {
+    expect(holdsFailedSource({ sources: [ok, failed] })).toBe(true);
+    expect(
+      holdsFailedSource([{ kubernetes: ok }, { kubernetes: failed }]),
+    ).toBe(true);
+    expect(holdsFailedSource({ sources: [ok, notConfigured] })).toBe(false);
+    expect(holdsFailedSource([{ kubernetes: ok, pods: [] }])).toBe(false);
+    expect(holdsFailedSource('text')).toBe(false);
   });
 });

@@ -68,3 +68,22 @@ export async function askSource<T>(
     return { status: failedSource(connection, source, error) };
   }
 }
+
+/**
+ * Whether evidence (an answer, a part of one, or a list of them) holds a
+ * source that failed: such evidence is not kept for reuse, so an upstream
+ * that recovers is read again at the next request.
+ */
+export function holdsFailedSource(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(holdsFailedSource);
+  if (!value || typeof value !== 'object') return false;
+  const { sources, kubernetes } = value as {
+    sources?: unknown;
+    kubernetes?: { status?: string };
+  };
+  return (
+    kubernetes?.status === 'error' ||
+    (Array.isArray(sources) &&
+      sources.some(s => (s as SourceStatus)?.status === 'error'))
+  );
+}
