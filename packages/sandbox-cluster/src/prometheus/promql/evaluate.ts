@@ -231,7 +231,7 @@ export class Evaluator {
           return {
             type: 'vector',
             samples: v.samples.map(s => ({
-              labels: dropName(s.labels),
+              labels: namelessLabels(s.labels),
               value: -s.value,
             })),
           };
@@ -303,7 +303,7 @@ export class Evaluator {
         const value = range.fn(s, window, params);
         if (value !== undefined) {
           samples.push({
-            labels: range.keepName ? s.labels : dropName(s.labels),
+            labels: range.keepName ? s.labels : namelessLabels(s.labels),
             value,
           });
         }
@@ -324,7 +324,7 @@ export class Evaluator {
       return {
         type: 'vector',
         samples: vector.map(s => ({
-          labels: dropName(s.labels),
+          labels: namelessLabels(s.labels),
           value: element.fn(s.value, params),
         })),
       };
@@ -363,7 +363,7 @@ export class Evaluator {
           return {
             type: 'vector',
             samples: v.map(s => ({
-              labels: dropName(s.labels),
+              labels: namelessLabels(s.labels),
               value: ts / 1000,
             })),
           };
@@ -373,7 +373,10 @@ export class Evaluator {
         for (const s of this.fetch(arg, this.lookbackMs, true)) {
           const i = lastIndexAtOrBefore(s.t, ref);
           if (i >= 0 && s.t[i] > ref - this.lookbackMs)
-            out.push({ labels: dropName(s.labels), value: s.t[i] / 1000 });
+            out.push({
+              labels: namelessLabels(s.labels),
+              value: s.t[i] / 1000,
+            });
         }
         return { type: 'vector', samples: out };
       }
@@ -859,6 +862,34 @@ function sortedGrouping(grouping: string[]): string[] {
   return sorted;
 }
 
+const nameless = new WeakMap<Labels, Labels>();
+
+/**
+ * A label set without its metric name, made once per label set: the
+ * functions of a range query drop the name of the same series at every
+ * step. Never to be changed (copy it first).
+ */
+function namelessLabels(labels: Labels): Labels {
+  let out = nameless.get(labels);
+  if (!out) {
+    out = dropName(labels);
+    nameless.set(labels, out);
+  }
+  return out;
+}
+
+const signatures = new WeakMap<Labels, string>();
+
+/** The signature of a label set of a result, kept per label set. */
+function labelsSignature(labels: Labels): string {
+  let sig = signatures.get(labels);
+  if (sig === undefined) {
+    sig = signature(labels);
+    signatures.set(labels, sig);
+  }
+  return sig;
+}
+
 const namelessSignatures = new WeakMap<Labels, string>();
 
 /**
@@ -879,16 +910,19 @@ function namelessSignature(labels: Labels): string {
  * Refuses a vector with two samples of one label set, as Prometheus does
  * for a query's and a rule's result.
  */
-export function assertUnique(samples: InstantSample[]) {
+export function assertUnique(samples: InstantSample[]): string[] {
   const seen = new Set<string>();
+  const sigs: string[] = [];
   for (const s of samples) {
-    const sig = signature(s.labels);
+    const sig = labelsSignature(s.labels);
     if (seen.has(sig))
       throw new PromQLExecutionError(
         'vector cannot contain metrics with the same labelset',
       );
     seen.add(sig);
+    sigs.push(sig);
   }
+  return sigs;
 }
 
 /** Runs a range query: the expression at every step from start to end. */
@@ -909,13 +943,13 @@ export function rangeQuery(
       entry.values.push([ts / 1000, formatFloat(v.value)]);
       series.set('', entry);
     } else if (v.type === 'vector') {
-      assertUnique(v.samples);
-      for (const s of v.samples) {
-        const sig = signature(s.labels);
+      const sigs = assertUnique(v.samples);
+      v.samples.forEach((s, i) => {
+        const sig = sigs[i];
         const entry = series.get(sig) ?? { metric: s.labels, values: [] };
         entry.values.push([ts / 1000, formatFloat(s.value)]);
         series.set(sig, entry);
-      }
+      });
     } else {
       throw new PromQLParseError(
         `invalid expression type "${describe(
