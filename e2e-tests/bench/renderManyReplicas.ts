@@ -7,7 +7,10 @@
  *
  * It starts the sandbox with the lab's checkout-api scaled to REPLICAS pods,
  * builds the app, starts the backend serving it, then loads each tab ROUNDS
- * times and prints the medians. Nothing is asserted.
+ * times and prints the medians: the Incident tab until its diagnosis, its
+ * replica table and its memory chart are shown (the ratio), and until the
+ * diagnosis and the replica table alone are (its first paint), with the
+ * size of each evidence answer. Nothing is asserted.
  */
 import { loadScenario, startSandbox } from '@observability-ir/sandbox-cluster';
 import { Page } from '@playwright/test';
@@ -44,6 +47,23 @@ async function timeUntil(
   return performance.now() - started;
 }
 
+/** The evidence answers the page received: path, bytes, milliseconds. */
+async function evidenceAnswers(page: Page) {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .map(e => e as PerformanceResourceTiming)
+      .filter(e => /\/api\/observability-ir\/v1\//.test(e.name))
+      .map(e => ({
+        path: new URL(e.name).pathname.replace(/.*\/v1\//, '/v1/'),
+        query: new URL(e.name).search,
+        bytes: e.encodedBodySize,
+        decoded: e.decodedBodySize,
+        ms: e.duration,
+      })),
+  );
+}
+
 async function main() {
   const sandbox = await startSandbox({
     scenario: scaledScenario(),
@@ -62,6 +82,8 @@ async function main() {
     const entity = `${base}/catalog/default/component/checkout-api`;
     const kubernetes: number[] = [];
     const incident: number[] = [];
+    const firstPaint: number[] = [];
+    let answers: Awaited<ReturnType<typeof evidenceAnswers>> = [];
     // Alternate the two so drift in the machine's load hits both alike.
     for (let round = 0; round <= ROUNDS; round++) {
       const k = await timeUntil(page, `${entity}/kubernetes`, p =>
@@ -70,24 +92,31 @@ async function main() {
           .first()
           .waitFor({ timeout: 120_000 }),
       );
+      let painted = 0;
+      const started = performance.now();
       const i = await timeUntil(page, `${entity}/incident`, async p => {
-        await p
-          .getByRole('heading', { name: /^Most likely cause:/ })
-          .waitFor({ timeout: 120_000 });
+        await Promise.all([
+          p
+            .getByRole('heading', { name: /^Most likely cause:/ })
+            .waitFor({ timeout: 120_000 }),
+          p
+            .getByRole('table', { name: 'Replicas' })
+            .getByRole('cell', { name: /^checkout-api-v1-/ })
+            .first()
+            .waitFor({ timeout: 120_000 }),
+        ]);
+        painted = performance.now() - started;
         await p
           .getByRole('img', { name: 'Memory working set and limit over time' })
-          .waitFor();
-        await p
-          .getByRole('table', { name: 'Replicas' })
-          .getByRole('cell', { name: /^checkout-api-v1-/ })
-          .first()
           .waitFor({ timeout: 120_000 });
       });
       // The first round warms caches and is not counted.
       if (round > 0) {
         kubernetes.push(k);
         incident.push(i);
+        firstPaint.push(painted);
       }
+      answers = await evidenceAnswers(page);
     }
 
     const k = median(kubernetes);
@@ -103,7 +132,30 @@ async function main() {
         .map(v => v.toFixed(0))
         .join(', ')}]`,
     );
+    const p = median(firstPaint);
+    console.log(
+      `  first paint (diagnosis and replicas): ${p.toFixed(0)} ms  [${firstPaint
+        .map(v => v.toFixed(0))
+        .join(', ')}]`,
+    );
+    console.log('Evidence answers of the last round:');
+    for (const a of answers) {
+      console.log(
+        `  ${a.path.padEnd(14)} ${(a.decoded / 1024)
+          .toFixed(0)
+          .padStart(7)} KiB` +
+          ` (${(a.bytes / 1024).toFixed(0)} KiB sent) ${a.ms
+            .toFixed(0)
+            .padStart(6)} ms` +
+          `  ${
+            a.query.includes('width=')
+              ? a.query.replace(/.*[?&](width=\d+).*/, '$1')
+              : ''
+          }`,
+      );
+    }
     console.log(`ratio Incident / Kubernetes: ${(i / k).toFixed(2)}`);
+    console.log(`ratio first paint / Kubernetes: ${(p / k).toFixed(2)}`);
     reportBenchResult({
       benchmark: 'render',
       figures: [
