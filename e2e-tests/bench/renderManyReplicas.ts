@@ -159,8 +159,13 @@ async function main() {
     reportBenchResult({
       benchmark: 'render',
       figures: [
-        { name: 'Incident / Kubernetes tab (median)', value: i / k },
+        {
+          name: 'Incident / Kubernetes tab (median)',
+          value: i / k,
+          goal: { max: 1.5 },
+        },
         { name: 'Incident tab (median)', value: i, unit: 'ms' },
+        { name: 'Incident tab first paint (median)', value: p, unit: 'ms' },
         { name: 'stock Kubernetes tab (median)', value: k, unit: 'ms' },
       ],
       settings: { replicas: REPLICAS, rounds: ROUNDS },
