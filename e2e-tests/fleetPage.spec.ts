@@ -1,20 +1,12 @@
 import fs from 'node:fs';
-import { expect, Page, test } from '@playwright/test';
-import { signInAsGuest, signInAsPlatformGuest } from './support';
+import { expect, test } from '@playwright/test';
+import {
+  openFleetHealth,
+  signInAsGuest,
+  signInAsPlatformGuest,
+} from './support';
 
 const screenshots = 'e2e-tests/screenshots';
-
-/** The fleet page through its nav item, once the first sweep has answered. */
-async function openFleetHealth(page: Page) {
-  await page.getByRole('link', { name: 'Fleet health' }).click();
-  await expect(page).toHaveURL(/\/fleet-health/);
-  // The first sweep runs shortly after the backend starts; the page reads
-  // it again until it has.
-  await expect(page.getByText('The first sweep is running…')).toHaveCount(0, {
-    timeout: 60_000,
-  });
-  return page.getByRole('table', { name: 'Containers terminated abnormally' });
-}
 
 test('as a platform team member, the fleet page lists the lab pod under the finance team', async ({
   page,

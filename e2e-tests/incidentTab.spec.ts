@@ -1,15 +1,9 @@
 import { expect, Page, test } from '@playwright/test';
-import { signInAsGuest } from './support';
+import { entityTab, signInAsGuest } from './support';
 import fs from 'node:fs';
 import { backendLogPath } from '../playwright.config';
 
 const screenshots = 'e2e-tests/screenshots';
-
-function entityTab(page: Page, name: string) {
-  return page
-    .getByRole('navigation', { name: 'Content navigation' })
-    .getByRole('link', { name, exact: true });
-}
 
 test('the backend started every plugin without an error', async () => {
   const log = fs.readFileSync(backendLogPath, 'utf8');

@@ -1,6 +1,6 @@
-import { expect, Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import fs from 'node:fs';
-import { signInAsGuest } from './support';
+import { runbookStep, sandboxAdmin, signInAsGuest } from './support';
 
 /*
  * The lab's ending, clicked through: from the Incident tab's Fix step into
@@ -13,25 +13,8 @@ import { signInAsGuest } from './support';
  * and after itself.
  */
 
-const SANDBOX = 'http://127.0.0.1:7008';
 const screenshots = 'e2e-tests/screenshots';
 const incidentTab = '/catalog/default/component/checkout-api/incident';
-
-async function sandboxAdmin(path: string, body?: object) {
-  const response = await fetch(`${SANDBOX}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body ?? {}),
-  });
-  expect(response.status, `POST ${path}`).toBe(200);
-}
-
-function runbookStep(page: Page, title: RegExp | string) {
-  return page
-    .getByRole('list', { name: 'Runbook steps' })
-    .getByRole('listitem')
-    .filter({ has: page.getByRole('heading', { name: title }) });
-}
 
 test.beforeEach(async () => {
   await sandboxAdmin('/_sandbox/reset');
