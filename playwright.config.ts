@@ -46,7 +46,7 @@ export default defineConfig({
   projects: [
     {
       name: 'chromium',
-      testIgnore: /raiseMemoryLimit\.spec\.ts/,
+      testIgnore: /(raiseMemoryLimit|wholeStory)\.spec\.ts/,
       repeatEach: 3,
       use: { browserName: 'chromium' },
     },
@@ -56,6 +56,16 @@ export default defineConfig({
       name: 'fix-flow',
       testMatch: /raiseMemoryLimit\.spec\.ts/,
       dependencies: ['chromium'],
+      repeatEach: 3,
+      use: { browserName: 'chromium' },
+    },
+    // The whole story in one session: it fixes checkout-api, switches the
+    // sandbox to another scenario and back; it runs last, each run from
+    // the unfixed lab.
+    {
+      name: 'story',
+      testMatch: /wholeStory\.spec\.ts/,
+      dependencies: ['fix-flow'],
       repeatEach: 3,
       use: { browserName: 'chromium' },
     },
