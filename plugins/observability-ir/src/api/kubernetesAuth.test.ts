@@ -30,7 +30,13 @@ function fakeBackend() {
               ],
             }
           : { entityRef, replicas: [], sources: [] };
-      return { ok: true, status: 200, json: async () => body } as Response;
+      return {
+        ok: true,
+        status: 200,
+        // An answer without an ETag, as a backend without validators sends.
+        headers: { get: () => null },
+        json: async () => body,
+      } as unknown as Response;
     },
   };
   return { fetchApi, calls };
