@@ -121,13 +121,19 @@ test('the whole story: from the diagnosis to a verified fix, another incident, a
     await entityTab(page, 'Incident').click();
     await expect(page).toHaveURL(new RegExp(`${incidentTab}$`));
     // The incident of the unfixed lab, not the one a previous run closed:
-    // the backend may answer from before the reset for a few seconds.
+    // the backend may answer from before the reset for a few seconds (the
+    // evidence it shares between identical requests for cacheTtl, 15 s).
     let look = 0;
     await expect(async () => {
       if (look++) await page.reload();
       await expect(runbook.getByText('Incident open')).toBeVisible({
         timeout: 15_000,
       });
+      await expect(
+        page.getByRole('heading', {
+          name: 'Most likely cause: Memory limit too low',
+        }),
+      ).toBeVisible({ timeout: 5_000 });
     }).toPass({ timeout: 120_000 });
   });
 
