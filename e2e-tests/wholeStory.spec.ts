@@ -368,8 +368,15 @@ test('the whole story: from the diagnosis to a verified fix, another incident, a
     });
     await expect(button).toBeDisabled();
     await expect(button).toHaveAccessibleDescription(reason);
-    await button.locator('..').hover();
-    await expect(denied.getByRole('tooltip')).toHaveText(reason);
+    // The table may draw again under the pointer (its evidence arriving):
+    // point at the button afresh until its tooltip shows.
+    await expect(async () => {
+      await denied.mouse.move(0, 0);
+      await button.locator('..').hover();
+      await expect(denied.getByRole('tooltip')).toHaveText(reason, {
+        timeout: 3_000,
+      });
+    }).toPass({ timeout: 60_000 });
     await picture('node-forensics-denied', path =>
       denied.getByRole('table', { name: 'Replicas' }).screenshot({ path }),
     );
