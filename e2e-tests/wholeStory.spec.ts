@@ -5,6 +5,7 @@ import {
   openFleetHealth,
   runbookStep,
   sandboxAdmin,
+  signInAsContractorGuest,
   signInAsGuest,
   signInAsPlatformGuest,
 } from './support';
@@ -17,9 +18,9 @@ import {
  * restarts stop; meanwhile the platform guest's Fleet health lists the lab's
  * pod before the fix and not after. Then the sandbox replays the
  * network-fault scenario: another diagnosis, and forensics finds the app
- * listening behind a dead interface. Last, someone without the forensics
- * permission finds the action disabled with the reason, and the API refuses
- * them.
+ * listening behind a dead interface. Last, the contractor guest, who reads
+ * the incident but from whom the policy withholds forensics, finds the
+ * action disabled with the reason, and the API refuses them.
  *
  * It changes the sandbox, so it runs in its own project after every other
  * (playwright.config.ts), and each run starts from, and leaves, the unfixed
@@ -114,9 +115,8 @@ test('the whole story: from the diagnosis to a verified fix, another incident, a
     await picture('fleet-health', path => platform.screenshot({ path }));
   });
 
-  let authorization = '';
   await test.step('the guest signs in and opens the Incident tab', async () => {
-    authorization = await signInAsGuest(page);
+    await signInAsGuest(page);
     await page.getByRole('link', { name: 'Checkout API' }).click();
     await entityTab(page, 'Incident').click();
     await expect(page).toHaveURL(new RegExp(`${incidentTab}$`));
@@ -335,35 +335,19 @@ test('the whole story: from the diagnosis to a verified fix, another incident, a
 
   await test.step('without the forensics permission: disabled, with the reason, and 403', async () => {
     const reason =
-      "You may not run node forensics on this service: it is for the service's owners and platform teams (permission observability-ir.forensics.run).";
-    // The portal's policy grants forensics to whoever reads the incident
-    // (owners, platform teams); a policy that withholds it answers the
-    // browser's permission check with DENY for that one permission, as here.
-    const denied = await newSignedInPage(browser, signInAsGuest);
-    await denied.route('**/api/permission/authorize', async route => {
-      const asked = route.request().postDataJSON() as {
-        items: Array<{ id: string; permission: { name: string } }>;
-      };
-      const forensics = new Set(
-        asked.items
-          .filter(i => i.permission.name === 'observability-ir.forensics.run')
-          .map(i => i.id),
-      );
-      const response = await route.fetch();
-      const answer = (await response.json()) as {
-        items: Array<{ id: string; result: unknown }>;
-      };
-      await route.fulfill({
-        response,
-        json: {
-          items: answer.items.map(item =>
-            forensics.has(item.id) ? { ...item, result: 'DENY' } : item,
-          ),
-        },
-      });
-    });
-    await denied.goto(incidentTab);
-    const button = denied.getByRole('button', {
+      "You may not run node forensics on this service: the portal's permission policy does not grant you observability-ir.forensics.run on it. Ask its owners or a platform team.";
+    // The contractor guest is on the finance team, so reads checkout-api's
+    // incident, but the portal's policy withholds node forensics from the
+    // finance contractors' group (permission.restrictedGroups).
+    const { baseURL, viewport } = test.info().project.use;
+    const context = await browser.newContext({ baseURL, viewport });
+    const contractor = await context.newPage();
+    const contractorAuthorization = await signInAsContractorGuest(contractor);
+    await contractor.goto(incidentTab);
+    await expect(
+      contractor.getByRole('heading', { name: /^Most likely cause:/ }),
+    ).toBeVisible({ timeout: 60_000 });
+    const button = contractor.getByRole('button', {
       name: 'Run node forensics on checkout-api-v1-abc',
     });
     await expect(button).toBeDisabled();
@@ -371,33 +355,33 @@ test('the whole story: from the diagnosis to a verified fix, another incident, a
     // The table may draw again under the pointer (its evidence arriving):
     // point at the button afresh until its tooltip shows.
     await expect(async () => {
-      await denied.mouse.move(0, 0);
+      await contractor.mouse.move(0, 0);
       await button.locator('..').hover();
-      await expect(denied.getByRole('tooltip')).toHaveText(reason, {
+      await expect(contractor.getByRole('tooltip')).toHaveText(reason, {
         timeout: 3_000,
       });
     }).toPass({ timeout: 60_000 });
     await picture('node-forensics-denied', path =>
-      denied.getByRole('table', { name: 'Replicas' }).screenshot({ path }),
+      contractor.getByRole('table', { name: 'Replicas' }).screenshot({ path }),
     );
-    await denied.context().close();
 
-    // The API decides for itself: the guest holds no forensics permission
-    // on the storefront team's cart-service, and is refused.
-    const refused = await page.request.post(
+    // The API decides for itself: the same request the button would send,
+    // with the contractor's own session, is refused.
+    const refused = await contractor.request.post(
       '/api/observability-ir/v1/forensics',
       {
-        headers: { Authorization: authorization },
+        headers: { Authorization: contractorAuthorization },
         data: {
-          entityRef: 'component:default/cart-service',
+          entityRef: 'component:default/checkout-api',
           cluster: 'sandbox',
-          namespace: 'storefront',
-          pod: 'cart-service-7d9f8b6c5-h4k2m',
+          namespace: 'finance',
+          pod: 'checkout-api-v1-abc',
         },
       },
     );
     expect(refused.status()).toBe(403);
     expect((await refused.json()).error.name).toBe('NotAllowedError');
+    await context.close();
   });
 
   await platform.context().close();

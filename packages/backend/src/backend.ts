@@ -23,9 +23,12 @@ export function createPortalBackend() {
         if (config.has('auth.providers.guest')) {
           yield import('@backstage/plugin-auth-backend-module-guest-provider');
         }
-        // The demo's second identity, a platform team member.
-        if (config.has('auth.providers.platform-guest')) {
-          yield import('./modules/platformGuest/module');
+        // The demo's other identities: a platform team member, a contractor.
+        if (
+          config.has('auth.providers.platform-guest') ||
+          config.has('auth.providers.contractor-guest')
+        ) {
+          yield import('./modules/demoSignIn/module');
         }
       },
     }),

@@ -136,7 +136,7 @@ describeWithPostgres('the production configuration', () => {
     expect(errors).toEqual([]);
   });
 
-  it.each(['guest', 'platform-guest'])(
+  it.each(['guest', 'platform-guest', 'contractor-guest'])(
     'refuses the %s sign-in: the provider is not installed',
     async provider => {
       const response = await fetch(`${baseUrl}/api/auth/${provider}/refresh`, {

@@ -10,13 +10,26 @@ import {
 import { SignInPageBlueprint } from '@backstage/plugin-app-react';
 import { ProxySignInApi } from './ProxySignInApi';
 
+type DemoSignInApi = ProfileInfoApi & BackstageIdentityApi & SessionApi;
+
 /**
  * The demo's platform team member: the backend's `platform-guest` sign-in
  * (development only, like the guest), as `user:default/platform-guest`.
  */
-export const platformGuestAuthApiRef = createApiRef<
-  ProfileInfoApi & BackstageIdentityApi & SessionApi
->().with({ id: 'platform-guest-auth', pluginId: 'app' });
+export const platformGuestAuthApiRef = createApiRef<DemoSignInApi>().with({
+  id: 'platform-guest-auth',
+  pluginId: 'app',
+});
+
+/**
+ * The demo's finance contractor: the backend's `contractor-guest` sign-in
+ * (development only), as `user:default/contractor-guest`, who reads the
+ * finance team's incidents but may not run node forensics.
+ */
+export const contractorGuestAuthApiRef = createApiRef<DemoSignInApi>().with({
+  id: 'contractor-guest-auth',
+  pluginId: 'app',
+});
 
 const platformGuestAuthApi = ApiBlueprint.make({
   name: 'platform-guest-auth',
@@ -29,9 +42,21 @@ const platformGuestAuthApi = ApiBlueprint.make({
     }),
 });
 
+const contractorGuestAuthApi = ApiBlueprint.make({
+  name: 'contractor-guest-auth',
+  params: defineParams =>
+    defineParams({
+      api: contractorGuestAuthApiRef,
+      deps: { discoveryApi: discoveryApiRef },
+      factory: ({ discoveryApi }) =>
+        new ProxySignInApi({ provider: 'contractor-guest', discoveryApi }),
+    }),
+});
+
 /**
- * The sign-in page: the guest (on call for the finance team) and the
- * platform guest (a platform team member, who sees the fleet pages).
+ * The sign-in page: the guest (on call for the finance team), the platform
+ * guest (a platform team member, who sees the fleet pages) and the
+ * contractor guest (reads the finance team's incidents, runs no forensics).
  */
 const signInPage = SignInPageBlueprint.make({
   params: {
@@ -49,6 +74,13 @@ const signInPage = SignInPageBlueprint.make({
                 'Enter as a member of the platform team: the fleet pages and every service. Development only.',
               apiRef: platformGuestAuthApiRef,
             },
+            {
+              id: 'contractor-guest',
+              title: 'Contractor guest',
+              message:
+                "Enter as a contractor on the finance team: its services' incidents, without node forensics or the limit fix. Development only.",
+              apiRef: contractorGuestAuthApiRef,
+            },
           ]}
         />
       );
@@ -58,5 +90,5 @@ const signInPage = SignInPageBlueprint.make({
 
 export const signInModule = createFrontendModule({
   pluginId: 'app',
-  extensions: [platformGuestAuthApi, signInPage],
+  extensions: [platformGuestAuthApi, contractorGuestAuthApi, signInPage],
 });

@@ -16,7 +16,11 @@ import {
   observabilityIrFleetReadPermission,
   observabilityIrForensicsRunPermission,
 } from '@observability-ir/plugin-observability-ir-common';
-import { IncidentPermissionPolicy } from './IncidentPermissionPolicy';
+import { ConfigReader } from '@backstage/config';
+import {
+  IncidentPermissionPolicy,
+  readRestrictions,
+} from './IncidentPermissionPolicy';
 
 function user(ownershipEntityRefs: string[]): PolicyQueryUser {
   const userEntityRef = ownershipEntityRefs[0];
@@ -234,5 +238,115 @@ describe('IncidentPermissionPolicy', () => {
     expect(
       await financeRunsThePlatform.handle({ permission }, platformEngineer),
     ).toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  describe('restricted groups', () => {
+    // On the finance team and so an owner of its services, but a contractor.
+    const contractor = user([
+      'user:default/finance-contractor',
+      'group:default/finance-team',
+      'group:default/finance-contractors',
+    ]);
+    const restricted = new IncidentPermissionPolicy({
+      platformTeamRefs: ['group:default/platform-team'],
+      restrictions: readRestrictions(
+        new ConfigReader({
+          permission: {
+            restrictedGroups: [
+              {
+                group: 'group:default/finance-contractors',
+                withhold: [
+                  'observability-ir.forensics.run',
+                  'observability-ir.memory-limit.apply',
+                ],
+              },
+            ],
+          },
+        }),
+      ),
+    });
+
+    it('refuses what a restriction withholds to its members, owners or not', async () => {
+      expect(
+        await restricted.handle(
+          { permission: observabilityIrForensicsRunPermission },
+          contractor,
+        ),
+      ).toEqual({ result: AuthorizeResult.DENY });
+      // What it does not withhold is decided as for any owner.
+      expect(
+        await restricted.handle(
+          { permission: incidentReadPermission },
+          contractor,
+        ),
+      ).toMatchObject({
+        result: AuthorizeResult.CONDITIONAL,
+        conditions: { rule: 'IS_ENTITY_OWNER' },
+      });
+      // Their teammates keep the grant.
+      expect(
+        await restricted.handle(
+          { permission: observabilityIrForensicsRunPermission },
+          guest,
+        ),
+      ).toMatchObject({ result: AuthorizeResult.CONDITIONAL });
+    });
+
+    it('wins over membership of a platform team', async () => {
+      const both = user([
+        'user:default/temp.admin',
+        'group:default/platform-team',
+        'group:default/finance-contractors',
+      ]);
+      expect(
+        await restricted.handle(
+          { permission: observabilityIrForensicsRunPermission },
+          both,
+        ),
+      ).toEqual({ result: AuthorizeResult.DENY });
+      expect(
+        await restricted.handle(
+          { permission: kubernetesProxyPermission },
+          both,
+        ),
+      ).toEqual({ result: AuthorizeResult.ALLOW });
+    });
+
+    it('refuses a configuration that names a permission it does not grant', () => {
+      expect(() =>
+        readRestrictions(
+          new ConfigReader({
+            permission: {
+              restrictedGroups: [
+                {
+                  group: 'group:default/finance-contractors',
+                  withhold: ['observability-ir.forensic.run'],
+                },
+              ],
+            },
+          }),
+        ),
+      ).toThrow(
+        'permission.restrictedGroups[0].withhold names permissions this portal does not grant: observability-ir.forensic.run',
+      );
+    });
+
+    it('refuses a group that is not a group entity ref', () => {
+      expect(() =>
+        readRestrictions(
+          new ConfigReader({
+            permission: {
+              restrictedGroups: [
+                {
+                  group: 'finance-contractors',
+                  withhold: ['observability-ir.forensics.run'],
+                },
+              ],
+            },
+          }),
+        ),
+      ).toThrow(/must be a group entity ref/);
+      expect(readRestrictions(new ConfigReader({}))).toEqual([]);
+    });
   });
 });

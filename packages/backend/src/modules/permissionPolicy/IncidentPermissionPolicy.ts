@@ -18,6 +18,7 @@ import {
   scaffolderTaskConditions,
 } from '@backstage/plugin-scaffolder-backend/alpha';
 import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
+import { Config } from '@backstage/config';
 
 /** Who a permission is granted to. Platform teams hold every grant. */
 export type Audience =
@@ -107,15 +108,74 @@ const decide: Record<
 };
 
 /**
+ * Permissions withheld from the members of a group, whatever else they hold:
+ * contractors who read their team's incidents but may not start a Job with
+ * host access on a node, say.
+ */
+export type Restriction = {
+  /** A group entity ref, as in users' ownership claims. */
+  group: string;
+  /** Names of permissions in {@link grants}. */
+  withhold: string[];
+};
+
+/**
+ * Reads `permission.restrictedGroups`. A name that is not in {@link grants}
+ * is refused at startup: a typo would otherwise withhold nothing.
+ */
+export function readRestrictions(
+  config: Pick<Config, 'getOptionalConfigArray'>,
+): Restriction[] {
+  return (
+    config.getOptionalConfigArray('permission.restrictedGroups') ?? []
+  ).map((entry, index) => {
+    const group = entry.getString('group');
+    const withhold = entry.getStringArray('withhold');
+    const unknown = withhold.filter(name => !Object.hasOwn(grants, name));
+    if (!/^group:[^/\s]+\/[^/\s]+$/.test(group)) {
+      throw new Error(
+        `permission.restrictedGroups[${index}].group must be a group entity ref such as group:default/contractors, not '${group}'`,
+      );
+    }
+    if (unknown.length > 0) {
+      throw new Error(
+        `permission.restrictedGroups[${index}].withhold names permissions this portal does not grant: ${unknown.join(
+          ', ',
+        )}`,
+      );
+    }
+    return { group, withhold };
+  });
+}
+
+/**
  * This portal's permission policy: {@link grants}, and nothing else.
  *
- * Members of the platform teams hold every grant outright. Requests without a
- * user reach the policy only from unauthenticated callers (backend services
- * are decided before the policy, by their own access restrictions), so they
- * are denied.
+ * Members of the platform teams hold every grant outright. Members of a
+ * restricted group are refused what it withholds, even when they own the
+ * entity or belong to a platform team too: a restriction wins over a grant.
+ * Requests without a user reach the policy only from unauthenticated callers
+ * (backend services are decided before the policy, by their own access
+ * restrictions), so they are denied.
  */
 export class IncidentPermissionPolicy implements PermissionPolicy {
-  constructor(private readonly options: { platformTeamRefs: string[] }) {}
+  /** Permission name → the groups whose members are refused it. */
+  private readonly withheld = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly options: {
+      platformTeamRefs: string[];
+      restrictions?: Restriction[];
+    },
+  ) {
+    for (const { group, withhold } of options.restrictions ?? []) {
+      for (const name of withhold) {
+        const groups = this.withheld.get(name) ?? new Set<string>();
+        groups.add(group);
+        this.withheld.set(name, groups);
+      }
+    }
+  }
 
   async handle(
     request: PolicyQuery,
@@ -127,6 +187,10 @@ export class IncidentPermissionPolicy implements PermissionPolicy {
       return deny;
     }
     const claims = user.info.ownershipEntityRefs;
+    const restricted = this.withheld.get(name);
+    if (restricted && claims.some(ref => restricted.has(ref))) {
+      return deny;
+    }
     if (claims.some(ref => this.options.platformTeamRefs.includes(ref))) {
       return allow;
     }

@@ -3,12 +3,16 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { IncidentPermissionPolicy } from './IncidentPermissionPolicy';
+import {
+  IncidentPermissionPolicy,
+  readRestrictions,
+} from './IncidentPermissionPolicy';
 
 /**
  * Installs {@link IncidentPermissionPolicy}. The platform teams, which hold
  * every grant, come from `permission.platformTeams` (group entity refs),
- * `group:default/platform-team` when unset.
+ * `group:default/platform-team` when unset; the permissions withheld from
+ * some groups' members come from `permission.restrictedGroups`.
  */
 export default createBackendModule({
   pluginId: 'permission',
@@ -20,7 +24,12 @@ export default createBackendModule({
         const platformTeamRefs = config.getOptionalStringArray(
           'permission.platformTeams',
         ) ?? ['group:default/platform-team'];
-        policy.setPolicy(new IncidentPermissionPolicy({ platformTeamRefs }));
+        policy.setPolicy(
+          new IncidentPermissionPolicy({
+            platformTeamRefs,
+            restrictions: readRestrictions(config),
+          }),
+        );
       },
     });
   },

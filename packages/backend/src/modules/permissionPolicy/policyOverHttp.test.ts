@@ -102,12 +102,18 @@ async function startStubCluster() {
 let backend: BackendProcess | undefined;
 let baseUrl = '';
 let cluster: Awaited<ReturnType<typeof startStubCluster>>;
-const tokens: Record<'guest' | 'platformEngineer', string> = {
+const tokens: Record<'guest' | 'contractor' | 'platformEngineer', string> = {
   guest: '',
+  contractor: '',
   platformEngineer: '',
 };
 
-type Caller = 'guest' | 'platformEngineer' | 'service' | 'anonymous';
+type Caller =
+  | 'guest'
+  | 'contractor'
+  | 'platformEngineer'
+  | 'service'
+  | 'anonymous';
 
 function call(
   caller: Caller,
@@ -165,6 +171,7 @@ async function waitForCatalog(deadline: number) {
   while (Date.now() < deadline) {
     const ready = await Promise.all([
       related('user:default/guest', 'memberOf'),
+      related('user:default/contractor-guest', 'memberOf'),
       related('user:default/jonas.berg', 'memberOf'),
       related('component:default/checkout-api', 'ownedBy'),
       related('component:default/cart-service', 'ownedBy'),
@@ -245,6 +252,7 @@ beforeAll(async () => {
 
   await waitForCatalog(Date.now() + 90_000);
   tokens.guest = await signIn('guest');
+  tokens.contractor = await signIn('contractor-guest');
   tokens.platformEngineer = await signIn('named-user', 'jonas.berg');
 }, 300_000);
 
@@ -452,6 +460,64 @@ describe('incident data', () => {
       200,
     );
     expect((await workload('service', 'cart-service')).status).toBe(200);
+  });
+});
+
+describe('a restricted group (permission.restrictedGroups)', () => {
+  const forensicsRun = 'observability-ir.forensics.run';
+
+  /** What the browser asks before it enables the forensics action. */
+  async function mayRunForensics(caller: Caller, name: string) {
+    const response = await call(caller, '/api/permission/authorize', {
+      method: 'POST',
+      body: {
+        items: [
+          {
+            id: '1',
+            permission: {
+              type: 'resource',
+              name: forensicsRun,
+              attributes: {},
+              resourceType: 'catalog-entity',
+            },
+            resourceRef: `component:default/${name}`,
+          },
+        ],
+      },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()).items[0].result;
+  }
+
+  it("lets the contractor guest, on the finance team, read checkout-api's incident", async () => {
+    const response = await call(
+      'contractor',
+      '/api/observability-ir/v1/workload?entityRef=component:default/checkout-api',
+    );
+    expect(response.status).toBe(200);
+  });
+
+  it('withholds node forensics from the contractor guest, and not from their teammate', async () => {
+    expect(await mayRunForensics('contractor', 'checkout-api')).toBe('DENY');
+    expect(await mayRunForensics('guest', 'checkout-api')).toBe('ALLOW');
+
+    const before = cluster.requested.length;
+    const response = await call(
+      'contractor',
+      '/api/observability-ir/v1/forensics',
+      {
+        method: 'POST',
+        body: {
+          entityRef: 'component:default/checkout-api',
+          cluster: 'sandbox',
+          namespace: 'finance',
+          pod: 'checkout-api-v1-abc',
+        },
+      },
+    );
+    expect(response.status).toBe(403);
+    expect((await response.json()).error.name).toBe('NotAllowedError');
+    expect(cluster.requested.slice(before)).toEqual([]);
   });
 });
 

@@ -119,7 +119,7 @@ describe('node forensics in the Replicas panel', () => {
     const action = await screen.findByRole('button', { name: ACTION });
     await waitFor(() =>
       expect(action).toHaveAccessibleDescription(
-        /You may not run node forensics on this service: it is for the service's owners and platform teams/,
+        /You may not run node forensics on this service: the portal's permission policy does not grant you observability-ir.forensics.run on it/,
       ),
     );
     expect(action).toBeDisabled();

@@ -14,7 +14,7 @@ export function whyNoForensics(
     return 'Checking whether you may run node forensics…';
   }
   if (!forensics.permission.allowed) {
-    return "You may not run node forensics on this service: it is for the service's owners and platform teams (permission observability-ir.forensics.run).";
+    return "You may not run node forensics on this service: the portal's permission policy does not grant you observability-ir.forensics.run on it. Ask its owners or a platform team.";
   }
   if (forensics.unavailable) {
     return forensics.unavailable;

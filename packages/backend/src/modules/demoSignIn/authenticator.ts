@@ -4,10 +4,10 @@ import { createProxyAuthenticator } from '@backstage/plugin-auth-node';
 /**
  * Authenticates anyone, and so only where `auth.environment` is
  * `development` (the demo, local development and the tests), unless
- * `auth.providers.platform-guest.dangerouslyAllowOutsideDevelopment` says
+ * `auth.providers.<provider>.dangerouslyAllowOutsideDevelopment` says
  * otherwise.
  */
-export const platformGuestAuthenticator = createProxyAuthenticator({
+export const demoGuestAuthenticator = createProxyAuthenticator({
   defaultProfileTransform: async () => ({ profile: {} }),
   initialize({ config }) {
     return {
@@ -18,9 +18,7 @@ export const platformGuestAuthenticator = createProxyAuthenticator({
   },
   async authenticate(_, { allowed }) {
     if (!allowed) {
-      throw new NotAllowedError(
-        'The platform guest sign-in is for development only',
-      );
+      throw new NotAllowedError('This guest sign-in is for development only');
     }
     return { result: {} };
   },
