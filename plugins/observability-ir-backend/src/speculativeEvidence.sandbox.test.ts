@@ -140,7 +140,11 @@ type Upstream = 'kubernetes' | 'prometheus' | 'loki';
  * noting the order in which upstreams were asked and answered.
  */
 async function startOrderingProxy(target: string) {
-  const log: Array<{ upstream: Upstream; event: 'asked' | 'answered' }> = [];
+  const log: Array<{
+    upstream: Upstream;
+    event: 'asked' | 'answered';
+    path: string;
+  }> = [];
   const asked = new Set<Upstream>();
   const waiters: Array<() => void> = [];
   const server = http.createServer((req, res) => {
@@ -148,7 +152,7 @@ async function startOrderingProxy(target: string) {
     let upstream: Upstream = 'kubernetes';
     if (path.includes('/prometheus/')) upstream = 'prometheus';
     else if (path.includes('/loki/')) upstream = 'loki';
-    log.push({ upstream, event: 'asked' });
+    log.push({ upstream, event: 'asked', path });
     asked.add(upstream);
     waiters.splice(0).forEach(wake => wake());
     const chunks: Buffer[] = [];
@@ -171,7 +175,7 @@ async function startOrderingProxy(target: string) {
         headers: { 'content-type': req.headers['content-type'] ?? '' },
         body: chunks.length ? Buffer.concat(chunks) : undefined,
       });
-      log.push({ upstream, event: 'answered' });
+      log.push({ upstream, event: 'answered', path });
       res.writeHead(answer.status, {
         'content-type': answer.headers.get('content-type') ?? 'text/plain',
       });
@@ -348,5 +352,27 @@ describe('evidence asked together with the pod list', () => {
         e => e.upstream === 'prometheus' && e.event === 'asked',
       ),
     ).toBeLessThan(podListAnswered);
+  });
+
+  it("reads a node once for every entity whose pods run there, within the cache's TTL", async () => {
+    const nodeReads = () =>
+      proxy.log.filter(
+        e => e.event === 'asked' && e.path.includes('/api/v1/nodes/'),
+      ).length;
+    const payments = { entityRef: 'component:default/payments' };
+
+    for (const [cacheTtlMs, expected] of [
+      [15_000, 0],
+      [0, 1],
+    ]) {
+      const { incidents } = service({ cacheTtlMs });
+      await incidents.getReplicas(payments, options);
+      proxy.reset();
+
+      const replicas = await incidents.getReplicas(checkout, options);
+
+      expect(replicas.nodes.map(n => n.name)).toEqual(['worker-1']);
+      expect(nodeReads()).toBe(expected);
+    }
   });
 });

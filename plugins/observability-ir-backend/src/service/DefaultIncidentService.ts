@@ -600,6 +600,13 @@ export class DefaultIncidentService implements IncidentService {
               namespace: workload.namespace,
               nodes: this.listedNodes.recall(nodesKey(cluster)),
             }),
+            // Nodes are the cluster's, not the workload's: a read is shared
+            // with every entity whose pods run there, for the cache's TTL.
+            readNode: (connection, name) =>
+              this.cache.get(
+                `node:${connection.name}:${name}:${clusters.credentialsKey}`,
+                () => connection.kubernetes.readNode(name),
+              ),
             onLocated: located => {
               if (located.kubernetes.status !== 'ok') return;
               this.listedNodes.remember(nodesKey(located.connection.name), [

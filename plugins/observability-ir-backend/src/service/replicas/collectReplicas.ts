@@ -57,10 +57,20 @@ export interface ReplicaSpeculation {
   nodes?: string[];
 }
 
+/** Reads a node of a cluster; the caller may share reads between requests. */
+export type ReadNode = (
+  connection: LocatedWorkload['connection'],
+  name: string,
+) => Promise<V1Node>;
+
+const readNodeOnce: ReadNode = (connection, name) =>
+  connection.kubernetes.readNode(name);
+
 async function eventsAndNodes(
   located: LocatedWorkload,
   earlyEvents: Map<string, Early<CoreV1Event[]>>,
   earlyNodes: Map<string, Early<V1Node>>,
+  readNode: ReadNode,
 ) {
   const { connection, pods } = located;
   const namespaces = [...new Set(pods.map(p => p.metadata?.namespace ?? ''))];
@@ -92,7 +102,7 @@ async function eventsAndNodes(
     ),
     Promise.all(
       nodeNames.map(name =>
-        answer(earlyNodes.get(name), () => connection.kubernetes.readNode(name))
+        answer(earlyNodes.get(name), () => readNode(connection, name))
           .then(node => [nodeSummary(connection.name, node)])
           .catch(error => {
             warnings.push(`node ${name}: ${error.message}`);
@@ -119,6 +129,8 @@ export async function collectReplicas(
     speculation?: (cluster: string) => ReplicaSpeculation;
     /** Told each cluster's listed pods (e.g. to remember their nodes). */
     onLocated?: (located: LocatedWorkload) => void;
+    /** How a node is read (e.g. shared with other entities' requests). */
+    readNode?: ReadNode;
     maxSeries?: number;
     counters?: SpeculationCounters;
   } = {},
@@ -135,6 +147,7 @@ export async function collectReplicas(
       const { connection } = speculated;
       const { kubernetes } = connection;
       const speculation = options.speculation?.(connection.name) ?? {};
+      const readNode = options.readNode ?? readNodeOnce;
       const earlyEvents = new Map(
         speculation.namespace
           ? [
@@ -150,7 +163,7 @@ export async function collectReplicas(
       const earlyNodes = new Map(
         (speculation.nodes ?? []).map(name => [
           name,
-          early(() => kubernetes.readNode(name)),
+          early(() => readNode(connection, name)),
         ]),
       );
       const workingSets = askSource(connection, 'prometheus', async () => {
@@ -207,7 +220,7 @@ export async function collectReplicas(
       }
       const replicas = podsToReplicas(connection.name, entry.pods);
       const [details, working] = await Promise.all([
-        eventsAndNodes(entry, earlyEvents, earlyNodes),
+        eventsAndNodes(entry, earlyEvents, earlyNodes, readNode),
         workingSets,
         settleEarly(),
       ]);
