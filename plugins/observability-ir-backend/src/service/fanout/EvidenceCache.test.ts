@@ -135,4 +135,23 @@ describe('EvidenceCache', () => {
     );
     expect(cache.size).toBe(7);
   });
+
+  it('without a TTL, shares answers in flight only and weighs none', async () => {
+    const cache = new EvidenceCache({ ttlMs: 0, maxBytes: 1e6 });
+    const upstream = deferred<string>();
+    const load = jest.fn(() => upstream.promise);
+    const sizeOf = jest.fn(() => 7);
+
+    const both = Promise.all([
+      cache.get('k', load, sizeOf),
+      cache.get('k', load, sizeOf),
+    ]);
+    upstream.resolve('pods');
+    expect(await both).toEqual(['pods', 'pods']);
+    await cache.get('k', async () => 'again', sizeOf);
+
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(sizeOf).not.toHaveBeenCalled();
+    expect(cache.size).toBe(0);
+  });
 });

@@ -71,7 +71,11 @@ export class EvidenceCache {
     value.then(
       settled => {
         if (this.entries.get(key) !== entry) return;
-        if (this.options.keep && !this.options.keep(settled)) {
+        // Nothing is kept without a TTL: no need to weigh it.
+        if (
+          this.options.ttlMs <= 0 ||
+          (this.options.keep && !this.options.keep(settled))
+        ) {
           this.remove(key, entry);
           return;
         }
