@@ -65,7 +65,20 @@ export class ContainerModel {
     this.runtime = spec.runtime ?? behavior.runtime ?? 'java';
     this.heapLimit =
       behavior.type === 'memory-leak' ? opt(behavior.heapLimit) : undefined;
+    // Parsed once: memoryAt runs for every sample of every series.
+    this.memoryBytes =
+      behavior.type === 'memory-leak'
+        ? {
+            base: parseQuantity(behavior.baselineMemory),
+            demand: parseQuantity(behavior.demandMemory),
+          }
+        : { base: parseQuantity(behavior.memory), demand: 0 };
   }
+
+  /** The behaviour's memory: a leak's baseline and demand, or steady use. */
+  private readonly memoryBytes: { base: number; demand: number };
+  /** Each run's ramp, drawn once (runs are numbered from 0). */
+  private readonly ramps: number[] = [];
 
   private rand(runIndex: number, what: string) {
     return randomFor(this.seedKey, runIndex, what);
@@ -205,7 +218,8 @@ export class ContainerModel {
     if (b.type !== 'memory-leak') {
       return 1;
     }
-    return b.rampSeconds * 1000 * (0.85 + 0.3 * this.rand(runIndex, 'ramp'));
+    return (this.ramps[runIndex] ??=
+      b.rampSeconds * 1000 * (0.85 + 0.3 * this.rand(runIndex, 'ramp')));
   }
 
   /**
@@ -235,8 +249,7 @@ export class ContainerModel {
     if (b.type !== 'memory-leak' || by === undefined || cap === undefined) {
       return undefined;
     }
-    const base = parseQuantity(b.baselineMemory);
-    const demand = parseQuantity(b.demandMemory);
+    const { base, demand } = this.memoryBytes;
     if (demand < cap) {
       return undefined;
     }
@@ -254,15 +267,14 @@ export class ContainerModel {
   memoryAt(runIndex: number, sinceStartMs: number): number {
     const b = this.behavior;
     if (b.type === 'memory-leak') {
-      const base = parseQuantity(b.baselineMemory);
-      const demand = parseQuantity(b.demandMemory);
+      const { base, demand } = this.memoryBytes;
       const value =
         base +
         (demand - base) * (1 - Math.exp(-sinceStartMs / this.rampMs(runIndex)));
       const cap = this.capBytes();
       return Math.floor(cap === undefined ? value : Math.min(value, cap));
     }
-    const steady = parseQuantity(b.memory);
+    const steady = this.memoryBytes.base;
     // A little deterministic wobble, as a real working set has.
     const wobble = Math.sin(
       sinceStartMs / 97_000 + this.rand(runIndex, 'mem') * 6,
