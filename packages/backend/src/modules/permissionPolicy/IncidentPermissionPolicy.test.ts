@@ -312,6 +312,30 @@ describe('IncidentPermissionPolicy', () => {
       ).toEqual({ result: AuthorizeResult.ALLOW });
     });
 
+    it('matches the group whatever the case of the configured ref', async () => {
+      const shouting = new IncidentPermissionPolicy({
+        platformTeamRefs: [],
+        restrictions: readRestrictions(
+          new ConfigReader({
+            permission: {
+              restrictedGroups: [
+                {
+                  group: 'group:default/Finance-Contractors',
+                  withhold: ['observability-ir.forensics.run'],
+                },
+              ],
+            },
+          }),
+        ),
+      });
+      expect(
+        await shouting.handle(
+          { permission: observabilityIrForensicsRunPermission },
+          contractor,
+        ),
+      ).toEqual({ result: AuthorizeResult.DENY });
+    });
+
     it('refuses a configuration that names a permission it does not grant', () => {
       expect(() =>
         readRestrictions(

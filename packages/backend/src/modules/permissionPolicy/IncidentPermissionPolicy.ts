@@ -113,7 +113,7 @@ const decide: Record<
  * host access on a node, say.
  */
 export type Restriction = {
-  /** A group entity ref, as in users' ownership claims. */
+  /** A group entity ref, as in users' ownership claims (lower case). */
   group: string;
   /** Names of permissions in {@link grants}. */
   withhold: string[];
@@ -144,7 +144,8 @@ export function readRestrictions(
         )}`,
       );
     }
-    return { group, withhold };
+    // Entity refs compare without regard to case, as the catalog's do.
+    return { group: group.toLocaleLowerCase('en-US'), withhold };
   });
 }
 
@@ -188,7 +189,10 @@ export class IncidentPermissionPolicy implements PermissionPolicy {
     }
     const claims = user.info.ownershipEntityRefs;
     const restricted = this.withheld.get(name);
-    if (restricted && claims.some(ref => restricted.has(ref))) {
+    if (
+      restricted &&
+      claims.some(ref => restricted.has(ref.toLocaleLowerCase('en-US')))
+    ) {
       return deny;
     }
     if (claims.some(ref => this.options.platformTeamRefs.includes(ref))) {
