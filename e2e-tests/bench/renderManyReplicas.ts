@@ -60,6 +60,8 @@ async function evidenceAnswers(page: Page) {
         bytes: e.encodedBodySize,
         decoded: e.decodedBodySize,
         ms: e.duration,
+        /** Since the page's navigation started. */
+        start: e.startTime,
       })),
   );
 }
@@ -146,7 +148,7 @@ async function main() {
           .padStart(7)} KiB` +
           ` (${(a.bytes / 1024).toFixed(0)} KiB sent) ${a.ms
             .toFixed(0)
-            .padStart(6)} ms` +
+            .padStart(6)} ms from ${a.start.toFixed(0).padStart(5)} ms` +
           `  ${
             a.query.includes('width=')
               ? a.query.replace(/.*[?&](width=\d+).*/, '$1')

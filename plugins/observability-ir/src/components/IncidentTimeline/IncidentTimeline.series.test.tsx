@@ -215,8 +215,8 @@ describe('IncidentTimeline, shaped for its width', () => {
     expect(timeAxis(restarts).length).toBeGreaterThan(2);
     expect(timeAxis(restarts)).toEqual(timeAxis(memory));
     // One kill marker per event, as on the memory chart.
-    expect(restarts.querySelectorAll('.recharts-reference-line')).toHaveLength(
-      memory.querySelectorAll('.recharts-reference-line').length,
+    expect(restarts.querySelectorAll('.incident-event-marker')).toHaveLength(
+      memory.querySelectorAll('.incident-event-marker').length,
     );
   });
 

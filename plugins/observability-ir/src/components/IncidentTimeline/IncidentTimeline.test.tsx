@@ -49,7 +49,7 @@ describe('IncidentTimeline', () => {
     // Two lines per pod, one limit and one request.
     expect(memory.querySelectorAll('.recharts-line')).toHaveLength(4);
     // A marker per event.
-    expect(memory.querySelectorAll('.recharts-reference-line')).toHaveLength(3);
+    expect(memory.querySelectorAll('.incident-event-marker')).toHaveLength(3);
 
     expect(
       screen.getByText(/All 2 terminations followed the working set at 99%/),

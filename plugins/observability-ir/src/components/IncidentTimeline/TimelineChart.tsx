@@ -6,13 +6,13 @@ import {
   Line,
   LineChart,
   ReferenceArea,
-  ReferenceLine,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
 import { formatClock, formatDateTime } from '../../format';
 import { ChartTooltip } from './ChartTooltip';
+import { EventMarkers } from './EventMarkers';
 import {
   AlertBand,
   alertBandColour,
@@ -205,19 +205,14 @@ export default function TimelineChart(props: TimelineChartProps) {
             }
           }}
         />
-        {props.events.map((event, i) => (
-          <ReferenceLine
-            key={`${event.time}-${event.pod}-${i}`}
-            x={Date.parse(event.time)}
-            stroke={
-              event.kind === 'termination'
-                ? theme.palette.error.main
-                : theme.palette.warning.main
-            }
-            strokeDasharray={event.kind === 'termination' ? undefined : '4 2'}
-            ifOverflow="discard"
-          />
-        ))}
+        <EventMarkers
+          events={props.events}
+          colour={event =>
+            event.kind === 'termination'
+              ? theme.palette.error.main
+              : theme.palette.warning.main
+          }
+        />
         {props.model.lines.map(line => {
           let stroke: string;
           if (line.kind === 'limit') {
