@@ -1,5 +1,6 @@
 import {
   ApiBlueprint,
+  ApiRef,
   createApiRef,
   createFrontendModule,
   discoveryApiRef,
@@ -31,27 +32,35 @@ export const contractorGuestAuthApiRef = createApiRef<DemoSignInApi>().with({
   pluginId: 'app',
 });
 
-const platformGuestAuthApi = ApiBlueprint.make({
-  name: 'platform-guest-auth',
-  params: defineParams =>
-    defineParams({
-      api: platformGuestAuthApiRef,
-      deps: { discoveryApi: discoveryApiRef },
-      factory: ({ discoveryApi }) =>
-        new ProxySignInApi({ provider: 'platform-guest', discoveryApi }),
-    }),
-});
+/** The API of one demo sign-in, talking to the backend's `provider`. */
+function demoSignInApi(
+  name: string,
+  api: ApiRef<DemoSignInApi>,
+  provider: string,
+) {
+  return ApiBlueprint.make({
+    name,
+    params: defineParams =>
+      defineParams({
+        api,
+        deps: { discoveryApi: discoveryApiRef },
+        factory: ({ discoveryApi }) =>
+          new ProxySignInApi({ provider, discoveryApi }),
+      }),
+  });
+}
 
-const contractorGuestAuthApi = ApiBlueprint.make({
-  name: 'contractor-guest-auth',
-  params: defineParams =>
-    defineParams({
-      api: contractorGuestAuthApiRef,
-      deps: { discoveryApi: discoveryApiRef },
-      factory: ({ discoveryApi }) =>
-        new ProxySignInApi({ provider: 'contractor-guest', discoveryApi }),
-    }),
-});
+const platformGuestAuthApi = demoSignInApi(
+  'platform-guest-auth',
+  platformGuestAuthApiRef,
+  'platform-guest',
+);
+
+const contractorGuestAuthApi = demoSignInApi(
+  'contractor-guest-auth',
+  contractorGuestAuthApiRef,
+  'contractor-guest',
+);
 
 /**
  * The sign-in page: the guest (on call for the finance team), the platform

@@ -241,6 +241,14 @@ describe('IncidentPermissionPolicy', () => {
   });
 
   describe('restricted groups', () => {
+    /** `permission.restrictedGroups` with one group and what it withholds. */
+    const restrictions = (group: string, withhold: string[]) =>
+      readRestrictions(
+        new ConfigReader({
+          permission: { restrictedGroups: [{ group, withhold }] },
+        }),
+      );
+
     // On the finance team and so an owner of its services, but a contractor.
     const contractor = user([
       'user:default/finance-contractor',
@@ -249,21 +257,10 @@ describe('IncidentPermissionPolicy', () => {
     ]);
     const restricted = new IncidentPermissionPolicy({
       platformTeamRefs: ['group:default/platform-team'],
-      restrictions: readRestrictions(
-        new ConfigReader({
-          permission: {
-            restrictedGroups: [
-              {
-                group: 'group:default/finance-contractors',
-                withhold: [
-                  'observability-ir.forensics.run',
-                  'observability-ir.memory-limit.apply',
-                ],
-              },
-            ],
-          },
-        }),
-      ),
+      restrictions: restrictions('group:default/finance-contractors', [
+        'observability-ir.forensics.run',
+        'observability-ir.memory-limit.apply',
+      ]),
     });
 
     it('refuses what a restriction withholds to its members, owners or not', async () => {
@@ -315,18 +312,9 @@ describe('IncidentPermissionPolicy', () => {
     it('matches the group whatever the case of the configured ref', async () => {
       const shouting = new IncidentPermissionPolicy({
         platformTeamRefs: [],
-        restrictions: readRestrictions(
-          new ConfigReader({
-            permission: {
-              restrictedGroups: [
-                {
-                  group: 'group:default/Finance-Contractors',
-                  withhold: ['observability-ir.forensics.run'],
-                },
-              ],
-            },
-          }),
-        ),
+        restrictions: restrictions('group:default/Finance-Contractors', [
+          'observability-ir.forensics.run',
+        ]),
       });
       expect(
         await shouting.handle(
@@ -338,18 +326,9 @@ describe('IncidentPermissionPolicy', () => {
 
     it('refuses a configuration that names a permission it does not grant', () => {
       expect(() =>
-        readRestrictions(
-          new ConfigReader({
-            permission: {
-              restrictedGroups: [
-                {
-                  group: 'group:default/finance-contractors',
-                  withhold: ['observability-ir.forensic.run'],
-                },
-              ],
-            },
-          }),
-        ),
+        restrictions('group:default/finance-contractors', [
+          'observability-ir.forensic.run',
+        ]),
       ).toThrow(
         'permission.restrictedGroups[0].withhold names permissions this portal does not grant: observability-ir.forensic.run',
       );
@@ -357,18 +336,7 @@ describe('IncidentPermissionPolicy', () => {
 
     it('refuses a group that is not a group entity ref', () => {
       expect(() =>
-        readRestrictions(
-          new ConfigReader({
-            permission: {
-              restrictedGroups: [
-                {
-                  group: 'finance-contractors',
-                  withhold: ['observability-ir.forensics.run'],
-                },
-              ],
-            },
-          }),
-        ),
+        restrictions('finance-contractors', ['observability-ir.forensics.run']),
       ).toThrow(/must be a group entity ref/);
       expect(readRestrictions(new ConfigReader({}))).toEqual([]);
     });
