@@ -76,6 +76,22 @@ describe('ObservabilityIrClient', () => {
     expect(urls[0].params).toEqual({ entityRef: ENTITY });
   });
 
+  it('sends one request for the same evidence asked twice at once, and asks again later', async () => {
+    const { client, urls } = recordingClient();
+    const query = { entityRef: ENTITY, range: '1h' as const };
+
+    const [a, b] = await Promise.all([
+      client.getAlerts(query),
+      client.getAlerts(query),
+    ]);
+    expect(urls).toHaveLength(1);
+    expect(b).toBe(a);
+
+    await client.getAlerts(query);
+    await client.getAlerts({ ...query, range: '6h' });
+    expect(urls).toHaveLength(3);
+  });
+
   it('fails with the backend’s error', async () => {
     const { client } = recordingClient(400);
     await expect(

@@ -51,6 +51,8 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
   private readonly credentialHeaders?: KubernetesCredentialHeaders;
   /** The evidence answers a refresh asks about with their `ETag`. */
   private readonly evidenceAnswers = new ValidatedAnswers();
+  /** Evidence requests on their way, by URL. */
+  private readonly evidenceInFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly deps: {
@@ -327,13 +329,30 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
    * the same request: on `304 Not Modified` that answer, the same object,
    * is the answer again, and nothing is parsed or drawn anew.
    */
-  private async fetchEvidence<T>(
+  private fetchEvidence<T>(
     path: string,
     query: Record<string, string | number | undefined>,
     headers: Record<string, string>,
   ): Promise<T> {
     const search = queryString(query);
     const url = `plugin://observability-ir${path}${search ? `?${search}` : ''}`;
+    // Two panels asking the same at once (the alerts table and the
+    // timeline's bands) share one request.
+    const pending = this.evidenceInFlight.get(url);
+    if (pending) {
+      return pending as Promise<T>;
+    }
+    const request = this.requestEvidence<T>(url, headers).finally(() =>
+      this.evidenceInFlight.delete(url),
+    );
+    this.evidenceInFlight.set(url, request);
+    return request;
+  }
+
+  private async requestEvidence<T>(
+    url: string,
+    headers: Record<string, string>,
+  ): Promise<T> {
     const kept = this.evidenceAnswers.get(url);
     const response = await this.deps.fetchApi.fetch(url, {
       headers: kept ? { ...headers, 'If-None-Match': kept.etag } : headers,
@@ -345,7 +364,7 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
       throw await ResponseError.fromResponse(response);
     }
     const etag = response.headers.get('ETag');
-    // Two panels asking the same at once share one answer object too.
+    // An answer that did not change is the same object as before.
     const current = this.evidenceAnswers.get(url);
     if (etag && current?.etag === etag) {
       return current.body as T;
