@@ -1,8 +1,8 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import App from './App';
 
 describe('App', () => {
-  it('starts on the sign-in page, offering the guest and the platform guest', async () => {
+  it('starts on the sign-in page, offering the guest, the platform guest and the contractor guest', async () => {
     process.env = {
       NODE_ENV: 'test',
       APP_CONFIG: [
@@ -23,11 +23,25 @@ describe('App', () => {
       await screen.findByText('Enter as a Guest User.', { exact: false }),
     ).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Enter' })).toBeInTheDocument();
-    // The second development identity: a platform team member.
-    expect(screen.getByText('Platform guest')).toBeInTheDocument();
+    // The other development identities, each on its own card: a platform
+    // team member and a finance contractor.
+    const card = (title: string) =>
+      screen
+        .getAllByRole('listitem')
+        .find(item => within(item).queryByText(title) !== null)!;
+    const platform = card('Platform guest');
     expect(
-      screen.getByText(/Enter as a member of the platform team/),
+      within(platform).getByText(/Enter as a member of the platform team/),
     ).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Sign In' })).toBeInTheDocument();
+    expect(
+      within(platform).getByRole('button', { name: 'Sign In' }),
+    ).toBeInTheDocument();
+    const contractor = card('Contractor guest');
+    expect(
+      within(contractor).getByText(/Enter as a contractor on the finance team/),
+    ).toBeInTheDocument();
+    expect(
+      within(contractor).getByRole('button', { name: 'Sign In' }),
+    ).toBeInTheDocument();
   });
 });
