@@ -41,6 +41,7 @@ import {
   markerEvents,
 } from './chartData';
 import { TimelineEvents } from './TimelineEvents';
+import { NearViewport } from './NearViewport';
 import { useChartMetrics, useMeasuredWidth } from './useChartMetrics';
 
 // recharts is only loaded by users who open the tab.
@@ -295,43 +296,49 @@ function Charts(props: {
         />
       )}
       {more.throttling.rows.length > 0 && (
-        <TimelineChart
-          {...shared}
-          model={more.throttling}
-          eventsAt={moreEvents.throttling}
-          onMomentClick={openLogs(more.throttling, moreEvents.throttling)}
-          height={140}
-          label={THROTTLING_CHART_LABEL}
-          describe={formatPercent}
-          yTicks={[0, 0.25, 0.5, 0.75, 1]}
-          unit="throttled"
-        />
+        <NearViewport height={140}>
+          <TimelineChart
+            {...shared}
+            model={more.throttling}
+            eventsAt={moreEvents.throttling}
+            onMomentClick={openLogs(more.throttling, moreEvents.throttling)}
+            height={140}
+            label={THROTTLING_CHART_LABEL}
+            describe={formatPercent}
+            yTicks={[0, 0.25, 0.5, 0.75, 1]}
+            unit="throttled"
+          />
+        </NearViewport>
       )}
       {more.restarts.rows.length > 0 && (
-        <TimelineChart
-          {...shared}
-          model={more.restarts}
-          eventsAt={moreEvents.restarts}
-          onMomentClick={openLogs(more.restarts, moreEvents.restarts)}
-          height={140}
-          label={RESTARTS_CHART_LABEL}
-          describe={describeRestarts}
-          tickFormat={countTicks}
-          unit="restarts"
-        />
+        <NearViewport height={140}>
+          <TimelineChart
+            {...shared}
+            model={more.restarts}
+            eventsAt={moreEvents.restarts}
+            onMomentClick={openLogs(more.restarts, moreEvents.restarts)}
+            height={140}
+            label={RESTARTS_CHART_LABEL}
+            describe={describeRestarts}
+            tickFormat={countTicks}
+            unit="restarts"
+          />
+        </NearViewport>
       )}
       {more.readiness.rows.length > 0 && (
-        <TimelineChart
-          {...shared}
-          model={more.readiness}
-          eventsAt={moreEvents.readiness}
-          onMomentClick={openLogs(more.readiness, moreEvents.readiness)}
-          height={120}
-          label={READINESS_CHART_LABEL}
-          describe={describeReadiness}
-          tickFormat={readinessTicks}
-          yTicks={[0, 1]}
-        />
+        <NearViewport height={120}>
+          <TimelineChart
+            {...shared}
+            model={more.readiness}
+            eventsAt={moreEvents.readiness}
+            onMomentClick={openLogs(more.readiness, moreEvents.readiness)}
+            height={120}
+            label={READINESS_CHART_LABEL}
+            describe={describeReadiness}
+            tickFormat={readinessTicks}
+            yTicks={[0, 1]}
+          />
+        </NearViewport>
       )}
       <AlertBandsLegend bands={bands} />
     </Suspense>
