@@ -71,6 +71,16 @@ export interface EntityPods {
   pods: V1Pod[];
 }
 
+/** Keeps `value` under `key` and returns it. */
+function remember<K extends object, V>(
+  map: WeakMap<K, V>,
+  key: K,
+  value: V,
+): V {
+  map.set(key, value);
+  return value;
+}
+
 /** Statuses of several collections, one per cluster and source. */
 function mergeSources(...lists: SourceStatus[][]): SourceStatus[] {
   const merged = new Map<string, SourceStatus>();
@@ -128,6 +138,30 @@ export class DefaultIncidentService implements IncidentService {
     maxEntries: 1000,
     ttlMs: 60 * 60_000,
   });
+  /**
+   * What was derived from cached answers, by the answers it was derived
+   * from: the endpoints of one tab (and the runbook) read the same cached
+   * evidence, so each is built once while those answers are cached.
+   */
+  private readonly timelines = new WeakMap<
+    object,
+    {
+      replicas: object;
+      logs: object;
+      stepSeconds: number;
+      timeline: ReturnType<typeof buildTimeline>;
+    }
+  >();
+  private readonly lookbacks = new WeakMap<object, MemoryLookback>();
+  private readonly diagnoses = new WeakMap<
+    object,
+    {
+      alerts: object;
+      lookback?: MemoryLookback;
+      inputs: string;
+      result: ReturnType<typeof diagnose>;
+    }
+  >();
 
   constructor(
     private readonly deps: {
@@ -335,25 +369,46 @@ export class DefaultIncidentService implements IncidentService {
       this.memoryLookback(workload, range, clusters),
       this.alerts(workload, range, clusters),
     ]);
-    const { hypotheses, recommendation, memoryLookback } = diagnose(
-      {
-        replicas: evidence.replicas.replicas,
-        events: evidence.replicas.events,
-        nodes: evidence.replicas.nodes,
-        metrics: evidence.metrics,
-        logGroups: evidence.logs.groups,
-        timeline: evidence.timeline,
-        sources: evidence.sources,
-        // Noted, never weighed; a failing alert source leaves them out.
-        alerts: alerts.alerts,
-        ...(forensics ? { forensics } : {}),
-        ...(lookback ? { lookback } : {}),
-      },
-      {
-        now: new Date(range.endSeconds * 1000),
-        start: new Date(range.startSeconds * 1000),
-      },
-    );
+    // The same cached evidence (the timeline stands for it), alerts and
+    // look-back, with the same forensics verdict and range, give the same
+    // diagnosis.
+    const inputs = JSON.stringify([
+      evidence.sources,
+      forensics ?? null,
+      range.startSeconds,
+      range.endSeconds,
+    ]);
+    const known = this.diagnoses.get(evidence.timeline);
+    const { hypotheses, recommendation, memoryLookback } =
+      known &&
+      known.alerts === alerts &&
+      known.lookback === lookback &&
+      known.inputs === inputs
+        ? known.result
+        : remember(this.diagnoses, evidence.timeline, {
+            alerts,
+            lookback,
+            inputs,
+            result: diagnose(
+              {
+                replicas: evidence.replicas.replicas,
+                events: evidence.replicas.events,
+                nodes: evidence.replicas.nodes,
+                metrics: evidence.metrics,
+                logGroups: evidence.logs.groups,
+                timeline: evidence.timeline,
+                sources: evidence.sources,
+                // Noted, never weighed; a failing alert source leaves them out.
+                alerts: alerts.alerts,
+                ...(forensics ? { forensics } : {}),
+                ...(lookback ? { lookback } : {}),
+              },
+              {
+                now: new Date(range.endSeconds * 1000),
+                start: new Date(range.startSeconds * 1000),
+              },
+            ),
+          }).result;
     return {
       entityRef: workload.entityRef,
       hypotheses,
@@ -388,12 +443,17 @@ export class DefaultIncidentService implements IncidentService {
         ),
     );
     if (collected.sources.some(s => s.status !== 'ok')) return undefined;
-    return {
-      startMs: lookback.startSeconds * 1000,
-      endMs: lookback.endSeconds * 1000,
-      stepSeconds: lookback.stepSeconds,
-      metrics: { memory: collected.memory, restarts: collected.restarts },
-    };
+    // One object while its metrics are cached, so a diagnosis made with it
+    // is known again.
+    return (
+      this.lookbacks.get(collected) ??
+      remember(this.lookbacks, collected, {
+        startMs: lookback.startSeconds * 1000,
+        endMs: lookback.endSeconds * 1000,
+        stepSeconds: lookback.stepSeconds,
+        metrics: { memory: collected.memory, restarts: collected.restarts },
+      })
+    );
   }
 
   /**
@@ -689,12 +749,24 @@ export class DefaultIncidentService implements IncidentService {
       this.metrics(workload, range, clusters),
       this.logs(workload, range, clusters),
     ]);
-    const timeline = buildTimeline({
-      metrics,
-      logEntries: logs.entries,
-      replicas: replicas.replicas,
-      stepSeconds: range.stepSeconds,
-    });
+    const known = this.timelines.get(metrics);
+    const timeline =
+      known &&
+      known.replicas === replicas &&
+      known.logs === logs &&
+      known.stepSeconds === range.stepSeconds
+        ? known.timeline
+        : remember(this.timelines, metrics, {
+            replicas,
+            logs,
+            stepSeconds: range.stepSeconds,
+            timeline: buildTimeline({
+              metrics,
+              logEntries: logs.entries,
+              replicas: replicas.replicas,
+              stepSeconds: range.stepSeconds,
+            }),
+          }).timeline;
     return {
       replicas,
       metrics,

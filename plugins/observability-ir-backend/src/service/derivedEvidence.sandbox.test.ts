@@ -1,0 +1,135 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { Sandbox, startSandbox } from '@observability-ir/sandbox-cluster';
+import { ClusterAccess } from '../clusters/ClusterAccess';
+import { readObservabilityIrConfig } from '../config/readObservabilityIrConfig';
+import { checkoutApiEntity, sandboxConfig } from '../__testUtils__/fixtures';
+import { DefaultIncidentService } from './DefaultIncidentService';
+import { diagnose } from './diagnosis';
+import type { ForensicsRun } from './forensics/store/ForensicsRunStore';
+import { buildTimeline } from './timeline/buildTimeline';
+
+jest.setTimeout(60_000);
+
+// Counted, not replaced.
+jest.mock('./timeline/buildTimeline', () => {
+  const actual = jest.requireActual('./timeline/buildTimeline');
+  return { ...actual, buildTimeline: jest.fn(actual.buildTimeline) };
+});
+jest.mock('./diagnosis', () => {
+  const actual = jest.requireActual('./diagnosis');
+  return { ...actual, diagnose: jest.fn(actual.diagnose) };
+});
+
+/**
+ * The Incident tab asks for the timeline, the diagnosis and the runbook
+ * (which reads the diagnosis again) at once; while their evidence is
+ * cached, what is derived from it is built once, and anything that is not
+ * cached (a forensics verdict) is still read at every request.
+ */
+describe('evidence derived from cached answers', () => {
+  let sandbox: Sandbox;
+  let rootConfig: ConfigReader;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ speed: 0, kubeconfigPath: false });
+    rootConfig = new ConfigReader(sandboxConfig(sandbox));
+  }, 60_000);
+
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  function service(options: {
+    cacheTtlMs: number;
+    runs?: () => ForensicsRun[];
+  }) {
+    const catalog = { getEntityByRef: async () => checkoutApiEntity } as any;
+    const logger = mockServices.rootLogger({ level: 'error' });
+    return new DefaultIncidentService({
+      catalog,
+      config: {
+        ...readObservabilityIrConfig(rootConfig),
+        cacheTtlMs: options.cacheTtlMs,
+      },
+      logger,
+      clusterAccess: new ClusterAccess({
+        config: rootConfig,
+        catalog,
+        auth: mockServices.auth(),
+        logger,
+      }),
+      forensicsRuns: {
+        listForEntity: async () => options.runs?.() ?? [],
+      },
+      // One moment, so the range is the same for every request.
+      now: () => Date.parse('2026-12-03T03:00:00Z'),
+    });
+  }
+
+  const options = { credentials: mockCredentials.user() };
+  const query = { entityRef: 'component:default/checkout-api' };
+
+  it('builds the timeline and the diagnosis once while the evidence is cached, and again without a cache', async () => {
+    for (const [cacheTtlMs, built] of [
+      [15_000, 1],
+      [0, 2],
+    ]) {
+      jest.mocked(buildTimeline).mockClear();
+      jest.mocked(diagnose).mockClear();
+      const incidents = service({ cacheTtlMs });
+
+      const first = await incidents.getDiagnosis(query, options);
+      await incidents.getTimeline(query, options);
+      const second = await incidents.getDiagnosis(query, options);
+
+      expect(second).toEqual(first);
+      expect(first.hypotheses[0].id).toBe('memory-limit-too-low');
+      expect(diagnose).toHaveBeenCalledTimes(built);
+      // The timeline endpoint reads the one the diagnosis built.
+      expect(buildTimeline).toHaveBeenCalledTimes(built === 1 ? 1 : 3);
+    }
+  });
+
+  it('weighs a node-forensics verdict that arrives while the evidence is cached', async () => {
+    let runs: ForensicsRun[] = [];
+    const incidents = service({ cacheTtlMs: 15_000, runs: () => runs });
+    const before = await incidents.getDiagnosis(query, options);
+    const supportedByForensics = (d: typeof before) =>
+      d.hypotheses
+        .find(h => h.id === 'memory-limit-too-low')!
+        .supporting.filter(s => s.source === 'forensics');
+    expect(supportedByForensics(before)).toEqual([]);
+
+    runs = [
+      {
+        id: 'run-1',
+        jobName: 'obsir-forensics-run-1',
+        requestedBy: 'user:default/guest',
+        entityRef: 'component:default/checkout-api',
+        cluster: sandbox.clusters[0].name,
+        namespace: 'finance',
+        pod: 'checkout-api-v1-abc',
+        container: 'checkout-api',
+        status: 'succeeded',
+        createdAt: '2026-12-03T02:57:00.000Z',
+        updatedAt: '2026-12-03T02:58:00.000Z',
+        finishedAt: '2026-12-03T02:58:00.000Z',
+        rawOutputTruncated: false,
+        verdict: {
+          kind: 'oom-before-ready',
+          sentence: 'Nothing listens on 8080; the cgroup recorded 46 OOM kills',
+          expectedPorts: [8080],
+          listeningPorts: [],
+        },
+      },
+    ];
+    const after = await incidents.getDiagnosis(query, options);
+
+    expect(supportedByForensics(after)).toEqual([
+      expect.objectContaining({
+        description: expect.stringContaining('Nothing listens on 8080'),
+      }),
+    ]);
+  });
+});
