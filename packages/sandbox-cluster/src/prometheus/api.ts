@@ -414,9 +414,18 @@ function ruleGroups(rules: RuleEngine, p: URLSearchParams) {
   return { groups };
 }
 
+/** Queries whose syntax trees are kept (trees are never changed once made). */
+const PARSED_KEPT = 500;
+const parsed = new Map<string, ReturnType<typeof parsePromQL>>();
+
 function parseWithContext(query: string) {
+  const known = parsed.get(query);
+  if (known) return known;
   try {
-    return parsePromQL(query);
+    const node = parsePromQL(query);
+    parsed.set(query, node);
+    if (parsed.size > PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+    return node;
   } catch (e) {
     if (e instanceof PromQLParseError)
       throw new BadData(`invalid parameter "query": ${e.message}`);

@@ -233,8 +233,45 @@ function periodicRecords(
   return records;
 }
 
+/** Runs whose records are kept, per container model. */
+const RUNS_KEPT = 2_000;
+
+/**
+ * The records of runs that end, by container model (which never changes),
+ * then by run: such a run writes the same records at every reading, so
+ * they are drawn once. Each model keeps its newest {@link RUNS_KEPT}.
+ */
+const endedRuns = new WeakMap<ContainerModel, Map<string, LogRecord[]>>();
+
 /** All records a run wrote within [fromMs, toMs], oldest first. */
 export function runLogRecords(
+  model: ContainerModel,
+  run: ContainerRun,
+  seed: string,
+  fromMs: number,
+  toMs: number,
+): LogRecord[] {
+  if (run.endMs === undefined) {
+    return drawRecords(model, run, seed, fromMs, toMs);
+  }
+  let runs = endedRuns.get(model);
+  if (!runs) {
+    runs = new Map();
+    endedRuns.set(model, runs);
+  }
+  const key = `${seed}|${run.index}|${run.startMs}|${run.endMs}`;
+  let all = runs.get(key);
+  if (!all) {
+    all = drawRecords(model, run, seed, -Infinity, Infinity);
+    runs.set(key, all);
+    if (runs.size > RUNS_KEPT) {
+      runs.delete(runs.keys().next().value!);
+    }
+  }
+  return all.filter(r => r.ms >= fromMs && r.ms <= toMs);
+}
+
+function drawRecords(
   model: ContainerModel,
   run: ContainerRun,
   seed: string,
