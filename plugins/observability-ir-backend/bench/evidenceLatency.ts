@@ -5,9 +5,13 @@
  *   yarn workspace @observability-ir/plugin-observability-ir-backend bench
  *
  * Every request to the sandbox cluster's Kubernetes API, Prometheus and Loki
- * goes through a proxy on 127.0.0.1 that holds it for DELAY_MS; the sandbox
- * and the proxy run in a child process, as upstreams run on machines of
- * their own, so their work is not counted as the backend's. An endpoint
+ * goes through a proxy on 127.0.0.1 that answers it DELAY_MS after it
+ * arrived; the sandbox and the proxy run in child processes, as upstreams
+ * run on machines of their own, so their work is not counted as the
+ * backend's. The proxy asks the sandbox at once: the sandbox evaluates
+ * concurrent queries one after another on one thread, where a real
+ * Prometheus answers them side by side, and its work is hidden in the hold
+ * unless it outlasts it (the "late" column counts such answers). An endpoint
  * that asks its upstreams one after another takes many delays; one that asks
  * them in parallel takes as many delays as its longest chain of dependent
  * calls. Prometheus and Loki are asked about the pods the entity's
@@ -51,17 +55,24 @@ const CONCURRENT = 50;
 /** Every endpoint in about one upstream round trip. */
 const GOAL_RATIO = 1.15;
 
-/** Forwards to the sandbox after DELAY_MS, counting calls per upstream. */
+/**
+ * Answers from the sandbox DELAY_MS after each request arrived, counting
+ * calls per upstream and the answers the sandbox gave later than that.
+ */
 async function startDelayProxy(target: string) {
   const calls = { kubernetes: 0, prometheus: 0, loki: 0 };
+  /** How much later than DELAY_MS the sandbox answered, per late answer. */
+  const overran: number[] = [];
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
     if (path === CALLS_PATH) {
-      // The benchmark's own control: how many calls each upstream got,
-      // and (DELETE) counting again from zero.
-      const answer = JSON.stringify(calls);
+      // The benchmark's own control: how many calls each upstream got and
+      // how many the sandbox answered after the hold, and (DELETE)
+      // counting again from zero.
+      const answer = JSON.stringify({ ...calls, overran: overran.length });
       if (req.method === 'DELETE') {
         calls.kubernetes = calls.prometheus = calls.loki = 0;
+        overran.splice(0);
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(answer);
@@ -70,21 +81,29 @@ async function startDelayProxy(target: string) {
     if (path.includes('/prometheus/')) calls.prometheus++;
     else if (path.includes('/loki/')) calls.loki++;
     else calls.kubernetes++;
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     req.on('data', c => chunks.push(c));
-    req.on('end', () =>
-      setTimeout(async () => {
-        const upstream = await fetch(`${target}${path}`, {
-          method: req.method,
-          headers: { 'content-type': req.headers['content-type'] ?? '' },
-          body: chunks.length ? Buffer.concat(chunks) : undefined,
-        });
+    req.on('end', async () => {
+      // Asked at once, answered DELAY_MS after the request arrived: the
+      // sandbox evaluates concurrent queries one after another on one
+      // thread, where a real upstream answers them side by side; its work
+      // is hidden in the hold, and counts only when it outlasts it.
+      const upstream = await fetch(`${target}${path}`, {
+        method: req.method,
+        headers: { 'content-type': req.headers['content-type'] ?? '' },
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
+      const body = Buffer.from(await upstream.arrayBuffer());
+      const late = performance.now() - arrived - DELAY_MS;
+      if (late > 0) overran.push(late);
+      setTimeout(() => {
         res.writeHead(upstream.status, {
           'content-type': upstream.headers.get('content-type') ?? 'text/plain',
         });
-        res.end(Buffer.from(await upstream.arrayBuffer()));
-      }, DELAY_MS),
-    );
+        res.end(body);
+      }, Math.max(0, -late));
+    });
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -94,10 +113,9 @@ async function startDelayProxy(target: string) {
   };
 }
 
-/** What the upstream process reports once it listens. */
-interface Upstreams {
+/** What the sandbox process reports once it listens. */
+interface SandboxProcess {
   sandboxUrl: string;
-  proxyUrl: string;
   token: string;
   cluster: {
     name: string;
@@ -107,65 +125,96 @@ interface Upstreams {
   };
 }
 
+/** The sandbox and the delaying proxy, each in a process of its own. */
+interface Upstreams extends SandboxProcess {
+  proxyUrl: string;
+}
+
+/** Runs until SIGTERM or SIGINT, then `close`s. */
+function untilStopped(close: () => Promise<unknown>) {
+  const stop = async () => {
+    await close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
 /**
- * The sandbox and the delaying proxy, in a process of their own as
- * upstreams run on machines of their own: their work is not the backend's.
+ * The sandbox, in a process of its own as upstreams run on machines of
+ * their own: its work is not the backend's.
  */
-async function runUpstreams() {
+async function runSandbox() {
   const sandbox = await startSandbox({ speed: 0, kubeconfigPath: false });
-  const proxy = await startDelayProxy(sandbox.url);
   const [cluster] = sandbox.clusters;
-  const upstreams: Upstreams = {
+  const answer: SandboxProcess = {
     sandboxUrl: sandbox.url,
-    proxyUrl: proxy.url,
     token: sandbox.token,
     cluster,
   };
-  process.stdout.write(`UPSTREAMS ${JSON.stringify(upstreams)}\n`);
-  const close = async () => {
-    await proxy.close();
-    await sandbox.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', close);
-  process.once('SIGINT', close);
+  process.stdout.write(`READY ${JSON.stringify(answer)}\n`);
+  untilStopped(() => sandbox.close());
 }
 
-function startUpstreams(): Promise<{
-  upstreams: Upstreams;
-  child: ChildProcess;
-}> {
+/**
+ * The delaying proxy in a process of its own too, so that it notes when a
+ * request arrives while the sandbox is busy evaluating another.
+ */
+async function runProxy(target: string) {
+  const proxy = await startDelayProxy(target);
+  process.stdout.write(`READY ${JSON.stringify(proxy.url)}\n`);
+  untilStopped(() => proxy.close());
+}
+
+/** Starts this file in `mode`; resolves with what it reports once ready. */
+function startChild<T>(
+  ...args: string[]
+): Promise<{ ready: T; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
     [
       '--require',
       require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
       __filename,
-      'upstreams',
+      ...args,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout! });
     lines.on('line', line => {
-      if (line.startsWith('UPSTREAMS ')) {
-        resolve({ upstreams: JSON.parse(line.slice(10)), child });
+      if (line.startsWith('READY ')) {
+        resolve({ ready: JSON.parse(line.slice(6)), child });
       }
     });
     child.once('exit', code =>
-      reject(new Error(`the upstream process ended (${code})`)),
+      reject(new Error(`the ${args[0]} process ended (${code})`)),
     );
   });
 }
 
+async function startUpstreams(): Promise<{
+  upstreams: Upstreams;
+  children: ChildProcess[];
+}> {
+  const sandbox = await startChild<SandboxProcess>('sandbox');
+  const proxy = await startChild<string>('proxy', sandbox.ready.sandboxUrl);
+  return {
+    upstreams: { ...sandbox.ready, proxyUrl: proxy.ready },
+    children: [proxy.child, sandbox.child],
+  };
+}
+
 async function main() {
-  const { upstreams, child } = await startUpstreams();
+  const { upstreams, children } = await startUpstreams();
   const { cluster } = upstreams;
   const proxy = {
     async calls(): Promise<{
       kubernetes: number;
       prometheus: number;
       loki: number;
+      /** Answers the sandbox gave later than the hold. */
+      overran: number;
     }> {
       return (await fetch(`${upstreams.proxyUrl}${CALLS_PATH}`)).json();
     },
@@ -242,7 +291,7 @@ async function main() {
 
   console.log(`Upstream delay: ${DELAY_MS} ms per request\n`);
   console.log(
-    'endpoint   latency   ratio to delay   upstream calls (k8s/prom/loki)   calls if sequential   re-asks',
+    'endpoint   latency   ratio to delay   upstream calls (k8s/prom/loki)   calls if sequential   re-asks   late',
   );
   const latencyRatios: { name: string; value: number; reasked: number }[] = [];
   const measure = async (
@@ -267,7 +316,7 @@ async function main() {
       value: latency / DELAY_MS,
       reasked: counters.reasked,
     });
-    const { kubernetes, prometheus, loki } = await proxy.calls();
+    const { kubernetes, prometheus, loki, overran } = await proxy.calls();
     const total = kubernetes + prometheus + loki;
     console.log(
       `${name.padEnd(10)} ${`${latency.toFixed(0)} ms`.padStart(8)}   ${(
@@ -278,7 +327,9 @@ async function main() {
         30,
       )}   ${`${total} delays = ${total * DELAY_MS} ms`.padStart(
         19,
-      )}   ${String(counters.reasked).padStart(7)}`,
+      )}   ${String(counters.reasked).padStart(7)}   ${String(overran).padStart(
+        4,
+      )}`,
     );
   };
   // A running backend: its connections open, having served another entity
@@ -407,11 +458,14 @@ async function main() {
     fs.writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
   }
 
-  child.kill('SIGTERM');
+  children.forEach(child => child.kill('SIGTERM'));
 }
 
-if (process.argv[2] === 'upstreams') {
-  runUpstreams().catch(error => {
+if (process.argv[2] === 'sandbox' || process.argv[2] === 'proxy') {
+  (process.argv[2] === 'sandbox'
+    ? runSandbox()
+    : runProxy(process.argv[3])
+  ).catch(error => {
     console.error(error);
     process.exit(1);
   });
