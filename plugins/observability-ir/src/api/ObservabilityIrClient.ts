@@ -42,6 +42,9 @@ import {
   PostmortemExport,
 } from './ObservabilityIrApi';
 
+/** The longest the telemetry audit waits for the evidence. */
+const EVIDENCE_FIRST_MS = 3000;
+
 /**
  * Talks to the observability-ir backend plugin with the user's identity.
  *
@@ -53,6 +56,9 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
   private readonly evidenceAnswers = new ValidatedAnswers();
   /** Evidence requests on their way, by URL. */
   private readonly evidenceInFlight = new Map<string, Promise<unknown>>();
+  /** Evidence requests started and not yet answered, shared ones included. */
+  private evidencePending = 0;
+  private readonly evidenceIdle: Array<() => void> = [];
 
   constructor(
     private readonly deps: {
@@ -74,6 +80,9 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
   }
 
   async getWorkload(entityRef: string): Promise<EntityWorkload> {
+    // The evidence asked for next is read with the credentials of the
+    // entity's clusters: which clusters those are is asked alongside.
+    this.credentialHeaders?.prefetch(entityRef);
     return this.get<EntityWorkload>(WORKLOAD_PATH, { entityRef });
   }
 
@@ -223,6 +232,8 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
   }
 
   async getTelemetry(entityRef: string): Promise<TelemetryResponse> {
+    // The audit is the tab's last panel: asked after the evidence.
+    await this.afterEvidence();
     return this.get<TelemetryResponse>(TELEMETRY_PATH, { entityRef });
   }
 
@@ -315,13 +326,38 @@ export class ObservabilityIrClient implements ObservabilityIrApi {
     // Evidence and the telemetry audit read the clusters' APIs: with the
     // user's credentials there.
     const evidence = Object.values<string>(EVIDENCE_PATHS).includes(path);
-    const headers =
-      this.credentialHeaders && (path === TELEMETRY_PATH || evidence)
-        ? await this.credentialHeaders.forEntity(query.entityRef)
-        : {};
-    return evidence
-      ? this.fetchEvidence<T>(path, query, headers)
-      : this.fetchJson<T>(path, query, headers);
+    if (evidence) this.evidencePending++;
+    try {
+      const headers =
+        this.credentialHeaders && (path === TELEMETRY_PATH || evidence)
+          ? await this.credentialHeaders.forEntity(query.entityRef)
+          : {};
+      return await (evidence
+        ? this.fetchEvidence<T>(path, query, headers)
+        : this.fetchJson<T>(path, query, headers));
+    } finally {
+      if (evidence && --this.evidencePending === 0) {
+        this.evidenceIdle.splice(0).forEach(wake => wake());
+      }
+    }
+  }
+
+  /**
+   * Waits until no evidence request is on its way (those the same render
+   * started included), for at most {@link EVIDENCE_FIRST_MS}: the tab's
+   * last panel is asked for after its charts and tables, as the browser
+   * sends only a few requests to the portal at a time.
+   */
+  private async afterEvidence(): Promise<void> {
+    await new Promise(resolve => setTimeout(resolve, 0));
+    if (this.evidencePending === 0) return;
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, EVIDENCE_FIRST_MS);
+      this.evidenceIdle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /**

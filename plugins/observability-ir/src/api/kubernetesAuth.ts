@@ -43,6 +43,14 @@ export class KubernetesCredentialHeaders {
     },
   ) {}
 
+  /**
+   * Asks which clusters the entity's evidence is read from, so that the
+   * evidence requests that follow need not wait for it; asks for no token.
+   */
+  prefetch(entityRef: string): void {
+    this.clustersOf(entityRef).catch(() => {});
+  }
+
   /** The credential headers for the clusters the entity's evidence is read from. */
   async forEntity(entityRef: string): Promise<Record<string, string>> {
     const headers: Record<string, string> = {};
