@@ -1,6 +1,7 @@
 import '@testing-library/jest-dom';
 import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
 import { labAlerts, okSources } from '../../__testUtils__/fixtures';
 import {
@@ -43,6 +44,39 @@ describe('AlertsPanel', () => {
       'resolved',
     ]);
     expect(cells[3][5]).toMatch(/2026-11-25/);
+  });
+
+  it('lists the first ten alerts of a workload of many pods, and all of them on request', async () => {
+    const [crashLooping] = labAlerts().alerts;
+    const alerts = Array.from({ length: 25 }, (_, i) => ({
+      ...crashLooping,
+      pod: `checkout-api-v1-${String(i).padStart(3, '0')}`,
+      labels: { ...crashLooping.labels, pod: `checkout-api-v1-${i}` },
+    }));
+    server.use(answer('alerts', labAlerts({ alerts })));
+    renderPanel(<AlertsPanel />);
+
+    const table = await screen.findByRole('table', {
+      name: 'Alerts of the entity’s pods',
+    });
+    const pods = () =>
+      within(table)
+        .getAllByRole('row')
+        .slice(1)
+        .map(row => within(row).getAllByRole('cell')[3].textContent);
+    expect(pods()).toHaveLength(10);
+    expect(pods()[0]).toBe('checkout-api-v1-000 (checkout-api)');
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Show all 25 alerts (15 more)' }),
+    );
+    expect(pods()).toHaveLength(25);
+    expect(pods()[24]).toBe('checkout-api-v1-024 (checkout-api)');
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Show the first 10 alerts' }),
+    );
+    expect(pods()).toHaveLength(10);
   });
 
   it('says so when no alert fired', async () => {

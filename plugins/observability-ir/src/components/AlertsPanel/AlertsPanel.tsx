@@ -1,5 +1,6 @@
 import { EmptyState } from '@backstage/core-components';
 import { IncidentAlert } from '@observability-ir/plugin-observability-ir-common';
+import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -8,6 +9,7 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import { useState } from 'react';
 import { useEvidence } from '../../hooks';
 import { formatDateTime } from '../../format';
 import {
@@ -20,6 +22,12 @@ import { IncidentPanel } from '../IncidentPanel';
 
 /** The accessible name of the table of alerts. */
 export const ALERTS_TABLE_LABEL = 'Alerts of the entity’s pods';
+
+/**
+ * Rows shown until the user asks for all: a workload of hundreds of pods
+ * raises the same alert on each, and the table sits above the timeline.
+ */
+export const ALERTS_SHOWN = 10;
 
 const useStyles = makeStyles(theme => ({
   nowrap: { whiteSpace: 'nowrap' },
@@ -86,12 +94,14 @@ function AlertRow(props: { alert: IncidentAlert }) {
 
 /**
  * The alerts about the entity's pods and workload over the shared range:
- * firing or pending now, and those that fired and resolved within it.
+ * firing or pending now, and those that fired and resolved within it; the
+ * first {@link ALERTS_SHOWN}, and the rest on request.
  *
  * @public
  */
 export function AlertsPanel() {
   const alerts = useEvidence('getAlerts');
+  const [showAll, setShowAll] = useState(false);
 
   let body;
   if (alerts.error) {
@@ -108,6 +118,8 @@ export function AlertsPanel() {
     );
   } else {
     const { value } = alerts;
+    const hidden = showAll ? 0 : Math.max(0, value.alerts.length - ALERTS_SHOWN);
+    const shown = hidden ? value.alerts.slice(0, ALERTS_SHOWN) : value.alerts;
     body = (
       <>
         <Table size="small" aria-label={ALERTS_TABLE_LABEL}>
@@ -123,7 +135,7 @@ export function AlertsPanel() {
             </TableRow>
           </TableHead>
           <TableBody>
-            {value.alerts.map(alert => (
+            {shown.map(alert => (
               <AlertRow
                 key={`${alert.cluster}|${alert.name}|${JSON.stringify(
                   alert.labels,
@@ -133,6 +145,13 @@ export function AlertsPanel() {
             ))}
           </TableBody>
         </Table>
+        {(hidden > 0 || showAll) && value.alerts.length > ALERTS_SHOWN && (
+          <Button size="small" onClick={() => setShowAll(!showAll)}>
+            {showAll
+              ? `Show the first ${ALERTS_SHOWN} alerts`
+              : `Show all ${value.alerts.length} alerts (${hidden} more)`}
+          </Button>
+        )}
         {value.truncated && (
           <Typography variant="caption" component="p">
             Only the first {value.alerts.length} alerts are listed.
