@@ -204,6 +204,34 @@ describe('auditMetrics', () => {
     });
   });
 
+  it('names the first five targets down of many and counts the rest', () => {
+    const names = Array.from(
+      { length: 40 },
+      (_, i) => `auth-service-84c7d6b5f9-${String(i).padStart(5, '0')}`,
+    );
+    const audit = auditMetrics(
+      inputs({
+        pods: names.map(name => pod(name, { app: 'auth' })),
+        targets: {
+          value: names.map(name => ({
+            labels: { namespace: 'identity', pod: name },
+            scrapePool: 'serviceMonitor/monitoring/backend-telemetry/0',
+            scrapeUrl: 'http://10.244.1.2:8080/metrics',
+            lastError: 'connection refused',
+            lastScrape: '2026-12-02T12:00:00Z',
+            health: 'down' as const,
+          })),
+        },
+      }),
+    );
+    const detail = audit.checks.find(c => c.id === 'target-up')!.detail;
+
+    expect(detail).toMatch(/^40 of 40 targets down: /);
+    expect(detail).toContain(names[4]);
+    expect(detail).not.toContain(names[5]);
+    expect(detail).toMatch(/; and 35 more\.$/);
+  });
+
   it('warns of a target down among targets up, with its error', () => {
     const target = (name: string, health: 'up' | 'down', lastError = '') => ({
       labels: { namespace: 'identity', pod: name },

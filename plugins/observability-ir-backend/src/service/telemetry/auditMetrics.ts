@@ -68,6 +68,9 @@ function svcName(service: V1Service) {
   return nameOf(service);
 }
 
+/** Targets down named in a check's detail; the rest are counted. */
+const TARGETS_NAMED = 5;
+
 function list(values: string[]) {
   return values.length ? values.join(', ') : 'none';
 }
@@ -466,13 +469,18 @@ function targetFinding(inputs: MetricsInputs, namespaces: string[]): Finding {
     'target-up',
     down.length === targets.length ? 'missing' : 'warning',
     `${down.length} of ${targets.length} targets down: ${down
+      .slice(0, TARGETS_NAMED)
       .map(
         t =>
           `${t.labels.pod} (${t.scrapeUrl}) ${t.lastError || t.health}${
             t.lastScrape ? `, last scrape ${t.lastScrape}` : ''
           }`,
       )
-      .join('; ')}.`,
+      .join('; ')}${
+      down.length > TARGETS_NAMED
+        ? `; and ${down.length - TARGETS_NAMED} more`
+        : ''
+    }.`,
     `Target down: the scrape of ${first.scrapeUrl} fails with ${error}.`,
   );
 }
