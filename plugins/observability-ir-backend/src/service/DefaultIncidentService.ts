@@ -71,6 +71,9 @@ export interface EntityPods {
   pods: V1Pod[];
 }
 
+/** Shapes of one metrics answer kept (widths and pods in focus). */
+const SHAPES_KEPT = 16;
+
 /** Keeps `value` under `key` and returns it. */
 function remember<K extends object, V>(
   map: WeakMap<K, V>,
@@ -153,6 +156,8 @@ export class DefaultIncidentService implements IncidentService {
     }
   >();
   private readonly lookbacks = new WeakMap<object, MemoryLookback>();
+  /** The metrics answers shaped for a chart, by width and pod in focus. */
+  private readonly shapes = new WeakMap<object, Map<string, MetricsResponse>>();
   private readonly diagnoses = new WeakMap<
     object,
     {
@@ -290,10 +295,28 @@ export class DefaultIncidentService implements IncidentService {
         sources,
       ),
     };
+    if (!query.width) return answer;
     // Only what a chart of that width draws; the diagnosis read it all.
-    return query.width
-      ? shapeMetrics(answer, { width: query.width, pod: query.pod })
-      : answer;
+    // Shaped once per width and pod in focus while the series are cached.
+    let shapes = this.shapes.get(metrics);
+    if (!shapes) {
+      shapes = new Map();
+      this.shapes.set(metrics, shapes);
+    }
+    const key = JSON.stringify([
+      answer.entityRef,
+      answer.range,
+      answer.sources,
+      query.width,
+      query.pod ?? null,
+    ]);
+    let shaped = shapes.get(key);
+    if (!shaped) {
+      shaped = shapeMetrics(answer, { width: query.width, pod: query.pod });
+      if (shapes.size >= SHAPES_KEPT) shapes.clear();
+      shapes.set(key, shaped);
+    }
+    return shaped;
   }
 
   async getLogs(

@@ -7,6 +7,7 @@ import { checkoutApiEntity, sandboxConfig } from '../__testUtils__/fixtures';
 import { DefaultIncidentService } from './DefaultIncidentService';
 import { diagnose } from './diagnosis';
 import type { ForensicsRun } from './forensics/store/ForensicsRunStore';
+import { shapeMetrics } from './metrics/shapeMetrics';
 import { buildTimeline } from './timeline/buildTimeline';
 
 jest.setTimeout(60_000);
@@ -15,6 +16,10 @@ jest.setTimeout(60_000);
 jest.mock('./timeline/buildTimeline', () => {
   const actual = jest.requireActual('./timeline/buildTimeline');
   return { ...actual, buildTimeline: jest.fn(actual.buildTimeline) };
+});
+jest.mock('./metrics/shapeMetrics', () => {
+  const actual = jest.requireActual('./metrics/shapeMetrics');
+  return { ...actual, shapeMetrics: jest.fn(actual.shapeMetrics) };
 });
 jest.mock('./diagnosis', () => {
   const actual = jest.requireActual('./diagnosis');
@@ -89,6 +94,22 @@ describe('evidence derived from cached answers', () => {
       // The timeline endpoint reads the one the diagnosis built.
       expect(buildTimeline).toHaveBeenCalledTimes(built === 1 ? 1 : 3);
     }
+  });
+
+  it('shapes the metrics for a chart once per width while they are cached', async () => {
+    jest.mocked(shapeMetrics).mockClear();
+    const incidents = service({ cacheTtlMs: 15_000 });
+
+    const first = await incidents.getMetrics({ ...query, width: 600 }, options);
+    const again = await incidents.getMetrics({ ...query, width: 600 }, options);
+    const wider = await incidents.getMetrics({ ...query, width: 1200 }, options);
+
+    expect(again).toEqual(first);
+    expect(first.shape).toBeDefined();
+    expect(wider.memory.workingSet[0].points.length).toBeGreaterThanOrEqual(
+      first.memory.workingSet[0].points.length,
+    );
+    expect(shapeMetrics).toHaveBeenCalledTimes(2);
   });
 
   it('weighs a node-forensics verdict that arrives while the evidence is cached', async () => {

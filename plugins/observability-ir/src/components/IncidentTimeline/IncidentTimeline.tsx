@@ -44,8 +44,10 @@ import { TimelineEvents } from './TimelineEvents';
 import { NearViewport } from './NearViewport';
 import { useChartMetrics, useMeasuredWidth } from './useChartMetrics';
 
-// recharts is only loaded by users who open the tab.
-const TimelineChart = lazy(() => import('./TimelineChart'));
+// recharts is only loaded by users who open the tab: asked for as the
+// panel mounts, so that it is there when the evidence is.
+const loadTimelineChart = () => import('./TimelineChart');
+const TimelineChart = lazy(loadTimelineChart);
 
 /** The accessible name of the memory chart. */
 export const MEMORY_CHART_LABEL = 'Memory working set and limit over time';
@@ -283,17 +285,19 @@ function Charts(props: {
         />
       )}
       {cpu.rows.length > 0 && (
-        <TimelineChart
-          {...shared}
-          model={cpu}
-          eventsAt={cpuEvents}
-          onMomentClick={openLogs(cpu, cpuEvents)}
-          height={160}
-          label={CPU_CHART_LABEL}
-          describe={describeCores}
-          tickFormat={coreTicks}
-          unit="cores"
-        />
+        <NearViewport height={160}>
+          <TimelineChart
+            {...shared}
+            model={cpu}
+            eventsAt={cpuEvents}
+            onMomentClick={openLogs(cpu, cpuEvents)}
+            height={160}
+            label={CPU_CHART_LABEL}
+            describe={describeCores}
+            tickFormat={coreTicks}
+            unit="cores"
+          />
+        </NearViewport>
       )}
       {more.throttling.rows.length > 0 && (
         <NearViewport height={140}>
@@ -370,6 +374,9 @@ function Correlation(props: { timeline: TimelineResponse }) {
  * @public
  */
 export function IncidentTimeline() {
+  useEffect(() => {
+    loadTimelineChart();
+  }, []);
   const { ref, width } = useMeasuredWidth();
   const { focusedPod } = useIncidentRange();
   // A pod in focus that the answer does not draw (from a link) is asked

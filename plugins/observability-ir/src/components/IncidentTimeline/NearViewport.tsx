@@ -5,8 +5,8 @@ const MARGIN_PX = 400;
 
 /**
  * Draws its children once they come within a few hundred pixels of the
- * viewport, holding their height until then: the charts below the memory and
- * CPU charts cost the first paint nothing. Where the browser cannot tell
+ * viewport, holding their height until then: the charts below the memory
+ * chart cost the first paint nothing. Where the browser cannot tell
  * (no IntersectionObserver), it draws them at once.
  */
 export function NearViewport(props: { height: number; children: ReactNode }) {
