@@ -102,7 +102,10 @@ describe('evidence derived from cached answers', () => {
 
     const first = await incidents.getMetrics({ ...query, width: 600 }, options);
     const again = await incidents.getMetrics({ ...query, width: 600 }, options);
-    const wider = await incidents.getMetrics({ ...query, width: 1200 }, options);
+    const wider = await incidents.getMetrics(
+      { ...query, width: 1200 },
+      options,
+    );
 
     expect(again).toEqual(first);
     expect(first.shape).toBeDefined();

@@ -13,7 +13,9 @@ function heldPortal() {
   const held = new Map<string, () => void>();
   const fetchApi: FetchApi = {
     fetch: input => {
-      const path = String(input).split('?')[0].replace(/^plugin:\/\/[^/]+/, '');
+      const path = String(input)
+        .split('?')[0]
+        .replace(/^plugin:\/\/[^/]+/, '');
       asked.push(path);
       const body =
         path === '/v1/clusters'

@@ -118,7 +118,9 @@ export function AlertsPanel() {
     );
   } else {
     const { value } = alerts;
-    const hidden = showAll ? 0 : Math.max(0, value.alerts.length - ALERTS_SHOWN);
+    const hidden = showAll
+      ? 0
+      : Math.max(0, value.alerts.length - ALERTS_SHOWN);
     const shown = hidden ? value.alerts.slice(0, ALERTS_SHOWN) : value.alerts;
     body = (
       <>
