@@ -12,6 +12,11 @@ import { buildTimeline } from './timeline/buildTimeline';
 
 jest.setTimeout(60_000);
 
+/** The moment every request of this file is made at: the sandbox's now. */
+const NOW = Date.now();
+const minutesAgo = (minutes: number) =>
+  new Date(NOW - minutes * 60_000).toISOString();
+
 // Counted, not replaced.
 jest.mock('./timeline/buildTimeline', () => {
   const actual = jest.requireActual('./timeline/buildTimeline');
@@ -68,7 +73,7 @@ describe('evidence derived from cached answers', () => {
         listForEntity: async () => options.runs?.() ?? [],
       },
       // One moment, so the range is the same for every request.
-      now: () => Date.parse('2026-12-03T03:00:00Z'),
+      now: () => NOW,
     });
   }
 
@@ -109,6 +114,7 @@ describe('evidence derived from cached answers', () => {
 
     expect(again).toEqual(first);
     expect(first.shape).toBeDefined();
+    expect(first.memory.workingSet.length).toBeGreaterThan(0);
     expect(wider.memory.workingSet[0].points.length).toBeGreaterThanOrEqual(
       first.memory.workingSet[0].points.length,
     );
@@ -136,9 +142,9 @@ describe('evidence derived from cached answers', () => {
         pod: 'checkout-api-v1-abc',
         container: 'checkout-api',
         status: 'succeeded',
-        createdAt: '2026-12-03T02:57:00.000Z',
-        updatedAt: '2026-12-03T02:58:00.000Z',
-        finishedAt: '2026-12-03T02:58:00.000Z',
+        createdAt: minutesAgo(3),
+        updatedAt: minutesAgo(2),
+        finishedAt: minutesAgo(2),
         rawOutputTruncated: false,
         verdict: {
           kind: 'oom-before-ready',
