@@ -1,6 +1,7 @@
 import type { Limit } from 'p-limit';
 import { HttpSourceConfig } from '../config/readObservabilityIrConfig';
 import { fetchUpstream, parseJsonBody } from './fetchUpstream';
+import { RangeAnswers } from './RangeAnswers';
 import { UpstreamError } from './UpstreamError';
 import { sanitizeUpstreamText } from './upstreamText';
 
@@ -107,24 +108,56 @@ export class PrometheusClient {
       maxSeries: number;
       /** Shared by every request to this Prometheus. */
       concurrency: Limit;
+      /** Range answers kept to be reused when the window moves on. */
+      rangeAnswers?: RangeAnswers;
     },
   ) {}
 
-  /** `/api/v1/query_range`. */
+  /**
+   * `/api/v1/query_range`. With `rangeAnswers`, a query asked before over
+   * a window that has since moved on asks only for what is new.
+   */
   async queryRange(
     query: string,
     range: { startSeconds: number; endSeconds: number; stepSeconds: number },
   ): Promise<PrometheusResult<PrometheusMatrixSeries[]>> {
-    const step = clampStep(
-      range.startSeconds,
-      range.endSeconds,
-      range.stepSeconds,
-    );
+    const grid = {
+      startSeconds: range.startSeconds,
+      endSeconds: range.endSeconds,
+      stepSeconds: clampStep(
+        range.startSeconds,
+        range.endSeconds,
+        range.stepSeconds,
+      ),
+    };
+    const { rangeAnswers } = this.options;
+    const plan = rangeAnswers?.plan(query, grid);
+    const asked = plan
+      ? plan.ask && (await this.askRange(query, plan.ask))
+      : await this.askRange(query, grid);
+    if (!plan) {
+      return asked!;
+    }
+    if (!asked) {
+      // Every point had settled when it was read: nothing to ask.
+      return { data: plan.complete([]), warnings: [] };
+    }
+    const data = plan.complete(asked.data);
+    if (asked.warnings.length === 0 && data.length <= this.options.maxSeries) {
+      rangeAnswers!.keep(query, grid, data);
+    }
+    return { data, warnings: asked.warnings };
+  }
+
+  private async askRange(
+    query: string,
+    range: { startSeconds: number; endSeconds: number; stepSeconds: number },
+  ): Promise<PrometheusResult<PrometheusMatrixSeries[]>> {
     const envelope = await this.post('query_range', {
       query,
       start: String(range.startSeconds),
       end: String(range.endSeconds),
-      step: String(step),
+      step: String(range.stepSeconds),
     });
     if (envelope.data?.resultType !== 'matrix') {
       throw this.error(

@@ -7,6 +7,7 @@ import { AlertmanagerClient } from '../../clients/AlertmanagerClient';
 import { KubernetesClient } from '../../clients/KubernetesClient';
 import { LokiClient } from '../../clients/LokiClient';
 import { PrometheusClient } from '../../clients/PrometheusClient';
+import { RangeAnswers } from '../../clients/RangeAnswers';
 import { shortenText } from '../../clients/upstreamText';
 import { ClusterAccess } from '../../clusters/ClusterAccess';
 import { credentialsKey } from '../../clusters/requestAuth';
@@ -167,6 +168,7 @@ export class ClusterConnections {
           maxBodyBytes: limits.responseBytes.prometheus,
           maxSeries: limits.seriesPerQuery,
           concurrency: pLimit(limits.upstreamConcurrency),
+          rangeAnswers: new RangeAnswers(),
         }),
       loki:
         sources?.loki &&
