@@ -18,8 +18,13 @@ import {
   alertBandColour,
   ChartLine,
   ChartModel,
+  timeTickCount,
   timeTicks,
 } from './chartData';
+
+/** The chart's margins, left and right, and the y axis's width. */
+const MARGIN = { top: 8, right: 16, bottom: 0, left: 8 };
+const Y_AXIS_WIDTH = 72;
 
 /**
  * Props of {@link TimelineChart}.
@@ -119,7 +124,7 @@ export default function TimelineChart(props: TimelineChartProps) {
         // The chart is an image to assistive technology; the panel lists
         // its events as text for keyboard and screen reader users.
         accessibilityLayer={false}
-        margin={{ top: 8, right: 16, bottom: 0, left: 8 }}
+        margin={MARGIN}
       >
         <CartesianGrid stroke={theme.palette.divider} strokeDasharray="3 3" />
         <XAxis
@@ -127,7 +132,18 @@ export default function TimelineChart(props: TimelineChartProps) {
           type="number"
           domain={props.domain}
           allowDataOverflow
-          ticks={timeTicks(start, end)}
+          ticks={timeTicks(
+            start,
+            end,
+            timeTickCount(
+              props.width - MARGIN.left - MARGIN.right - Y_AXIS_WIDTH,
+              longRange,
+            ),
+          )}
+          // Every tick given is shown: they are spaced for their labels, so
+          // recharts need not measure each label to drop the ones that
+          // would touch.
+          interval={0}
           tickFormatter={t =>
             longRange
               ? formatDateTime(t).slice(5, 16)
@@ -140,8 +156,9 @@ export default function TimelineChart(props: TimelineChartProps) {
           tickFormatter={v => (props.tickFormat ?? props.describe)(v)}
           tick={axis}
           stroke={theme.palette.divider}
-          width={72}
+          width={Y_AXIS_WIDTH}
           ticks={props.yTicks}
+          interval={0}
           domain={
             props.yTicks
               ? [0, props.yTicks[props.yTicks.length - 1]]

@@ -14,6 +14,7 @@ import {
   eventsByRow,
   logsAtMoment,
   markerEvents,
+  timeTickCount,
   timeTicks,
 } from './chartData';
 
@@ -88,6 +89,21 @@ describe('timeTicks', () => {
     expect(ticks[0] - start).toBeLessThan(3600 * 1000);
     expect(end - ticks[ticks.length - 1]).toBeLessThan(3600 * 1000);
     expect(new Date(ticks[0]).getMinutes()).toBe(0);
+  });
+});
+
+describe('timeTickCount', () => {
+  it('gives a narrow chart fewer ticks, so that their labels never touch', () => {
+    // A 400 px chart's plot (304 px) holds five clock labels, two dated ones.
+    expect(timeTickCount(304, false)).toBe(5);
+    expect(timeTickCount(304, true)).toBe(2);
+    // A wide one at most ten.
+    expect(timeTickCount(2304, false)).toBe(10);
+    expect(timeTickCount(40, false)).toBe(2);
+    const end = Date.parse('2026-11-25T14:00:00Z');
+    const ticks = timeTicks(end - 3600_000, end, timeTickCount(304, false));
+    expect(ticks.length).toBeLessThanOrEqual(5);
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -364,6 +364,19 @@ const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440].map(
   m => m * MINUTE,
 );
 
+/** Room a time tick's label needs: `14:05`, or `11-25 14:05` for long ranges. */
+const TIME_TICK_SPACING = { short: 60, long: 110 };
+
+/**
+ * How many time ticks fit a plot `plotWidth` pixels wide without their
+ * labels touching (2 to 10): the axis shows every tick it is given, so
+ * none is measured and dropped while the chart is drawn.
+ */
+export function timeTickCount(plotWidth: number, longRange: boolean): number {
+  const spacing = longRange ? TIME_TICK_SPACING.long : TIME_TICK_SPACING.short;
+  return Math.min(10, Math.max(2, Math.floor(plotWidth / spacing)));
+}
+
 /**
  * Evenly spaced, round instants across a domain for the time axis, at
  * most `max` of them; in the browser's time zone.
