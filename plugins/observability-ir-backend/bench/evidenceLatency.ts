@@ -29,7 +29,10 @@
  * list because the speculation missed them (none for checkout-api). A last
  * run measures a miss: an entity whose kubernetes id is not its
  * Deployment's name, and its second request, which asks at once about the
- * pods listed by the first. The figures are printed; nothing is asserted.
+ * pods listed by the first. Each figure is the median of REPEATS requests
+ * (5), each on a service warmed the same way, with the fastest and slowest
+ * as its spread: one request's latency swings with the machine's load.
+ * The figures are printed; nothing is asserted.
  */
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
@@ -52,6 +55,8 @@ const DELAY_MS = Number(process.env.DELAY_MS ?? 200);
 /** The proxy's count of calls per upstream (DELETE: from zero again). */
 const CALLS_PATH = '/_bench/calls';
 const CONCURRENT = 50;
+/** Requests per figure: one request's latency swings with the machine's load. */
+const REPEATS = Number(process.env.REPEATS ?? 5);
 /** Every endpoint in about one upstream round trip. */
 const GOAL_RATIO = 1.15;
 
@@ -205,6 +210,12 @@ async function startUpstreams(): Promise<{
   };
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 async function main() {
   const { upstreams, children } = await startUpstreams();
   const { cluster } = upstreams;
@@ -291,7 +302,7 @@ async function main() {
 
   console.log(`Upstream delay: ${DELAY_MS} ms per request\n`);
   console.log(
-    'endpoint   latency   ratio to delay   upstream calls (k8s/prom/loki)   calls if sequential   re-asks   late',
+    `endpoint   latency   ratio to delay    spread   upstream calls (k8s/prom/loki)   calls if sequential   re-asks   late   (median of ${REPEATS} requests)`,
   );
   const latencyRatios: { name: string; value: number; reasked: number }[] = [];
   const measure = async (
@@ -300,36 +311,44 @@ async function main() {
     warm?: (s: DefaultIncidentService) => Promise<unknown>,
     warmCache = false,
   ) => {
-    counters = new SpeculationCounters();
-    // Warmed without an evidence cache, it keeps only the pods it listed;
-    // with its cache, what the other entity's requests read that this one
-    // shares (the nodes both run on) too.
-    const service = warm && !warmCache ? fresh(0) : fresh();
-    if (warm) await warm(service);
-    counters.reasked = 0;
-    await proxy.reset();
-    const started = performance.now();
-    await call(service);
-    const latency = performance.now() - started;
-    latencyRatios.push({
-      name,
-      value: latency / DELAY_MS,
-      reasked: counters.reasked,
-    });
-    const { kubernetes, prometheus, loki, overran } = await proxy.calls();
+    const latencies: number[] = [];
+    let calls = { kubernetes: 0, prometheus: 0, loki: 0, overran: 0 };
+    let reasked = 0;
+    let overran = 0;
+    for (let repeat = 0; repeat < REPEATS; repeat++) {
+      counters = new SpeculationCounters();
+      // Warmed without an evidence cache, it keeps only the pods it
+      // listed; with its cache, what the other entity's requests read that
+      // this one shares (the nodes both run on) too.
+      const service = warm && !warmCache ? fresh(0) : fresh();
+      if (warm) await warm(service);
+      counters.reasked = 0;
+      await proxy.reset();
+      const started = performance.now();
+      await call(service);
+      latencies.push(performance.now() - started);
+      calls = await proxy.calls();
+      reasked = Math.max(reasked, counters.reasked);
+      overran += calls.overran;
+    }
+    const latency = median(latencies);
+    latencyRatios.push({ name, value: latency / DELAY_MS, reasked });
+    const { kubernetes, prometheus, loki } = calls;
     const total = kubernetes + prometheus + loki;
     console.log(
       `${name.padEnd(10)} ${`${latency.toFixed(0)} ms`.padStart(8)}   ${(
         latency / DELAY_MS
       )
         .toFixed(2)
-        .padStart(14)}   ${`${kubernetes}/${prometheus}/${loki}`.padStart(
+        .padStart(14)}   ${`${(Math.min(...latencies) / DELAY_MS).toFixed(
+        2,
+      )}-${(Math.max(...latencies) / DELAY_MS).toFixed(2)}`.padStart(
+        9,
+      )}   ${`${kubernetes}/${prometheus}/${loki}`.padStart(
         30,
       )}   ${`${total} delays = ${total * DELAY_MS} ms`.padStart(
         19,
-      )}   ${String(counters.reasked).padStart(7)}   ${String(overran).padStart(
-        4,
-      )}`,
+      )}   ${String(reasked).padStart(7)}   ${String(overran).padStart(4)}`,
     );
   };
   // A running backend: its connections open, having served another entity
