@@ -9,6 +9,13 @@ import {
   okSources,
 } from '../../__testUtils__/fixtures';
 import { answer, hang, renderPanel } from '../../__testUtils__/renderPanel';
+import { http, HttpResponse } from 'msw';
+import {
+  FORENSICS_URL,
+  renderForensics,
+} from '../NodeForensics/__testUtils__/renderForensics';
+import { labRun } from '../NodeForensics/__testUtils__/runs';
+import { FORENSICS_HISTORY_LABEL } from '../NodeForensics/ForensicsHistory';
 import { ReplicaTable } from './ReplicaTable';
 
 const server = setupServer();
@@ -120,6 +127,42 @@ describe('ReplicaTable', () => {
     expect(rows).toHaveLength(20);
     expect(rows[0]).toHaveTextContent('checkout-api-v1-p199');
     expect(screen.getAllByText(/1-20 of 200/).length).toBeGreaterThan(0);
+  });
+
+  it('keeps the order and the page the user chose when the forensics runs arrive', async () => {
+    let release = () => {};
+    const released = new Promise<void>(resolve => {
+      release = resolve;
+    });
+    server.use(
+      answer('replicas', labReplicas({ replicas: manyReplicas(30) })),
+      http.get(FORENSICS_URL, async () => {
+        await released;
+        return HttpResponse.json({
+          entityRef: 'component:default/checkout-api',
+          runs: [labRun()],
+        });
+      }),
+    );
+    renderForensics();
+
+    const table = await screen.findByRole('table', { name: 'Replicas' });
+    // Fewest restarts first, then the second page.
+    await userEvent.click(within(table).getByText('Restarts'));
+    await userEvent.click(
+      screen.getAllByRole('button', { name: 'Next Page' })[0],
+    );
+    const page = () => bodyRows(table).map(row => row.textContent);
+    const chosen = page();
+    expect(screen.getAllByText(/21-30 of 30/).length).toBeGreaterThan(0);
+
+    release();
+    // The run arrived: the history below the table lists it.
+    expect(
+      await screen.findByRole('table', { name: FORENSICS_HISTORY_LABEL }),
+    ).toBeInTheDocument();
+    expect(page()).toEqual(chosen);
+    expect(screen.getAllByText(/21-30 of 30/).length).toBeGreaterThan(0);
   });
 
   it('names the failing Kubernetes API and shows no table', async () => {

@@ -3,7 +3,7 @@ import { Replica } from '@observability-ir/plugin-observability-ir-common';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import { useEvidence } from '../../hooks';
 import { formatBytes, formatPercent } from '../../format';
 import {
@@ -43,37 +43,61 @@ function describeState(replica: Replica): string {
   return reason ? `${state}: ${reason}` : state;
 }
 
-/** The action column, when node forensics is offered. */
-function forensicsColumn(
-  forensics: NodeForensicsContextValue,
-): TableColumn<Replica> {
-  return {
-    title: 'Forensics',
-    field: 'forensics',
-    sorting: false,
-    searchable: false,
-    width: '1%',
-    render: r => <RunForensicsButton forensics={forensics} replica={r} />,
-  };
+// The action cells read their context themselves, so the columns stay the
+// same objects while forensics runs or logs change: material-table sets up
+// its columns again, and sorts and pages every row, when they are new.
+function ForensicsCell(props: { replica: Replica }) {
+  const forensics = useNodeForensics();
+  return forensics ? (
+    <RunForensicsButton forensics={forensics} replica={props.replica} />
+  ) : null;
 }
 
-/** The "Logs" column, inside a `RawLogsProvider`. */
-function logsColumn(rawLogs: RawLogsContextValue): TableColumn<Replica> {
-  return {
-    title: 'Logs',
-    field: 'logs',
-    sorting: false,
-    searchable: false,
-    width: '1%',
-    render: r => <RawLogsButton rawLogs={rawLogs} replica={r} />,
-  };
+function LogsCell(props: { replica: Replica }) {
+  const rawLogs = useRawLogs();
+  return rawLogs ? (
+    <RawLogsButton rawLogs={rawLogs} replica={props.replica} />
+  ) : null;
 }
+
+/** The action column, when node forensics is offered. */
+const FORENSICS_COLUMN: TableColumn<Replica> = {
+  title: 'Forensics',
+  field: 'forensics',
+  sorting: false,
+  searchable: false,
+  width: '1%',
+  render: r => <ForensicsCell replica={r} />,
+};
+
+/** The "Logs" column, inside a `RawLogsProvider`. */
+const LOGS_COLUMN: TableColumn<Replica> = {
+  title: 'Logs',
+  field: 'logs',
+  sorting: false,
+  searchable: false,
+  width: '1%',
+  render: r => <LogsCell replica={r} />,
+};
 
 function useColumns(
   forensics: NodeForensicsContextValue | undefined,
   rawLogs?: RawLogsContextValue,
 ): TableColumn<Replica>[] {
   const classes = useStyles();
+  const withForensics = forensics !== undefined;
+  const withLogs = rawLogs !== undefined;
+  return useMemo(
+    () => replicaColumns(classes, withForensics, withLogs),
+    [classes, withForensics, withLogs],
+  );
+}
+
+function replicaColumns(
+  classes: ReturnType<typeof useStyles>,
+  withForensics: boolean,
+  withLogs: boolean,
+): TableColumn<Replica>[] {
   const columns: TableColumn<Replica>[] = [
     {
       title: 'Pod',
@@ -160,9 +184,41 @@ function useColumns(
         (a.memoryLimitShare ?? -1) - (b.memoryLimitShare ?? -1),
     },
   ];
-  if (rawLogs) columns.push(logsColumn(rawLogs));
-  return forensics ? [...columns, forensicsColumn(forensics)] : columns;
+  if (withLogs) columns.push(LOGS_COLUMN);
+  if (withForensics) columns.push(FORENSICS_COLUMN);
+  return columns;
 }
+
+/**
+ * The table itself, drawn again only when its rows or columns change (not
+ * when forensics runs or logs do: its cells follow those themselves).
+ */
+const ReplicaRows = memo(function ReplicaRowsTable(props: {
+  rows: Replica[];
+  columns: TableColumn<Replica>[];
+}) {
+  const { rows, columns } = props;
+  return (
+    <Table<Replica>
+      columns={columns}
+      data={rows}
+      options={{
+        paging: rows.length > 20,
+        pageSize: 20,
+        pageSizeOptions: [20, 50, 100],
+        search: rows.length > 5,
+        showTitle: false,
+        toolbar: rows.length > 5,
+        padding: 'dense',
+      }}
+      emptyContent={
+        <Typography variant="body2" style={{ padding: 16 }}>
+          No pods match the entity's label selector.
+        </Typography>
+      }
+    />
+  );
+});
 
 /** Gives the data table of `container` an accessible name. */
 function useTableName(name: string) {
@@ -189,18 +245,23 @@ export function ReplicaTable() {
   // Inside a RawLogsProvider: a "Logs" action per replica.
   const columns = useColumns(forensics, useRawLogs());
   const tableRef = useTableName(REPLICAS_TABLE_LABEL);
+  // The same rows while the answer is the same (a 304 keeps it).
+  const rows = useMemo(
+    () =>
+      value?.replicas.map(r => ({
+        ...r,
+        // material-table keys rows by id.
+        id: `${r.cluster}/${r.namespace}/${r.pod}/${r.container}`,
+      })),
+    [value],
+  );
 
   let content;
   if (error) {
     content = <EvidenceError error={error} />;
-  } else if (!value) {
+  } else if (!value || !rows) {
     content = <PanelSkeleton label="Loading replicas" />;
   } else {
-    const replicas = value.replicas.map(r => ({
-      ...r,
-      // material-table keys rows by id.
-      id: `${r.cluster}/${r.namespace}/${r.pod}/${r.container}`,
-    }));
     content = (
       <>
         <SourceProblems
@@ -209,24 +270,7 @@ export function ReplicaTable() {
         />
         {!sourceUnavailable(value.sources, 'kubernetes') && (
           <div ref={tableRef} className={classes.table}>
-            <Table<Replica>
-              columns={columns}
-              data={replicas}
-              options={{
-                paging: replicas.length > 20,
-                pageSize: 20,
-                pageSizeOptions: [20, 50, 100],
-                search: replicas.length > 5,
-                showTitle: false,
-                toolbar: replicas.length > 5,
-                padding: 'dense',
-              }}
-              emptyContent={
-                <Typography variant="body2" style={{ padding: 16 }}>
-                  No pods match the entity's label selector.
-                </Typography>
-              }
-            />
+            <ReplicaRows rows={rows} columns={columns} />
           </div>
         )}
         <Box my={2}>
