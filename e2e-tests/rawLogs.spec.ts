@@ -64,6 +64,12 @@ test('a kill on the timeline opens the lines before it, and a click on the chart
   await page.goto('/catalog/default/component/checkout-api/incident');
 
   const timeline = page.getByRole('region', { name: 'Timeline' });
+  // The charts are drawn after the other panels, above the list of events:
+  // the list moves down once they are, so it is read after.
+  const chart = timeline.getByRole('img', {
+    name: 'Memory working set and limit over time',
+  });
+  await expect(chart).toBeVisible();
   await timeline.getByRole('button', { name: /Events in this range/ }).click();
   // The events are listed oldest first: take the last OOM kill listed.
   const kills = timeline.getByRole('listitem').filter({ hasText: 'OOMKilled' });
@@ -81,9 +87,6 @@ test('a kill on the timeline opens the lines before it, and a click on the chart
   await expect(dialog).toBeHidden();
 
   // Any moment of the memory chart: the logs of a pod around it.
-  const chart = timeline.getByRole('img', {
-    name: 'Memory working set and limit over time',
-  });
   const box = (await chart.boundingBox())!;
   await chart.click({
     position: { x: box.width * 0.6, y: box.height * 0.5 },
