@@ -1,9 +1,8 @@
-import { Sandbox, startSandbox } from '@observability-ir/sandbox-cluster';
 import {
-  findPrometheusBinaries,
-  RealPrometheus,
-  startRealPrometheus,
-} from '@observability-ir/sandbox-cluster/testing';
+  describeWithPrometheus,
+  LabPrometheus,
+  startLabPrometheus,
+} from '../__testUtils__/labPrometheus';
 import * as promql from '../queries/promql';
 import { PodScope } from '../queries';
 import { ResolvedRange, resolveRange } from '../service/fanout/timeRange';
@@ -21,8 +20,6 @@ import { mockServices } from '@backstage/backend-test-utils';
 // Every query builder, run through the client against a real Prometheus
 // loaded with the lab scenario's samples, answers what the evidence code
 // reads; the sandbox's Prometheus answers the same.
-
-const maybe = findPrometheusBinaries() ? describe : describe.skip;
 
 // A fixed past moment, so the exported samples land in persisted blocks.
 const START = Date.parse('2025-06-02T12:00:00Z');
@@ -446,30 +443,23 @@ function asAnswer(series: Array<MetricSeries & { reason?: string }>): Answer[] {
   }));
 }
 
-maybe('query builders against a real Prometheus', () => {
+describeWithPrometheus('query builders against a real Prometheus', () => {
   jest.setTimeout(120_000);
-  let sandbox: Sandbox | undefined;
-  let prometheus: RealPrometheus | undefined;
+  let lab: LabPrometheus | undefined;
   let real: PrometheusClient;
   let simulated: PrometheusClient;
   const realAnswers = new Map<string, Answer[]>();
 
   beforeAll(async () => {
-    sandbox = await startSandbox({
-      scenario: 'checkout-oom',
-      speed: 0,
-      now: START,
-      kubeconfigPath: false,
-    });
-    prometheus = await startRealPrometheus({
-      world: sandbox.world,
+    lab = await startLabPrometheus({
+      nowMs: START,
       // Every sample the longest window of the checks can reach.
       fromMs:
         Math.min(
           ...WINDOWS.map(w => w.range.startSeconds - w.spanSeconds - 600),
         ) * 1000,
-      toMs: START,
     });
+    const { sandbox, prometheus } = lab;
     const client = (cluster: string, url: string) =>
       new PrometheusClient({
         ...defaultClientLimits('prometheus'),
@@ -482,7 +472,7 @@ maybe('query builders against a real Prometheus', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([prometheus?.close(), sandbox?.close()]);
+    await lab?.close();
   });
 
   async function ask(

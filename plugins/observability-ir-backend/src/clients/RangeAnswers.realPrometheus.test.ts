@@ -1,10 +1,9 @@
-import { Sandbox, startSandbox } from '@observability-ir/sandbox-cluster';
-import {
-  findPrometheusBinaries,
-  RealPrometheus,
-  startRealPrometheus,
-} from '@observability-ir/sandbox-cluster/testing';
 import { defaultClientLimits } from '../__testUtils__/fixtures';
+import {
+  describeWithPrometheus,
+  LabPrometheus,
+  startLabPrometheus,
+} from '../__testUtils__/labPrometheus';
 import { resolveRange } from '../service/fanout/timeRange';
 import { PrometheusClient, PrometheusMatrixSeries } from './PrometheusClient';
 import {
@@ -15,10 +14,7 @@ import {
 } from './RangeAnswers';
 
 // A range answer completed from a kept one equals what a real Prometheus
-// answers for the whole window. Without the binaries the tests are skipped
-// on a workstation and fail in CI.
-const maybe =
-  findPrometheusBinaries() || process.env.CI ? describe : describe.skip;
+// answers for the whole window.
 
 // A fixed past moment, so the exported samples land in persisted blocks.
 const START = Date.parse('2025-06-02T12:00:00Z');
@@ -42,32 +38,24 @@ const sorted = (series: PrometheusMatrixSeries[]) =>
     JSON.stringify(a.metric) < JSON.stringify(b.metric) ? -1 : 1,
   );
 
-maybe(
+describeWithPrometheus(
   'range answers reused as the window moves on, on a real Prometheus',
   () => {
     jest.setTimeout(120_000);
-    let sandbox: Sandbox | undefined;
-    let prometheus: RealPrometheus | undefined;
+    let lab: LabPrometheus | undefined;
 
     beforeAll(async () => {
-      sandbox = await startSandbox({
-        scenario: 'checkout-oom',
-        speed: 0,
-        now: START,
-        kubeconfigPath: false,
-      });
-      prometheus = await startRealPrometheus({
-        world: sandbox.world,
+      lab = await startLabPrometheus({
+        nowMs: START,
         fromMs: (FIRST.startSeconds - 3600) * 1000,
-        toMs: START,
       });
     }, 120_000);
 
     afterAll(async () => {
-      await Promise.all([prometheus?.close(), sandbox?.close()]);
+      await lab?.close();
     });
 
-    function client(rangeAnswers?: RangeAnswers, url = prometheus!.url) {
+    function client(rangeAnswers?: RangeAnswers, url = lab!.prometheus.url) {
       return new PrometheusClient({
         ...defaultClientLimits('prometheus'),
         cluster: 'real',
@@ -146,7 +134,7 @@ maybe(
         ...defaultClientLimits('prometheus'),
         maxSeries: 1,
         cluster: 'real',
-        source: { url: prometheus!.url, headers: {} },
+        source: { url: lab!.prometheus.url, headers: {} },
         timeoutMs: 30_000,
         rangeAnswers: answers,
       });
