@@ -15,6 +15,14 @@ export interface Config {
      */
     cacheTtl?: HumanDuration | string;
     /**
+     * Keep each Prometheus's range answers and, when the same query is
+     * asked over a window that has moved on, ask only for the points after
+     * those at least 5 minutes old when read. Only for a Prometheus whose
+     * history is never rewritten (no series deleted, no blocks backfilled
+     * or replaced): a kept point is never read again. Default false.
+     */
+    reuseRangeAnswers?: boolean;
+    /**
      * How long to wait for one upstream request; kept below the servers'
      * own query timeouts so a slow source fails fast with a clear error.
      * Default 10 seconds.

@@ -5,6 +5,17 @@ import {
 } from './readObservabilityIrConfig';
 
 describe('readObservabilityIrConfig', () => {
+  it('reuses Prometheus range answers only when asked to', () => {
+    const read = (observabilityIr: object) =>
+      readObservabilityIrConfig(new ConfigReader({ observabilityIr }))
+        .reuseRangeAnswers;
+    expect(read({})).toBe(false);
+    expect(read({ reuseRangeAnswers: true })).toBe(true);
+    expect(() => read({ reuseRangeAnswers: 'sometimes' })).toThrow(
+      /reuseRangeAnswers/,
+    );
+  });
+
   it('reads the Prometheus and Loki of each cluster, by name', () => {
     const config = readObservabilityIrConfig(
       new ConfigReader({
@@ -26,6 +37,8 @@ describe('readObservabilityIrConfig', () => {
     );
 
     expect(config.cacheTtlMs).toBe(30_000);
+    // Opt-in: it assumes a Prometheus whose history is never rewritten.
+    expect(config.reuseRangeAnswers).toBe(false);
     expect(config.upstreamTimeoutMs).toBe(10_000);
     expect(config.clusterSources).toEqual([
       {

@@ -63,6 +63,11 @@ export interface ObservabilityIrConfig {
   /** `observabilityIr.clusters`: Prometheus, Loki and Alertmanager per cluster name. */
   clusterSources: ClusterSources[];
   cacheTtlMs: number;
+  /**
+   * `observabilityIr.reuseRangeAnswers`: Prometheus range answers reused
+   * when the window moves on (see `clients/RangeAnswers.ts`).
+   */
+  reuseRangeAnswers: boolean;
   upstreamTimeoutMs: number;
   limits: EvidenceLimits;
   namespaceOwners: NamespaceOwnerRule[];
@@ -133,6 +138,8 @@ export function readObservabilityIrConfig(
   return {
     clusterSources,
     cacheTtlMs: readDurationMs(config, 'observabilityIr.cacheTtl', 15_000),
+    reuseRangeAnswers:
+      config.getOptionalBoolean('observabilityIr.reuseRangeAnswers') ?? false,
     upstreamTimeoutMs: readDurationMs(
       config,
       'observabilityIr.upstreamTimeout',

@@ -168,7 +168,9 @@ export class ClusterConnections {
           maxBodyBytes: limits.responseBytes.prometheus,
           maxSeries: limits.seriesPerQuery,
           concurrency: pLimit(limits.upstreamConcurrency),
-          rangeAnswers: new RangeAnswers(),
+          ...(this.deps.config.reuseRangeAnswers
+            ? { rangeAnswers: new RangeAnswers() }
+            : {}),
         }),
       loki:
         sources?.loki &&
