@@ -6,6 +6,7 @@ import { writeKubeconfig } from './server/kubeconfig';
 import { FaultRegistry, FaultSpec, parseFault } from './faults';
 import { RequestLog } from './server/requestLog';
 import { World } from './world/world';
+import { metricsStore } from './prometheus/storage';
 
 /** Options for {@link startSandbox}. */
 export interface SandboxOptions {
@@ -125,6 +126,8 @@ export async function startSandbox(
     forensicsScript: options.forensicsScript,
     jobStartDelayMs: options.jobStartDelayMs,
   });
+  // Each Prometheus starts with its series index, not at its first query.
+  for (const cluster of world.clusters) metricsStore(cluster).load();
   const running = await startServer(world, {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,

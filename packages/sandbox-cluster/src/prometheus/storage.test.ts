@@ -1,9 +1,18 @@
 import { startSandbox, Sandbox } from '../sandbox';
 import { instantQuery } from './promql/evaluate';
 import { parsePromQL } from './promql/parse';
+import * as series from './series';
 import { MetricsStore, metricsStore } from './storage';
 
 jest.setTimeout(60_000);
+
+jest.mock('./series', () => {
+  const actual = jest.requireActual('./series');
+  return { ...actual, buildCatalog: jest.fn(actual.buildCatalog) };
+});
+const buildCatalog = series.buildCatalog as jest.MockedFunction<
+  typeof series.buildCatalog
+>;
 
 const RESTARTS =
   'kube_pod_container_status_restarts_total{namespace="finance"}';
@@ -24,6 +33,26 @@ describe('the metrics store of a cluster', () => {
   }, 30_000);
 
   const cluster = () => sandbox.world.clusters[0];
+
+  it('has its series index when it starts, and builds it again only once objects change', async () => {
+    buildCatalog.mockClear();
+    const ask = async () => {
+      const answer = await fetch(
+        `${
+          sandbox.clusters[0].prometheusUrl
+        }/api/v1/query?query=${encodeURIComponent(RESTARTS)}`,
+      );
+      return (await answer.json()).data.result.length;
+    };
+
+    expect(await ask()).toBeGreaterThan(0);
+    expect(buildCatalog).not.toHaveBeenCalled();
+
+    cluster().touch();
+    expect(await ask()).toBeGreaterThan(0);
+    expect(await ask()).toBeGreaterThan(0);
+    expect(buildCatalog).toHaveBeenCalledTimes(1);
+  });
 
   it('reads a window that reaches past the clock again once the clock has moved on', async () => {
     const now = sandbox.world.clock.now();

@@ -37,6 +37,15 @@ export class MetricsStore implements SampleSource {
 
   constructor(private readonly cluster: ClusterWorld) {}
 
+  /**
+   * Builds the series index of the cluster's current objects now, as a
+   * Prometheus has its head block's index before it answers; otherwise it
+   * is built at the first query after the objects change.
+   */
+  load() {
+    this.refresh();
+  }
+
   private refresh() {
     if (this.version === this.cluster.structureVersion) return;
     const catalog = buildCatalog(this.cluster);
