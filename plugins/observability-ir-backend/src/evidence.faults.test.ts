@@ -17,7 +17,12 @@ import {
 import { fullyMatches, readQuery } from './__testUtils__/queries/queryTree';
 import { startStubServer } from './__testUtils__/stubServer';
 
-async function startPlugin(clusters: ClusterUrls[], upstreamTimeout = '2s') {
+/**
+ * The upstream timeout is long unless a test is about it: on a busy machine
+ * a short one can fire before a refused connection is read, and the source
+ * would then read as slow rather than down.
+ */
+async function startPlugin(clusters: ClusterUrls[], upstreamTimeout = '30s') {
   const { server } = await startTestBackend({
     features: [
       observabilityIrPlugin,
