@@ -158,13 +158,16 @@ describe('IncidentTimeline', () => {
     ).toBeInTheDocument();
   });
 
-  it('shows a skeleton until the metrics arrive', async () => {
+  it('shows a skeleton as tall as the charts until the metrics arrive', async () => {
     server.use(hang('metrics'), hang('timeline'));
     renderPanel(<IncidentTimeline />);
 
-    expect(
-      await screen.findByRole('progressbar', { name: 'Loading metrics' }),
-    ).toBeInTheDocument();
+    const skeleton = await screen.findByRole('progressbar', {
+      name: 'Loading metrics',
+    });
+    // Memory, CPU, throttling, restarts and readiness: what is below it
+    // does not move when they are drawn.
+    expect(skeleton.firstElementChild).toHaveStyle({ height: '860px' });
   });
 
   it('draws a day of 15 s samples with at most 500 points a line', async () => {

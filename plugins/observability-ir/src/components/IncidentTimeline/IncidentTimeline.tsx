@@ -41,6 +41,7 @@ import {
   markerEvents,
 } from './chartData';
 import { TimelineEvents } from './TimelineEvents';
+import { CHART_HEIGHT, chartsHeight } from './chartLayout';
 import { NearViewport } from './NearViewport';
 import { useChartMetrics, useMeasuredWidth } from './useChartMetrics';
 
@@ -247,7 +248,12 @@ function Charts(props: {
   }
   return (
     <Suspense
-      fallback={<PanelSkeleton label="Loading the chart" height={460} />}
+      fallback={
+        <PanelSkeleton
+          label="Loading the chart"
+          height={chartsHeight(metrics)}
+        />
+      }
     >
       {rawLogs && (
         <Typography variant="caption" component="p" color="textSecondary">
@@ -277,7 +283,7 @@ function Charts(props: {
           model={memory}
           eventsAt={memoryEvents}
           onMomentClick={openLogs(memory, memoryEvents)}
-          height={300}
+          height={CHART_HEIGHT.memory}
           label={MEMORY_CHART_LABEL}
           describe={formatBytes}
           yTicks={memoryTicks}
@@ -285,13 +291,13 @@ function Charts(props: {
         />
       )}
       {cpu.rows.length > 0 && (
-        <NearViewport height={160}>
+        <NearViewport height={CHART_HEIGHT.cpu}>
           <TimelineChart
             {...shared}
             model={cpu}
             eventsAt={cpuEvents}
             onMomentClick={openLogs(cpu, cpuEvents)}
-            height={160}
+            height={CHART_HEIGHT.cpu}
             label={CPU_CHART_LABEL}
             describe={describeCores}
             tickFormat={coreTicks}
@@ -300,13 +306,13 @@ function Charts(props: {
         </NearViewport>
       )}
       {more.throttling.rows.length > 0 && (
-        <NearViewport height={140}>
+        <NearViewport height={CHART_HEIGHT.throttling}>
           <TimelineChart
             {...shared}
             model={more.throttling}
             eventsAt={moreEvents.throttling}
             onMomentClick={openLogs(more.throttling, moreEvents.throttling)}
-            height={140}
+            height={CHART_HEIGHT.throttling}
             label={THROTTLING_CHART_LABEL}
             describe={formatPercent}
             yTicks={[0, 0.25, 0.5, 0.75, 1]}
@@ -315,13 +321,13 @@ function Charts(props: {
         </NearViewport>
       )}
       {more.restarts.rows.length > 0 && (
-        <NearViewport height={140}>
+        <NearViewport height={CHART_HEIGHT.restarts}>
           <TimelineChart
             {...shared}
             model={more.restarts}
             eventsAt={moreEvents.restarts}
             onMomentClick={openLogs(more.restarts, moreEvents.restarts)}
-            height={140}
+            height={CHART_HEIGHT.restarts}
             label={RESTARTS_CHART_LABEL}
             describe={describeRestarts}
             tickFormat={countTicks}
@@ -330,13 +336,13 @@ function Charts(props: {
         </NearViewport>
       )}
       {more.readiness.rows.length > 0 && (
-        <NearViewport height={120}>
+        <NearViewport height={CHART_HEIGHT.readiness}>
           <TimelineChart
             {...shared}
             model={more.readiness}
             eventsAt={moreEvents.readiness}
             onMomentClick={openLogs(more.readiness, moreEvents.readiness)}
-            height={120}
+            height={CHART_HEIGHT.readiness}
             label={READINESS_CHART_LABEL}
             describe={describeReadiness}
             tickFormat={readinessTicks}
@@ -402,7 +408,12 @@ export function IncidentTimeline() {
   if (metrics.error) {
     charts = <EvidenceError error={metrics.error} />;
   } else if (!drawn || width === undefined) {
-    charts = <PanelSkeleton label="Loading metrics" height={460} />;
+    charts = (
+      <PanelSkeleton
+        label="Loading metrics"
+        height={chartsHeight(metrics.value)}
+      />
+    );
   } else if (sourceUnavailable(drawn.sources, 'prometheus')) {
     charts = null; // The source problems say why there is no chart.
   } else {
