@@ -56,6 +56,12 @@ async function openIncidentTab(page: Page) {
   await expect(
     page.getByRole('button', { name: /^java\.lang\.OutOfMemoryError/ }),
   ).toBeVisible({ timeout: 60_000 });
+  // The telemetry audit is asked for once its panel comes into view.
+  const telemetry = page.getByRole('region', { name: 'Telemetry pipeline' });
+  await telemetry.scrollIntoViewIfNeeded();
+  await expect(
+    telemetry.getByRole('list', { name: 'Metrics checks in sandbox' }),
+  ).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText(/^Last updated/)).toBeVisible();
 }
 

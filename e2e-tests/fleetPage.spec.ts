@@ -89,6 +89,8 @@ test("checkout-api's telemetry panel finds backend-telemetry scraping it and its
   await page.goto('/catalog/default/component/checkout-api/incident');
 
   const panel = page.getByRole('region', { name: 'Telemetry pipeline' });
+  // At the foot of the tab, the audit is asked for once it comes into view.
+  await panel.scrollIntoViewIfNeeded();
   await expect(
     panel.getByText(
       /ServiceMonitors selecting them: monitoring\/backend-telemetry/,

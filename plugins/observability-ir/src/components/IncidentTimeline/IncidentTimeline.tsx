@@ -42,7 +42,7 @@ import {
 } from './chartData';
 import { TimelineEvents } from './TimelineEvents';
 import { CHART_HEIGHT, chartsHeight } from './chartLayout';
-import { NearViewport } from './NearViewport';
+import { NearViewport } from '../NearViewport';
 import { useChartMetrics, useMeasuredWidth } from './useChartMetrics';
 
 // recharts is only loaded by users who open the tab: asked for as the

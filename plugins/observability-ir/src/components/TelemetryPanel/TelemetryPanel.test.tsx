@@ -1,5 +1,5 @@
 import { registerMswTestHooks } from '@backstage/frontend-test-utils';
-import { screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { TelemetryResponse } from '@observability-ir/plugin-observability-ir-common';
@@ -155,6 +155,44 @@ async function panel() {
 }
 
 describe('TelemetryPanel', () => {
+  it('asks for the audit only once the panel comes near the viewport', async () => {
+    const original = (globalThis as any).IntersectionObserver;
+    const observed: Array<
+      (entries: Array<{ isIntersecting: boolean }>) => void
+    > = [];
+    (globalThis as any).IntersectionObserver = class {
+      constructor(
+        callback: (entries: Array<{ isIntersecting: boolean }>) => void,
+      ) {
+        observed.push(callback);
+      }
+      observe() {}
+      disconnect() {}
+    };
+    try {
+      const asked = answerTelemetry(healthyTelemetry());
+      renderPanel(<TelemetryPanel />);
+
+      const region = await panel();
+      // Let a request that would go out at once go out.
+      await new Promise(resolve => setTimeout(resolve, 100));
+      expect(asked).toEqual([]);
+      expect(
+        within(region).queryByText('Metrics in cluster sandbox'),
+      ).toBeNull();
+
+      act(() =>
+        observed.forEach(callback => callback([{ isIntersecting: true }])),
+      );
+      expect(
+        await within(region).findByText('Metrics in cluster sandbox'),
+      ).toBeInTheDocument();
+      expect(asked).toEqual([ENTITY_REF]);
+    } finally {
+      (globalThis as any).IntersectionObserver = original;
+    }
+  });
+
   it('shows the ServiceMonitor that scrapes the entity and each check passing', async () => {
     const asked = answerTelemetry(healthyTelemetry());
     renderPanel(<TelemetryPanel />);

@@ -23,6 +23,7 @@ import {
   SourceProblems,
 } from '../EvidenceStatus';
 import { IncidentPanel } from '../IncidentPanel';
+import { NearViewport } from '../NearViewport';
 import { errorMessage } from '../Runbook/errorMessage';
 import { formatDateTime } from '../../format';
 import { TelemetryStatus } from './TelemetryStatus';
@@ -197,16 +198,11 @@ function AuditError(props: { error: Error; retry: () => void }) {
   );
 }
 
-/**
- * Whether the entity's metrics and logs reach Prometheus and Loki, per
- * cluster: the ServiceMonitors that select its Services and their targets,
- * its log streams and their labels, the likely cause of a gap and the
- * ServiceMonitor or Fluent Bit filter that closes it. Its own request, so
- * it never holds up the rest of the tab.
- *
- * @public
- */
-export function TelemetryPanel() {
+/** The panel's height while its audit has not been asked for. */
+const PLACEHOLDER_HEIGHT = 160;
+
+/** The audit of the entity, asked for when this mounts. */
+function TelemetryAudit() {
   const api = useApi(observabilityIrApiRef);
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
@@ -215,13 +211,38 @@ export function TelemetryPanel() {
     [api, entityRef],
   );
 
-  let content;
   if (error) {
-    content = <AuditError error={error} retry={retry} />;
-  } else if (!value) {
-    content = <PanelSkeleton label="Loading the telemetry pipeline" />;
-  } else {
-    content = <Audit telemetry={value} />;
+    return <AuditError error={error} retry={retry} />;
   }
-  return <IncidentPanel title="Telemetry pipeline">{content}</IncidentPanel>;
+  if (!value) {
+    return (
+      <PanelSkeleton
+        label="Loading the telemetry pipeline"
+        height={PLACEHOLDER_HEIGHT}
+      />
+    );
+  }
+  return <Audit telemetry={value} />;
+}
+
+/**
+ * Whether the entity's metrics and logs reach Prometheus and Loki, per
+ * cluster: the ServiceMonitors that select its Services and their targets,
+ * its log streams and their labels, the likely cause of a gap and the
+ * ServiceMonitor or Fluent Bit filter that closes it. Its own request, so
+ * it never holds up the rest of the tab, asked for once the panel comes
+ * near the viewport: at the foot of the Incident tab, its audit (and the
+ * backend's work for it) would otherwise land while the charts above are
+ * drawn.
+ *
+ * @public
+ */
+export function TelemetryPanel() {
+  return (
+    <IncidentPanel title="Telemetry pipeline">
+      <NearViewport height={PLACEHOLDER_HEIGHT}>
+        <TelemetryAudit />
+      </NearViewport>
+    </IncidentPanel>
+  );
 }

@@ -1,13 +1,14 @@
 import { ReactNode, useEffect, useRef, useState } from 'react';
 
-/** How far below the fold a chart starts drawing, in pixels. */
+/** How far below the fold its children start rendering, in pixels. */
 const MARGIN_PX = 400;
 
 /**
- * Draws its children once they come within a few hundred pixels of the
- * viewport, holding their height until then: the charts below the memory
- * chart cost the first paint nothing. Where the browser cannot tell
- * (no IntersectionObserver), it draws them at once.
+ * Renders its children once they come within a few hundred pixels of the
+ * viewport, holding their height until then: a chart or a panel far below
+ * the fold costs the first paint nothing (and a panel that asks for its
+ * own data asks only then). Where the browser cannot tell (no
+ * IntersectionObserver), it renders them at once.
  */
 export function NearViewport(props: { height: number; children: ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);

@@ -1,0 +1,1 @@
+export { NearViewport } from './NearViewport';
